@@ -1,0 +1,203 @@
+"""The `kiemdiem` command (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import DEMO_DB, Settings
+from conversations.i18n import CataloguesMissingError, Formatter, check_catalogues
+from conversations.importer import ImportFileError, read_member_file
+from conversations.invitations import (
+    TELEGRAM_USERNAME_KEY,
+    MemberInvite,
+    display_code,
+    ensure_invites,
+    telegram_link,
+)
+from conversations.text import name_order
+from storage.db import SchemaTooNewError, open_database, utc_now
+from storage.repos import Repos
+
+
+class CommandError(Exception):
+    """A mistake the operator can fix; printed without a traceback."""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kiemdiem",
+        description="Chat assistant for the Party members' yearly self-review "
+        "(kiểm điểm, tự đánh giá, xếp loại chất lượng đảng viên).",
+    )
+    p.add_argument("--db", help="database file (default: $KIEMDIEM_DB or ./kiemdiem.sqlite3)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="try the bot in this terminal with a sample committee")
+    demo.add_argument("--db", dest="demo_db", default=DEMO_DB,
+                      help=f"demo database, recreated each time (default: {DEMO_DB})")
+
+    imp = sub.add_parser("import", help="load or update members from a .csv or .xlsx file")
+    imp.add_argument("file", type=Path, help="members file (see README for its columns)")
+    imp.add_argument("--committee", help="the committee (đảng ủy) the members belong to; "
+                     "needed the first time, then defaults to the only committee")
+    imp.add_argument("--timezone", default="Asia/Ho_Chi_Minh",
+                     help="the committee's time zone when it is created")
+
+    inv = sub.add_parser("invites", help="show each member's invitation code and link")
+    inv.add_argument("--cell", help="only this cell (chi bộ)")
+    inv.add_argument("--format", choices=("text", "csv"), default="text")
+    inv.add_argument("--out", type=Path, help="write to this file instead of the screen")
+
+    sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs request URLs, and Bot API URLs carry the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = Settings.from_env(args.db)
+    try:
+        check_catalogues()
+        if args.command == "run":
+            return run(settings)
+        return asyncio.run(COMMANDS[args.command](settings, args))
+    except (CommandError, ImportFileError, SchemaTooNewError, CataloguesMissingError) as exc:
+        print(f"kiemdiem: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    await run_demo(args.demo_db, settings.language)
+    return 0
+
+
+async def import_members(settings: Settings, args: argparse.Namespace) -> int:
+    _ = Formatter(settings.language).gettext
+    records = read_member_file(args.file)  # raises with every bad row listed
+    db = await open_database(settings.db_path)
+    try:
+        repos = Repos.of(db)
+        committee = await _committee(repos, args.committee, args.timezone)
+        result = await repos.org.apply_import(committee.id, records)
+    finally:
+        await db.close()
+    print(_(
+        "{file} imported into {committee}: {added} added, {updated} updated, "
+        "{unchanged} unchanged ({cells} new cells)."
+    ).format(file=args.file, committee=committee.name, added=result.added,
+             updated=result.updated, unchanged=result.unchanged, cells=result.cells_added))
+    return 0
+
+
+async def _committee(repos: Repos, name: str | None, timezone: str):
+    _ = Formatter("vi").gettext
+    if name:
+        return await repos.org.ensure_committee(name.strip(), timezone)
+    committees = await repos.org.committees()
+    if len(committees) == 1:
+        return committees[0]
+    if not committees:
+        raise CommandError(_(
+            "No committee yet: give its name the first time, e.g. "
+            "--committee \"Đảng ủy phường Hòa Bình\"."
+        ))
+    raise CommandError(_("Several committees exist; choose one with --committee: {names}").format(
+        names=", ".join(c.name for c in committees)))
+
+
+async def invites(settings: Settings, args: argparse.Namespace) -> int:
+    fmt = Formatter(settings.language)
+    db = await open_database(settings.db_path)
+    try:
+        repos = Repos.of(db)
+        members = []
+        for committee in await repos.org.committees():
+            for cell in await repos.org.cells(committee.id):
+                if args.cell is None or cell.name == args.cell.strip():
+                    members += sorted(
+                        await repos.org.members_of_cell(cell.id),
+                        key=lambda m: name_order(m.full_name),
+                    )
+        if not members:
+            raise CommandError(fmt.gettext(
+                "No members found{where}. Import members first: kiemdiem import members.csv"
+            ).format(where=f" ({args.cell})" if args.cell else ""))
+        username = await repos.settings.get(TELEGRAM_USERNAME_KEY)
+        listed = await ensure_invites(repos, members, utc_now(), settings.invite_ttl)
+    finally:
+        await db.close()
+    render = _invites_csv if args.format == "csv" else _invites_text
+    output = render(listed, username, fmt)
+    if args.out:
+        args.out.write_text(output, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
+        print(fmt.gettext("Written to {path}.").format(path=args.out))
+    else:
+        sys.stdout.write(output)
+    if not username:
+        print(fmt.gettext(
+            "Telegram links appear once the bot has run once (kiemdiem run)."
+        ), file=sys.stderr)
+    return 0
+
+
+def _invites_text(listed: list[MemberInvite], username: str | None, fmt: Formatter) -> str:
+    _ = fmt.gettext
+    out = io.StringIO()
+    cell = None
+    for item in listed:
+        if item.member.cell_name != cell:
+            cell = item.member.cell_name
+            out.write(f"\n== {cell}\n")
+        status = _("linked") if item.bound else _("not linked")
+        out.write(f"{item.member.full_name}  [{status}]\n")
+        out.write("  " + _("code {code}, valid until {date}").format(
+            code=display_code(item.invite.code), date=fmt.date(item.invite.expires_at.date())
+        ) + "\n")
+        link = telegram_link(username, item.invite.code)
+        if link:
+            out.write(f"  {link}\n")
+    return out.getvalue().lstrip("\n")
+
+
+def _invites_csv(listed: list[MemberInvite], username: str | None, fmt: Formatter) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["cell", "full_name", "code", "telegram_link", "expires_on", "linked"])
+    for item in listed:
+        writer.writerow([
+            item.member.cell_name, item.member.full_name, display_code(item.invite.code),
+            telegram_link(username, item.invite.code) or "",
+            item.invite.expires_at.date().isoformat(), "yes" if item.bound else "no",
+        ])
+    return out.getvalue()
+
+
+def run(settings: Settings) -> int:
+    if not settings.telegram_token:
+        raise CommandError(
+            "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather, then: "
+            "TELEGRAM_BOT_TOKEN=123:ABC kiemdiem run"
+        )
+    from bot.telegram_runner import run_polling
+
+    run_polling(settings)
+    return 0
+
+
+COMMANDS = {"demo": demo, "import": import_members, "invites": invites}

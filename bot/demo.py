@@ -1,0 +1,68 @@
+"""`kiemdiem demo`: a fresh sample committee and a console chat with the real dialogue."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from conversations.assistant import Assistant
+from conversations.context import AssistantConfig
+from conversations.i18n import translator
+from conversations.importer import read_member_file
+from conversations.invitations import display_code, issue_invite
+from handlers.console import CHANNEL, ConsoleChat
+from storage.db import open_database, utc_now
+from storage.repos import Repos
+
+DEMO_COMMITTEE = "Đảng ủy phường Hòa Bình"
+DEMO_MEMBERS = Path(__file__).with_name("demo_members.csv")
+FIRST_PERSON = "Nguyễn Thị Hồng Nhung"
+UNBOUND_PERSON = "Lý Văn Khoa"  # left unlinked so the invitation can be tried
+GUEST = "Khách"  # an account not linked to anyone
+
+
+async def seed_demo(repos: Repos, config: AssistantConfig) -> tuple[dict[str, str], str]:
+    """Load the sample committee; returns (console people, an invitation code to try)."""
+    committee = await repos.org.ensure_committee(DEMO_COMMITTEE)
+    await repos.org.apply_import(committee.id, read_member_file(DEMO_MEMBERS))
+    now = utc_now()
+    people: dict[str, str] = {}
+    code = ""
+    for member in await repos.org.members_of_committee(committee.id):
+        if member.full_name == UNBOUND_PERSON:
+            code = (await issue_invite(repos, member.id, now, config.invite_ttl)).code
+            continue
+        user_id = f"demo-{member.id}"
+        account = await repos.accounts.ensure(CHANNEL, user_id, user_id, now)
+        await repos.accounts.bind(account.id, member.id, now)
+        people[member.full_name] = user_id
+    people[GUEST] = "guest"
+    return people, code
+
+
+async def run_demo(db_path: str, language: str = "vi") -> None:
+    for leftover in (db_path, db_path + "-wal", db_path + "-shm"):
+        Path(leftover).unlink(missing_ok=True)  # noqa: ASYNC240 (start-up, nothing waits)
+    db = await open_database(db_path)
+    try:
+        repos = Repos.of(db)
+        config = AssistantConfig()
+        people, code = await seed_demo(repos, config)
+        _ = translator(language).gettext
+        print(_(
+            "kiemdiem demo — {committee}, database {db}.\n"
+            "You are chatting as {person}. Type /help, /as to list the demo people "
+            "(/as Trần Văn Đức is a cell secretary, /as Bùi Thị Mai a committee admin), "
+            "/exit to quit.\n"
+            "To try an invitation: /as Khách, then send the code {code}."
+        ).format(committee=DEMO_COMMITTEE, db=db_path, person=FIRST_PERSON,
+                 code=display_code(code)))
+        print(flush=True)
+        chat = ConsoleChat(
+            Assistant(repos, config), people[FIRST_PERSON], people=people, language=language
+        )
+        if sys.stdin.isatty():
+            await chat.send("/start")
+        await chat.run(sys.stdin)
+    finally:
+        await db.close()

@@ -1,0 +1,66 @@
+"""`kiemdiem run`: long polling on the Bot API (or a self-hosted / fake one)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.config import Settings
+from conversations.assistant import Assistant
+from conversations.context import AssistantConfig
+from conversations.i18n import LANGUAGES, translator
+from conversations.invitations import TELEGRAM_USERNAME_KEY
+from conversations.menus import COMMANDS
+from handlers import telegram as telegram_handlers
+from storage.db import open_database
+from storage.repos import Repos
+
+log = logging.getLogger(__name__)
+DB_KEY = "db"
+
+
+def build_application(settings: Settings) -> Application:
+    assert settings.telegram_token
+    builder = ApplicationBuilder().token(settings.telegram_token)
+    if settings.telegram_api_url:
+        builder = builder.base_url(f"{settings.telegram_api_url}/bot").base_file_url(
+            f"{settings.telegram_api_url}/file/bot"
+        )
+
+    async def post_init(app: Application) -> None:
+        db = await open_database(settings.db_path)
+        app.bot_data[DB_KEY] = db
+        repos = Repos.of(db)
+        await repos.settings.set(TELEGRAM_USERNAME_KEY, app.bot.username)
+        assistant = Assistant(repos, AssistantConfig(invite_ttl=settings.invite_ttl))
+        telegram_handlers.register(app, assistant)
+        await register_commands(app)
+        log.info("kiemdiem is running as @%s on %s", app.bot.username, settings.db_path)
+
+    async def post_shutdown(app: Application) -> None:
+        db = app.bot_data.pop(DB_KEY, None)
+        if db is not None:
+            await db.close()
+        log.info("kiemdiem stopped")
+
+    return builder.post_init(post_init).post_shutdown(post_shutdown).build()
+
+
+async def register_commands(app: Application) -> None:
+    """The command menu in Vietnamese (default) and English."""
+    for language in LANGUAGES:
+        _ = translator(language).gettext
+        commands = [BotCommand(name, _(text)) for name, _who, text in COMMANDS]
+        code = None if language == "vi" else language  # Vietnamese is the default menu
+        await app.bot.set_my_commands(commands, language_code=code)
+
+
+def run_polling(settings: Settings) -> None:
+    app = build_application(settings)
+    app.run_polling(
+        allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
+        stop_signals=(signal.SIGINT, signal.SIGTERM),
+    )

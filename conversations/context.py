@@ -1,0 +1,42 @@
+"""Who is writing, in what language, and when: built once per incoming message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from conversations.i18n import Formatter
+from conversations.replies import Incoming
+from storage.models import Account, Member
+from storage.repos import Repos
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class AssistantConfig:
+    invite_ttl: timedelta = timedelta(days=30)
+    # wrong invitation codes: a few free tries, then a lock that doubles each time
+    free_tries: int = 5
+    failure_window: timedelta = timedelta(hours=1)
+    base_lock: timedelta = timedelta(minutes=1)
+    max_lock: timedelta = timedelta(hours=1)
+    page_size: int = 8
+
+
+@dataclass
+class Context:
+    repos: Repos
+    config: AssistantConfig
+    incoming: Incoming
+    account: Account
+    member: Member | None
+    fmt: Formatter
+    now: datetime
+    committee_name: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def _(self) -> Callable[[str], str]:
+        return self.fmt.gettext

@@ -1,0 +1,158 @@
+"""Binding a chat account with an invitation code, and secretaries issuing new codes."""
+
+from __future__ import annotations
+
+from conversations.context import Context
+from conversations.invitations import (
+    TELEGRAM_USERNAME_KEY,
+    display_code,
+    issue_invite,
+    normalise_code,
+    telegram_link,
+)
+from conversations.menus import main_menu
+from conversations.replies import Choice, Reply
+from conversations.text import name_order
+from storage.invites import Redeem
+from storage.models import Member
+
+
+async def redeem(ctx: Context, typed: str) -> list[Reply]:
+    """Try an invitation code typed or carried by /start; wrong tries are slowed down."""
+    _ = ctx._
+    channel, user = ctx.incoming.channel, ctx.incoming.user_id
+    invites = ctx.repos.invites
+    locked = await invites.locked_until(channel, user, ctx.now)
+    if locked:
+        return [_locked(ctx, locked)]
+    code = normalise_code(typed)
+    result = await invites.redeem(code, ctx.account.id, ctx.now) if code else None
+    if result is None or result.outcome is Redeem.UNKNOWN:
+        cfg = ctx.config
+        locked = await invites.record_failure(
+            channel, user, ctx.now, free_tries=cfg.free_tries, window=cfg.failure_window,
+            base_lock=cfg.base_lock, max_lock=cfg.max_lock,
+        )
+        if locked:
+            return [_locked(ctx, locked)]
+        return [Reply(_(
+            "This invitation code is not valid. Please check it (12 letters and digits, "
+            "like ABCD-EFGH-JKMN) or ask your cell secretary."
+        ))]
+    if result.outcome is Redeem.BOUND:
+        await invites.clear_failures(channel, user)
+        member = await ctx.repos.org.member(result.member_id)
+        assert member is not None
+        ctx.member = member
+        return [await welcome(ctx, just_bound=True)]
+    messages = {
+        Redeem.ALREADY_BOUND: _("This account is already linked to you."),
+        Redeem.USED: _(
+            "This invitation code has already been used. Each code works only once; "
+            "please ask your cell secretary for a new one."
+        ),
+        Redeem.EXPIRED: _(
+            "This invitation code has expired. Please ask your cell secretary for a new one."
+        ),
+        Redeem.REVOKED: _(
+            "This invitation code was replaced by a newer one. Please use the latest code "
+            "your cell secretary gave you."
+        ),
+        Redeem.OTHER_MEMBER: _(
+            "This account is already linked to another Party member; one account serves "
+            "one member only. If this is a mistake, please tell your cell secretary."
+        ),
+    }
+    if result.outcome is Redeem.ALREADY_BOUND and ctx.member:
+        return [main_menu(ctx, messages[result.outcome])]
+    return [Reply(messages[result.outcome])]
+
+
+def _locked(ctx: Context, until) -> Reply:
+    return Reply(ctx._(
+        "Too many wrong invitation codes from this account. Please try again {when} "
+        "(at {time})."
+    ).format(when=ctx.fmt.relative(until - ctx.now), time=ctx.fmt.datetime(until)))
+
+
+async def welcome(ctx: Context, *, just_bound: bool = False) -> Reply:
+    _ = ctx._
+    member = ctx.member
+    assert member is not None
+    committee = await ctx.repos.org.committee(member.committee_id)
+    lines = [_("Hello, comrade {name}.").format(name=member.full_name)]
+    if just_bound:
+        lines.append(_("This account is now linked to you ({cell}, {committee}).").format(
+            cell=member.cell_name, committee=committee.name if committee else ""
+        ))
+    return main_menu(ctx, "\n".join(lines))
+
+
+# secretaries: fresh codes for members of their own cell
+
+def _may_invite(ctx: Context, target: Member | None) -> bool:
+    me = ctx.member
+    return bool(
+        me and me.is_cell_secretary and target is not None and target.cell_id == me.cell_id
+    )
+
+
+async def invite_list(ctx: Context, page: int = 0) -> Reply:
+    _ = ctx._
+    me = ctx.member
+    if not me or not me.is_cell_secretary:
+        return Reply(_("This is for cell secretaries and deputy secretaries."))
+    members = sorted(
+        await ctx.repos.org.members_of_cell(me.cell_id), key=lambda m: name_order(m.full_name)
+    )
+    size = ctx.config.page_size
+    pages = max(1, -(-len(members) // size))
+    page = min(max(page, 0), pages - 1)
+    shown = members[page * size : (page + 1) * size]
+    bound = await ctx.repos.accounts.bound_members([m.id for m in shown])
+    buttons = [
+        (Choice(("✓ " if m.id in bound else "") + m.full_name, f"invite:{m.id}"),) for m in shown
+    ]
+    nav = []
+    if page > 0:
+        nav.append(Choice(_("◀ Previous"), f"invite-page:{page - 1}"))
+    if page < pages - 1:
+        nav.append(Choice(_("Next ▶"), f"invite-page:{page + 1}"))
+    if nav:
+        buttons.append(tuple(nav))
+    text = _(
+        "{cell}: choose a member to give a new invitation code (✓ already linked). "
+        "A new code replaces the member's unused one."
+    ).format(cell=me.cell_name)
+    if pages > 1:
+        text += "\n" + _("Page {page} of {pages}.").format(page=page + 1, pages=pages)
+    return Reply(text, tuple(buttons), replace=ctx.incoming.kind.value == "action")
+
+
+async def invite_member(ctx: Context, member_id: int) -> Reply:
+    _ = ctx._
+    target = await ctx.repos.org.member(member_id)
+    if not _may_invite(ctx, target):
+        return Reply(_("You can only give invitation codes to members of your own cell."))
+    assert target is not None and ctx.member is not None
+    invite = await issue_invite(
+        ctx.repos, target.id, ctx.now, ctx.config.invite_ttl, issued_by=ctx.member.id
+    )
+    username = await ctx.repos.settings.get(TELEGRAM_USERNAME_KEY)
+    lines = [
+        _("New invitation code for comrade {name}: {code}").format(
+            name=target.full_name, code=display_code(invite.code)
+        ),
+        _("Valid until {date} ({relative}).").format(
+            date=ctx.fmt.datetime(invite.expires_at),
+            relative=ctx.fmt.relative(invite.expires_at - ctx.now),
+        ),
+    ]
+    link = telegram_link(username, invite.code)
+    if link:
+        lines.append(_("Telegram link: {link}").format(link=link))
+    lines.append(_(
+        "Any earlier unused code of this member no longer works. Please hand the code to "
+        "the member in person or in a private message, not in a group."
+    ))
+    return Reply("\n".join(lines))

@@ -1,0 +1,161 @@
+"""Invitation codes and the wrong-code counter that slows down guessing."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from storage.accounts import bind_in_transaction
+from storage.db import Database, from_db_time, to_db_time
+from storage.models import Invite
+
+
+class Redeem(enum.Enum):
+    BOUND = "bound"
+    ALREADY_BOUND = "already_bound"        # this account already belongs to that member
+    OTHER_MEMBER = "other_member"          # this account belongs to someone else
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class RedeemResult:
+    outcome: Redeem
+    member_id: int | None = None
+
+
+def _invite(row) -> Invite:
+    return Invite(
+        code=row["code"],
+        member_id=row["member_id"],
+        created_at=from_db_time(row["created_at"]),
+        expires_at=from_db_time(row["expires_at"]),
+        used_at=from_db_time(row["used_at"]),
+        revoked_at=from_db_time(row["revoked_at"]),
+    )
+
+
+class InviteRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def issue(
+        self, member_id: int, code: str, now: datetime, ttl: timedelta,
+        issued_by: int | None = None,
+    ) -> Invite:
+        """A fresh code for the member; their earlier unused codes stop working."""
+        async with self.db.write() as conn:
+            await conn.execute(
+                "UPDATE invites SET revoked_at = ? WHERE member_id = ?"
+                " AND used_at IS NULL AND revoked_at IS NULL",
+                (to_db_time(now), member_id),
+            )
+            await conn.execute(
+                "INSERT INTO invites (code, member_id, created_at, expires_at, issued_by)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (code, member_id, to_db_time(now), to_db_time(now + ttl), issued_by),
+            )
+        invite = await self.get(code)
+        assert invite is not None
+        return invite
+
+    async def get(self, code: str) -> Invite | None:
+        row = await self.db.fetchone("SELECT * FROM invites WHERE code = ?", (code,))
+        return _invite(row) if row else None
+
+    async def usable_for_members(self, member_ids: list[int], now: datetime) -> dict[int, Invite]:
+        """The newest code of each member that can still be used."""
+        if not member_ids:
+            return {}
+        marks = ",".join("?" * len(member_ids))
+        rows = await self.db.fetchall(
+            f"SELECT * FROM invites WHERE member_id IN ({marks}) AND used_at IS NULL"
+            " AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at",
+            (*member_ids, to_db_time(now)),
+        )
+        return {row["member_id"]: _invite(row) for row in rows}
+
+    async def redeem(self, code: str, account_id: int, now: datetime) -> RedeemResult:
+        """Check the code and bind the account in one transaction."""
+        async with self.db.write() as conn:
+            async with conn.execute("SELECT * FROM invites WHERE code = ?", (code,)) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return RedeemResult(Redeem.UNKNOWN)
+            invite = _invite(row)
+            async with conn.execute(
+                "SELECT member_id FROM accounts WHERE id = ?", (account_id,)
+            ) as cur:
+                bound_to = (await cur.fetchone())[0]
+            if bound_to == invite.member_id:
+                return RedeemResult(Redeem.ALREADY_BOUND, invite.member_id)
+            if invite.used_at is not None:
+                return RedeemResult(Redeem.USED, invite.member_id)
+            if invite.revoked_at is not None:
+                return RedeemResult(Redeem.REVOKED, invite.member_id)
+            if invite.expires_at <= now:
+                return RedeemResult(Redeem.EXPIRED, invite.member_id)
+            if bound_to is not None:
+                return RedeemResult(Redeem.OTHER_MEMBER, bound_to)
+            await conn.execute(
+                "UPDATE invites SET used_at = ?, used_by = ? WHERE code = ?",
+                (to_db_time(now), account_id, code),
+            )
+            await bind_in_transaction(conn, account_id, invite.member_id, now)
+        return RedeemResult(Redeem.BOUND, invite.member_id)
+
+    # slowing down wrong codes
+
+    async def locked_until(self, channel: str, external_id: str, now: datetime) -> datetime | None:
+        row = await self.db.fetchone(
+            "SELECT locked_until FROM invite_failures WHERE channel = ? AND external_id = ?",
+            (channel, external_id),
+        )
+        until = from_db_time(row["locked_until"]) if row else None
+        return until if until and until > now else None
+
+    async def record_failure(
+        self, channel: str, external_id: str, now: datetime, *,
+        free_tries: int, window: timedelta, base_lock: timedelta, max_lock: timedelta,
+    ) -> datetime | None:
+        """Count a wrong code; returns the lock's end once the free tries are used up.
+
+        Each wrong code past `free_tries` in the window doubles the lock, up to `max_lock`.
+        """
+        async with self.db.write() as conn:
+            async with conn.execute(
+                "SELECT failures, window_start FROM invite_failures"
+                " WHERE channel = ? AND external_id = ?",
+                (channel, external_id),
+            ) as cur:
+                row = await cur.fetchone()
+            failures = 1
+            window_start = now
+            if row is not None and from_db_time(row["window_start"]) + window > now:
+                failures = row["failures"] + 1
+                window_start = from_db_time(row["window_start"])
+            locked_until = None
+            if failures >= free_tries:
+                lock = min(base_lock * (2 ** (failures - free_tries)), max_lock)
+                locked_until = now + lock
+                # the window lasts at least as long as the lock, so it keeps growing
+                window_start = max(window_start, locked_until - window)
+            await conn.execute(
+                "INSERT INTO invite_failures (channel, external_id, failures, window_start,"
+                " locked_until) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (channel, external_id) DO UPDATE SET failures = excluded.failures,"
+                " window_start = excluded.window_start, locked_until = excluded.locked_until",
+                (channel, external_id, failures, to_db_time(window_start),
+                 to_db_time(locked_until) if locked_until else None),
+            )
+        return locked_until
+
+    async def clear_failures(self, channel: str, external_id: str) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(
+                "DELETE FROM invite_failures WHERE channel = ? AND external_id = ?",
+                (channel, external_id),
+            )

@@ -1,0 +1,97 @@
+"""Plain dataclasses returned by the repositories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+FORMS = ("2A", "2B", "2C")
+STATUSES = ("active", "probationary", "exempted", "suspended")
+ROLES = ("secretary", "deputy", "admin")
+LANGUAGES = ("vi", "en")
+
+
+@dataclass(frozen=True)
+class Committee:
+    id: int
+    name: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    id: int
+    committee_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    """One member as read from an import file, before it has an id."""
+
+    cell: str
+    full_name: str
+    birth_date: date
+    form: str
+    roles: frozenset[str] = frozenset()
+    party_post: str = ""
+    other_posts: str = ""
+    workplace: str = ""
+    admitted_on: date | None = None
+    status: str = "active"
+    language: str | None = None  # None: keep the member's own choice
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    committee_id: int
+    cell_id: int
+    cell_name: str
+    full_name: str
+    birth_date: date
+    form: str
+    party_post: str
+    other_posts: str
+    workplace: str
+    admitted_on: date | None
+    status: str
+    language: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_cell_secretary(self) -> bool:
+        """Secretary or deputy: both lead the cell's review."""
+        return bool(self.roles & {"secretary", "deputy"})
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    channel: str
+    external_id: str
+    chat_id: str
+    member_id: int | None
+    language: str | None
+
+
+@dataclass(frozen=True)
+class Invite:
+    code: str
+    member_id: int
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+    unchanged: int
+    cells_added: int

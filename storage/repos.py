@@ -1,0 +1,24 @@
+"""All repositories over one database, handed to the dialogue as one object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.accounts import AccountRepo
+from storage.db import Database
+from storage.invites import InviteRepo
+from storage.org import OrgRepo
+from storage.settings import SettingsRepo
+
+
+@dataclass(frozen=True)
+class Repos:
+    db: Database
+    org: OrgRepo
+    accounts: AccountRepo
+    invites: InviteRepo
+    settings: SettingsRepo
+
+    @classmethod
+    def of(cls, db: Database) -> Repos:
+        return cls(db, OrgRepo(db), AccountRepo(db), InviteRepo(db), SettingsRepo(db))

@@ -1,0 +1,113 @@
+"""Shared fixtures: a real SQLite file per test, a small organisation, a movable clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from conversations.assistant import Assistant
+from conversations.context import AssistantConfig
+from conversations.replies import Incoming, Kind, Reply
+from storage.db import open_database
+from storage.models import Member, MemberRecord
+from storage.repos import Repos
+
+COMMITTEE = "Đảng ủy phường Thử Nghiệm"
+
+
+class Clock:
+    """A clock the test moves by hand (UTC)."""
+
+    def __init__(self, start: datetime = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs) -> None:
+        self.now += timedelta(**kwargs)
+
+
+def record(cell: str, name: str, born: str, form: str = "2B", *roles: str, **extra) -> MemberRecord:
+    return MemberRecord(cell=cell, full_name=name, birth_date=date.fromisoformat(born),
+                        form=form, roles=frozenset(roles), **extra)
+
+
+ORG = [
+    record("Chi bộ 1", "Trần Văn Đức", "1968-03-12", "2A", "secretary", party_post="Bí thư"),
+    record("Chi bộ 1", "Nguyễn Thị Hồng Nhung", "1985-07-02"),
+    record("Chi bộ 1", "Lê Minh Tuấn", "1950-11-20", "2C"),
+    record("Chi bộ 2", "Đặng Quốc Bảo", "1975-09-09", "2A", "secretary"),
+    record("Chi bộ 2", "Bùi Thị Mai", "1982-12-05", "2B", "admin"),
+]
+
+
+@pytest.fixture
+async def db(tmp_path):
+    database = await open_database(tmp_path / "test.sqlite3")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def repos(db) -> Repos:
+    return Repos.of(db)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def org(repos) -> dict[str, Member]:
+    """The sample organisation, by full name."""
+    committee = await repos.org.ensure_committee(COMMITTEE)
+    await repos.org.apply_import(committee.id, ORG)
+    return {m.full_name: m for m in await repos.org.members_of_committee(committee.id)}
+
+
+class Chat:
+    """Talks to the assistant as one person on one channel, like a transport would."""
+
+    def __init__(self, assistant: Assistant, user_id: str, channel: str = "console") -> None:
+        self.assistant = assistant
+        self.user_id = user_id
+        self.channel = channel
+        self.last: list[Reply] = []
+
+    async def say(self, text: str) -> list[Reply]:
+        return await self._send(Kind.TEXT, text)
+
+    async def press(self, action: str) -> list[Reply]:
+        return await self._send(Kind.ACTION, action)
+
+    async def sticker(self) -> list[Reply]:
+        return await self._send(Kind.UNSUPPORTED, "")
+
+    async def _send(self, kind: Kind, text: str) -> list[Reply]:
+        self.last = await self.assistant.handle(Incoming(
+            self.channel, self.user_id, self.user_id, kind, text,
+            has_buttons=self.channel != "console",
+        ))
+        return self.last
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.last)
+
+    def actions(self) -> list[str]:
+        return [c.action for r in self.last for c in r.flat_choices]
+
+
+@pytest.fixture
+def assistant(repos, clock) -> Assistant:
+    return Assistant(repos, AssistantConfig(), clock)
+
+
+@pytest.fixture
+def chat_factory(assistant):
+    def make(user_id: str, channel: str = "console") -> Chat:
+        return Chat(assistant, user_id, channel)
+    return make

@@ -1,0 +1,81 @@
+"""The `kiemdiem` command: import and invites, in process, on a real database file."""
+
+import csv
+import io
+
+from bot.cli import main
+from storage.db import open_database
+
+MEMBERS = """cell,full_name,birth_date,form,role,party_post,workplace,admitted_on,status
+Chi bộ 1,Trần Văn Đức,12/03/1968,2A,secretary,Bí thư Chi bộ,UBND phường,19/05/1995,active
+Chi bộ 1,Nguyễn Thị Hồng Nhung,02/07/1985,2B,,,Trạm Y tế,02/09/2010,active
+Chi bộ 2,Lê Minh Tuấn,20/11/1950,2C,,,Hưu trí,30/04/1975,active
+"""
+
+
+def _import(tmp_path, capsys, *extra):
+    path = tmp_path / "members.csv"
+    path.write_text(MEMBERS, encoding="utf-8")
+    code = main(["--db", str(tmp_path / "k.sqlite3"), "import", str(path), *extra])
+    return code, capsys.readouterr()
+
+
+def test_first_import_needs_a_committee_name(tmp_path, capsys):
+    code, out = _import(tmp_path, capsys)
+    assert code == 2
+    assert "--committee" in out.err
+
+
+def test_import_then_reimport_changes_nothing(tmp_path, capsys):
+    code, out = _import(tmp_path, capsys, "--committee", "Đảng ủy phường A")
+    assert code == 0
+    assert "thêm mới 3, cập nhật 0, không đổi 0 (2 chi bộ mới)" in out.out
+    code, out = _import(tmp_path, capsys)  # the only committee is the default now
+    assert code == 0
+    assert "thêm mới 0, cập nhật 0, không đổi 3" in out.out
+
+
+def test_bad_file_is_reported_with_line_and_writes_nothing(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text(MEMBERS + "Chi bộ 2,Ngô Văn Hải,31/02/1963,2C,,,,,active\n", encoding="utf-8")
+    code = main(["--db", str(tmp_path / "k.sqlite3"), "import", str(path),
+                 "--committee", "Đảng ủy phường A"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "bad.csv, line 5" in err
+
+
+async def _count(path, sql):
+    db = await open_database(path)
+    try:
+        return (await db.fetchone(sql))[0]
+    finally:
+        await db.close()
+
+
+def test_invites_text_and_csv(tmp_path, capsys):
+    _import(tmp_path, capsys, "--committee", "Đảng ủy phường A")
+    db = str(tmp_path / "k.sqlite3")
+    assert main(["--db", db, "invites", "--cell", "Chi bộ 1"]) == 0
+    text = capsys.readouterr()
+    assert "== Chi bộ 1" in text.out and "Lê Minh Tuấn" not in text.out
+    assert "chưa gắn tài khoản" in text.out
+    assert "kiemdiem run" in text.err  # no bot username known yet: no links
+    out_file = tmp_path / "codes.csv"
+    assert main(["--db", db, "invites", "--format", "csv", "--out", str(out_file)]) == 0
+    rows = list(csv.DictReader(io.StringIO(out_file.read_text(encoding="utf-8-sig"))))
+    assert [r["full_name"] for r in rows] == [
+        "Trần Văn Đức", "Nguyễn Thị Hồng Nhung", "Lê Minh Tuấn"  # by given name
+    ]
+    # showing codes again reuses the same ones rather than issuing new ones
+    by_name = {r["full_name"]: r["code"] for r in rows}
+    assert by_name["Trần Văn Đức"] in text.out
+    assert main(["--db", db, "invites", "--format", "csv"]) == 0
+    again = capsys.readouterr().out
+    assert all(code in again for code in by_name.values())
+
+
+def test_run_without_token_explains(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert main(["--db", str(tmp_path / "k.sqlite3"), "run"]) == 2
+    assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
