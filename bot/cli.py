@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.config import DEMO_DB, Settings
+from conversations.forms import FormError
 from conversations.i18n import CataloguesMissingError, Formatter, check_catalogues
 from conversations.importer import ImportFileError, read_member_file
 from conversations.invitations import (
@@ -49,6 +50,8 @@ def parser() -> argparse.ArgumentParser:
                      "needed the first time, then defaults to the only committee")
     imp.add_argument("--timezone", default="Asia/Ho_Chi_Minh",
                      help="the committee's time zone when it is created")
+    imp.add_argument("--place", help="the place written before the date on printed reviews, "
+                     "e.g. \"Phường Hòa Bình\"")
 
     inv = sub.add_parser("invites", help="show each member's invitation code and link")
     inv.add_argument("--cell", help="only this cell (chi bộ)")
@@ -73,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return run(settings)
         return asyncio.run(COMMANDS[args.command](settings, args))
-    except (CommandError, ImportFileError, SchemaTooNewError, CataloguesMissingError) as exc:
+    except (
+        CommandError, ImportFileError, SchemaTooNewError, CataloguesMissingError, FormError
+    ) as exc:
         print(f"kiemdiem: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -83,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 async def demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    await run_demo(args.demo_db, settings.language)
+    await run_demo(args.demo_db, settings.form_library(), settings.language)
     return 0
 
 
@@ -94,6 +99,8 @@ async def import_members(settings: Settings, args: argparse.Namespace) -> int:
     try:
         repos = Repos.of(db)
         committee = await _committee(repos, args.committee, args.timezone)
+        if args.place:
+            await repos.org.set_place(committee.id, args.place.strip())
         result = await repos.org.apply_import(committee.id, records)
     finally:
         await db.close()

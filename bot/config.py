@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+
+from conversations.forms import BUILTIN_FORMS_DIR, FormLibrary, load_forms
 
 DEFAULT_DB = "kiemdiem.sqlite3"
 DEMO_DB = "kiemdiem-demo.sqlite3"
@@ -17,6 +20,7 @@ class Settings:
     telegram_api_url: str | None
     invite_ttl: timedelta
     language: str  # for command-line messages
+    forms_dir: Path | None  # a committee's own form versions or hint overrides
 
     @classmethod
     def from_env(cls, db_path: str | None = None) -> Settings:
@@ -27,4 +31,10 @@ class Settings:
             telegram_api_url=(env.get("TELEGRAM_API_URL") or "").rstrip("/") or None,
             invite_ttl=timedelta(days=int(env.get("KIEMDIEM_INVITE_DAYS", "30"))),
             language=env.get("KIEMDIEM_LANG", "vi"),
+            forms_dir=Path(env["KIEMDIEM_FORMS_DIR"]) if env.get("KIEMDIEM_FORMS_DIR") else None,
         )
+
+    def form_library(self) -> FormLibrary:
+        """The built-in forms plus the committee's; a broken file stops start-up."""
+        extra = [self.forms_dir] if self.forms_dir else []
+        return load_forms(BUILTIN_FORMS_DIR, *extra)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from conversations.assistant import Assistant
 from conversations.context import AssistantConfig
+from conversations.forms import FormLibrary
 from conversations.i18n import translator
 from conversations.importer import read_member_file
 from conversations.invitations import display_code, issue_invite
@@ -24,6 +25,7 @@ GUEST = "Khách"  # an account not linked to anyone
 async def seed_demo(repos: Repos, config: AssistantConfig) -> tuple[dict[str, str], str]:
     """Load the sample committee; returns (console people, an invitation code to try)."""
     committee = await repos.org.ensure_committee(DEMO_COMMITTEE)
+    await repos.org.set_place(committee.id, "Phường Hòa Bình")
     await repos.org.apply_import(committee.id, read_member_file(DEMO_MEMBERS))
     now = utc_now()
     people: dict[str, str] = {}
@@ -40,7 +42,7 @@ async def seed_demo(repos: Repos, config: AssistantConfig) -> tuple[dict[str, st
     return people, code
 
 
-async def run_demo(db_path: str, language: str = "vi") -> None:
+async def run_demo(db_path: str, forms: FormLibrary, language: str = "vi") -> None:
     for leftover in (db_path, db_path + "-wal", db_path + "-shm"):
         Path(leftover).unlink(missing_ok=True)  # noqa: ASYNC240 (start-up, nothing waits)
     db = await open_database(db_path)
@@ -59,7 +61,7 @@ async def run_demo(db_path: str, language: str = "vi") -> None:
                  code=display_code(code)))
         print(flush=True)
         chat = ConsoleChat(
-            Assistant(repos, config), people[FIRST_PERSON], people=people, language=language
+            Assistant(repos, forms, config), people[FIRST_PERSON], people=people, language=language
         )
         if sys.stdin.isatty():
             await chat.send("/start")

@@ -24,6 +24,7 @@ DB_KEY = "db"
 
 def build_application(settings: Settings) -> Application:
     assert settings.telegram_token
+    forms = settings.form_library()  # before connecting: a broken form file stops here
     builder = ApplicationBuilder().token(settings.telegram_token)
     if settings.telegram_api_url:
         builder = builder.base_url(f"{settings.telegram_api_url}/bot").base_file_url(
@@ -35,7 +36,9 @@ def build_application(settings: Settings) -> Application:
         app.bot_data[DB_KEY] = db
         repos = Repos.of(db)
         await repos.settings.set(TELEGRAM_USERNAME_KEY, app.bot.username)
-        assistant = Assistant(repos, AssistantConfig(invite_ttl=settings.invite_ttl))
+        assistant = Assistant(
+            repos, forms, AssistantConfig(invite_ttl=settings.invite_ttl)
+        )
         telegram_handlers.register(app, assistant)
         await register_commands(app)
         log.info("kiemdiem is running as @%s on %s", app.bot.username, settings.db_path)

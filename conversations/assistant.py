@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from conversations import menus, onboarding
+from conversations import menus, onboarding, review
 from conversations.context import AssistantConfig, Clock, Context
+from conversations.forms import FormLibrary
 from conversations.i18n import LANGUAGES, Formatter, normalise_language
 from conversations.invitations import normalise_code
 from conversations.replies import Incoming, Kind, Reply
@@ -23,9 +24,14 @@ Handler = Callable[[Context, str], Awaitable[list[Reply]]]
 
 class Assistant:
     def __init__(
-        self, repos: Repos, config: AssistantConfig | None = None, clock: Clock = utc_now
+        self,
+        repos: Repos,
+        forms: FormLibrary,
+        config: AssistantConfig | None = None,
+        clock: Clock = utc_now,
     ) -> None:
         self.repos = repos
+        self.forms = forms
         self.config = config or AssistantConfig()
         self.clock = clock
         self._commands: dict[str, Handler] = {
@@ -33,6 +39,8 @@ class Assistant:
             "help": self._help,
             "language": self._language,
             "invite": self._invite,
+            "review": self._review,
+            "copy": self._copy,
         }
         self._actions: dict[str, Handler] = {
             "menu": self._menu,
@@ -41,6 +49,8 @@ class Assistant:
             "lang": self._set_language,
             "invite": self._invite,
             "invite-page": self._invite_page,
+            "review": self._review,
+            "rv": self._review_action,
         }
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
@@ -66,7 +76,8 @@ class Assistant:
             committee = await self.repos.org.committee(member.committee_id)
             timezone = committee.timezone if committee else timezone
         return Context(
-            self.repos, self.config, incoming, account, member, Formatter(language, timezone), now
+            self.repos, self.config, incoming, account, member, Formatter(language, timezone), now,
+            self.forms,
         )
 
     async def _dispatch(self, ctx: Context, menu: dict | None) -> list[Reply]:
@@ -101,6 +112,9 @@ class Assistant:
             if normalise_code(text):
                 return await onboarding.redeem(ctx, text)
             return [menus.unknown_person(ctx)]
+        answered = await review.on_text(ctx, text)
+        if answered is not None:
+            return answered
         return [menus.main_menu(ctx, ctx._(
             "I did not understand that. Choose one of the options, or send /help."
         ))]
@@ -181,6 +195,15 @@ class Assistant:
         if arg.isdigit() and ctx.incoming.kind is Kind.ACTION:
             return [await onboarding.invite_member(ctx, int(arg))]
         return [await onboarding.invite_list(ctx)]
+
+    async def _review(self, ctx: Context, _arg: str) -> list[Reply]:
+        return await review.open_review(ctx)
+
+    async def _review_action(self, ctx: Context, arg: str) -> list[Reply]:
+        return await review.on_action(ctx, arg)
+
+    async def _copy(self, ctx: Context, _arg: str) -> list[Reply]:
+        return await review.copy(ctx)
 
     async def _invite_page(self, ctx: Context, arg: str) -> list[Reply]:
         if not arg.isdigit():

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from conversations.forms import FormLibrary
 from conversations.i18n import Formatter
 from conversations.replies import Incoming
 from storage.models import Account, Member
@@ -23,6 +24,7 @@ class AssistantConfig:
     base_lock: timedelta = timedelta(minutes=1)
     max_lock: timedelta = timedelta(hours=1)
     page_size: int = 8
+    answer_limit: int = 10_000  # characters per item of the self-review
 
 
 @dataclass
@@ -34,8 +36,7 @@ class Context:
     member: Member | None
     fmt: Formatter
     now: datetime
-    committee_name: str = ""
-    extra: dict = field(default_factory=dict)
+    forms: FormLibrary
 
     @property
     def _(self) -> Callable[[str], str]:

@@ -11,6 +11,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     # (command, who may use it, description)
     ("start", "all", N_("Start, or link your account with an invitation code")),
     ("help", "all", N_("What this assistant can do")),
+    ("review", "all", N_("Write, continue or view your self-review")),
+    ("copy", "all", N_("The printable copy of your submitted self-review")),
     ("language", "all", N_("Tiếng Việt / English")),
     ("invite", "secretary", N_("Secretaries: a new invitation code for a member")),
 )
@@ -25,7 +27,7 @@ def commands_for(ctx: Context) -> list[tuple[str, str]]:
 
 def main_menu(ctx: Context, text: str | None = None, *, replace: bool = False) -> Reply:
     _ = ctx._
-    choices = []
+    choices = [Choice(_("My self-review"), "review")]
     if ctx.member and ctx.member.is_cell_secretary:
         choices.append(Choice(_("Invitation codes for my cell"), "invite"))
     choices.append(Choice(_("Language / Ngôn ngữ"), "language"))

@@ -16,6 +16,7 @@ class Committee:
     id: int
     name: str
     timezone: str
+    place: str = ""  # as written before the date on its papers
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,13 @@ _IMPORTED_FIELDS = (
 )
 
 
+_COMMITTEE_SELECT = "SELECT id, name, timezone, place FROM committees"
+
+
+def _committee(row) -> Committee:
+    return Committee(row["id"], row["name"], row["timezone"], row["place"])
+
+
 def _member(row) -> Member:
     return Member(
         id=row["id"],
@@ -57,21 +64,23 @@ class OrgRepo:
         assert committee is not None
         return committee
 
+    async def set_place(self, committee_id: int, place: str) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(
+                "UPDATE committees SET place = ? WHERE id = ?", (place, committee_id)
+            )
+
     async def committees(self) -> list[Committee]:
-        rows = await self.db.fetchall("SELECT id, name, timezone FROM committees ORDER BY name")
-        return [Committee(r["id"], r["name"], r["timezone"]) for r in rows]
+        rows = await self.db.fetchall(_COMMITTEE_SELECT + " ORDER BY name")
+        return [_committee(r) for r in rows]
 
     async def committee(self, committee_id: int) -> Committee | None:
-        row = await self.db.fetchone(
-            "SELECT id, name, timezone FROM committees WHERE id = ?", (committee_id,)
-        )
-        return Committee(row["id"], row["name"], row["timezone"]) if row else None
+        row = await self.db.fetchone(_COMMITTEE_SELECT + " WHERE id = ?", (committee_id,))
+        return _committee(row) if row else None
 
     async def committee_by_name(self, name: str) -> Committee | None:
-        row = await self.db.fetchone(
-            "SELECT id, name, timezone FROM committees WHERE name = ?", (name,)
-        )
-        return Committee(row["id"], row["name"], row["timezone"]) if row else None
+        row = await self.db.fetchone(_COMMITTEE_SELECT + " WHERE name = ?", (name,))
+        return _committee(row) if row else None
 
     async def cells(self, committee_id: int) -> list[Cell]:
         rows = await self.db.fetchall(

@@ -8,6 +8,7 @@ from storage.accounts import AccountRepo
 from storage.db import Database
 from storage.invites import InviteRepo
 from storage.org import OrgRepo
+from storage.reviews import ReviewRepo
 from storage.settings import SettingsRepo
 
 
@@ -18,7 +19,10 @@ class Repos:
     accounts: AccountRepo
     invites: InviteRepo
     settings: SettingsRepo
+    reviews: ReviewRepo
 
     @classmethod
     def of(cls, db: Database) -> Repos:
-        return cls(db, OrgRepo(db), AccountRepo(db), InviteRepo(db), SettingsRepo(db))
+        return cls(
+            db, OrgRepo(db), AccountRepo(db), InviteRepo(db), SettingsRepo(db), ReviewRepo(db)
+        )

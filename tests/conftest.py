@@ -8,6 +8,7 @@ import pytest
 
 from conversations.assistant import Assistant
 from conversations.context import AssistantConfig
+from conversations.forms import BUILTIN_FORMS_DIR, FormLibrary, load_forms
 from conversations.replies import Incoming, Kind, Reply
 from storage.db import open_database
 from storage.models import Member, MemberRecord
@@ -101,9 +102,14 @@ class Chat:
         return [c.action for r in self.last for c in r.flat_choices]
 
 
+@pytest.fixture(scope="session")
+def forms() -> FormLibrary:
+    return load_forms(BUILTIN_FORMS_DIR)
+
+
 @pytest.fixture
-def assistant(repos, clock) -> Assistant:
-    return Assistant(repos, AssistantConfig(), clock)
+def assistant(repos, forms, clock) -> Assistant:
+    return Assistant(repos, forms, AssistantConfig(), clock)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def _demo(tmp_path, lines_after_banner) -> tuple[str, str]:
 def test_scripted_demo_member_secretary_and_invitation(tmp_path):
     banner, out = _demo(tmp_path, lambda code: [
         "/start", "/help",
-        "/as Trần Văn Đức", "/start", "1",
+        "/as Trần Văn Đức", "/start", "2",
         "/as Khách", "xin chào", f"/start {code}", "/help",
     ])
     assert "Nguyễn Thị Hồng Nhung" in banner
@@ -38,7 +38,7 @@ def test_scripted_demo_member_secretary_and_invitation(tmp_path):
     assert "Chào đồng chí Nguyễn Thị Hồng Nhung." in chunks[1]
     assert "Các lệnh:" in chunks[2]
     assert "Đang trò chuyện với tư cách đồng chí Trần Văn Đức" in chunks[3]
-    assert "1. Cấp mã mời cho đảng viên trong chi bộ" in chunks[4]  # the secretary's menu
+    assert "2. Cấp mã mời cho đảng viên trong chi bộ" in chunks[4]  # the secretary's menu
     assert "Chi bộ Khu phố 1: chọn đảng viên" in chunks[5]
     assert "chưa được gắn với đảng viên nào" in chunks[7]
     assert "Chào đồng chí Lý Văn Khoa." in chunks[8]

@@ -158,9 +158,9 @@ async def test_language_switch_per_user(org, repos, clock, chat_factory):
 async def test_text_channel_numbers_pick_choices(org, repos, clock, chat_factory):
     chat = chat_factory("console-x")  # console: no buttons
     await chat.say(await _code_for(repos, org["Lê Minh Tuấn"], clock))
-    assert chat.actions() == ["language", "help"]
-    await chat.say("2")
+    assert chat.actions() == ["review", "language", "help"]
+    await chat.say("3")
     assert "Các lệnh:" in chat.text
     await chat.say("/start")
     await chat.say("7")
-    assert "từ 1 đến 2" in chat.text
+    assert "từ 1 đến 3" in chat.text

@@ -1,0 +1,172 @@
+"""The printable self-review (.docx), laid out like the official form, for signing.
+
+The document is always in Vietnamese: it is the Party paper the member signs.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from docx import Document as new_document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from conversations import review_steps as rs
+from conversations.forms import FormDef
+from conversations.i18n import document_date
+from conversations.rating import verdict
+from storage.models import Member
+from storage.reviews import Review
+
+FONT = "Times New Roman"
+CHECKED, UNCHECKED = "☒", "☐"
+HEADER_LABELS = {
+    "full_name": "Họ và tên",
+    "birth_date": "Ngày sinh",
+    "party_post": "Chức vụ Đảng",
+    "other_posts": "Chức vụ chính quyền, đoàn thể",
+    "workplace": "Đơn vị công tác",
+    "cell": "Chi bộ",
+}
+DOTS = "…………………"
+LEVEL_SECTION = "B.II"  # where the proposed level is ticked
+
+
+def review_docx(
+    form: FormDef, member: Member, committee: str, review: Review, *,
+    signed_on: date, place: str = "",
+) -> bytes:
+    doc = new_document()
+    _page_and_font(doc)
+    _letterhead(doc, committee, member.cell_name, place, signed_on)
+    _title(doc, form, review.year)
+    _header_fields(doc, form, member)
+    _part_a(doc, form, review)
+    _part_b(doc, form, review)
+    _signature(doc, member.full_name)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _page_and_font(doc) -> None:
+    section = doc.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21)
+    section.top_margin = section.bottom_margin = Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(2)
+    style = doc.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(13)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    style.paragraph_format.space_after = Pt(3)
+
+
+def _para(doc_or_cell, text: str = "", *, bold=False, italic=False, size=None,
+          align=None, indent=False):
+    paragraph = doc_or_cell.add_paragraph()
+    if align is not None:
+        paragraph.alignment = align
+    if indent:
+        paragraph.paragraph_format.first_line_indent = Cm(1)
+    run = paragraph.add_run(text)
+    run.bold, run.italic = bold, italic
+    if size:
+        run.font.size = Pt(size)
+    return paragraph
+
+
+def _letterhead(doc, committee: str, cell: str, place: str, signed_on: date) -> None:
+    table = doc.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left, right = table.rows[0].cells
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    left.paragraphs[0].alignment = center
+    left.paragraphs[0].add_run(committee.upper()).font.size = Pt(12)
+    _para(left, cell.upper(), bold=True, size=12, align=center)
+    _para(left, "*", align=center)
+    right.paragraphs[0].alignment = center
+    heading = right.paragraphs[0].add_run("ĐẢNG CỘNG SẢN VIỆT NAM")
+    heading.bold, heading.underline = True, True
+    _para(right, f"{place or DOTS}, {document_date(signed_on)}", italic=True, size=12,
+          align=center)
+
+
+def _title(doc, form: FormDef, year: int) -> None:
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    _para(doc)
+    _para(doc, form.title_vi, bold=True, size=14, align=center)
+    _para(doc, f"Năm {year}", bold=True, size=14, align=center)
+    _para(doc, form.subtitle("vi"), italic=True, align=center)
+    _para(doc, form.name("vi"), italic=True, size=11, align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+
+def _header_fields(doc, form: FormDef, member: Member) -> None:
+    values = {
+        "full_name": member.full_name,
+        "birth_date": member.birth_date.strftime("%d/%m/%Y"),
+        "party_post": member.party_post,
+        "other_posts": member.other_posts,
+        "workplace": member.workplace,
+        "cell": member.cell_name,
+    }
+    for field in form.header_fields:
+        paragraph = doc.add_paragraph()
+        paragraph.add_run(f"- {HEADER_LABELS.get(field, field)}: ")
+        paragraph.add_run(values.get(field) or DOTS).bold = field == "full_name"
+
+
+def _answer_paragraphs(doc, text: str) -> None:
+    for line in text.splitlines() or [""]:
+        if line.strip():
+            _para(doc, line.strip(), indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+
+
+def _part_a(doc, form: FormDef, review: Review) -> None:
+    _para(doc, form.parts["A"]("vi"), bold=True)
+    for section in form.sections:
+        if section.part != "A":
+            continue
+        _para(doc, section.title("vi"), bold=True)
+        for item in section.items:
+            if item.number:
+                _para(doc, f"{item.number}. {item.title('vi')}", bold=True, italic=True)
+            answer = review.answers.get(item.key)
+            if answer is None or answer.skipped or not answer.text.strip():
+                _para(doc, "Không có." if answer and answer.skipped else DOTS, indent=True)
+            else:
+                _answer_paragraphs(doc, item.shown(answer.text, "vi"))
+
+
+def _part_b(doc, form: FormDef, review: Review) -> None:
+    _para(doc, form.parts["B"]("vi"), bold=True)
+    scores = rs.scores(form, review)
+    v = verdict(form, scores, rs.disqualified(form, review))
+    for section in form.sections:
+        if section.part != "B":
+            continue
+        _para(doc, section.title("vi"), bold=True)
+        for item in section.items:
+            score = scores.get(item.key)
+            shown = DOTS if score is None else str(score)
+            _para(doc, f"- {item.title('vi')}: {shown}/{item.max} điểm", indent=False)
+        if section.items:
+            _para(doc, f"- Tổng điểm: {v.total}/100 điểm", bold=True)
+        if section.key == LEVEL_SECTION:
+            for level in form.levels:
+                mark = CHECKED if level.key == review.level else UNCHECKED
+                _para(doc, f"{mark} {level.label('vi')}", indent=True)
+
+
+def _signature(doc, full_name: str) -> None:
+    table = doc.add_table(rows=1, cols=2)
+    right = table.rows[0].cells[1]
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    right.paragraphs[0].alignment = center
+    right.paragraphs[0].add_run("NGƯỜI TỰ KIỂM ĐIỂM").bold = True
+    _para(right, "(Ký, ghi rõ họ tên)", italic=True, align=center)
+    for _ in range(3):
+        _para(right)
+    _para(right, full_name, bold=True, align=center)

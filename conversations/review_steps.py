@@ -1,0 +1,84 @@
+"""The order of a self-review: form items, the yes/no questions, the level, the summary.
+
+A step is a string key stored as the review's position: an item key ('A.II.1'),
+'dq.<key>' for a disqualifying question, 'level', or 'summary'. The member's place is
+therefore always derivable from the stored draft.
+"""
+
+from __future__ import annotations
+
+from conversations.forms import FormDef, Item
+from storage.reviews import Review
+
+LEVEL = "level"
+SUMMARY = "summary"
+DQ = "dq."
+
+
+def steps(form: FormDef) -> list[str]:
+    return (
+        [item.key for item in form.items]
+        + [DQ + d.key for d in form.disqualifiers]
+        + [LEVEL, SUMMARY]
+    )
+
+
+def item_at(form: FormDef, step: str) -> Item | None:
+    try:
+        return form.item(step)
+    except KeyError:
+        return None
+
+
+def next_step(form: FormDef, review: Review, step: str) -> str:
+    """Onwards; after editing one item from the summary, back to it (via the level if unset)."""
+    if review.from_summary:
+        return LEVEL if review.level is None and step != LEVEL else SUMMARY
+    order = steps(form)
+    return order[min(order.index(step) + 1, len(order) - 1)]
+
+
+def previous_step(form: FormDef, step: str) -> str:
+    order = steps(form)
+    return order[max(order.index(step) - 1, 0)]
+
+
+def is_answered(form: FormDef, review: Review, key: str) -> bool:
+    answer = review.answers.get(key)
+    if answer is None:
+        return False
+    item = item_at(form, key)
+    if item is not None and item.kind == "score":
+        return answer.score is not None
+    return answer.skipped or bool(answer.text.strip())
+
+
+def missing(form: FormDef, review: Review) -> list[str]:
+    """Steps that must be answered before submitting, in order."""
+    gaps = [
+        item.key for item in form.items
+        if not is_answered(form, review, item.key) and (item.required or item.kind == "score")
+    ]
+    gaps += [DQ + d.key for d in form.disqualifiers if DQ + d.key not in review.answers]
+    if review.level is None:
+        gaps.append(LEVEL)
+    return gaps
+
+
+def scores(form: FormDef, review: Review) -> dict[str, int]:
+    return {
+        item.key: review.answers[item.key].score
+        for item in form.score_items
+        if item.key in review.answers and review.answers[item.key].score is not None
+    }
+
+
+def disqualified(form: FormDef, review: Review) -> tuple[str, ...]:
+    return tuple(
+        d.key for d in form.disqualifiers
+        if review.answers.get(DQ + d.key, None) and review.answers[DQ + d.key].text == "yes"
+    )
+
+
+def done_count(form: FormDef, review: Review) -> int:
+    return sum(1 for item in form.items if is_answered(form, review, item.key))

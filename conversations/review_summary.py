@@ -1,0 +1,58 @@
+"""All the answers of a review as chat messages, one section per message."""
+
+from __future__ import annotations
+
+from conversations import review_steps as rs
+from conversations.context import Context
+from conversations.forms import FormDef
+from conversations.rating import verdict
+from conversations.replies import Reply
+from storage.reviews import Review
+
+
+def summary_replies(ctx: Context, review: Review, form: FormDef) -> list[Reply]:
+    _ = ctx._
+    lang = ctx.fmt.language
+    status = {
+        "draft": _("draft"), "returned": _("returned for revision"),
+        "submitted": _("submitted"), "accepted": _("accepted"),
+    }[review.status]
+    replies = [Reply(_("Self-review {year} — {form} ({status})").format(
+        year=review.year, form=form.name(lang), status=status))]
+    for section in form.sections:
+        if not section.items:
+            continue
+        lines = [section.title(lang)]
+        for item in section.items:
+            answer = review.answers.get(item.key)
+            number = f"{item.number}. " if item.number else ""
+            if item.kind == "score":
+                score = answer.score if answer and answer.score is not None else "…"
+                lines.append(f"{number}{item.title(lang)}: {score}/{item.max}")
+                continue
+            if answer and answer.skipped:
+                body = _("(not applicable)")
+            elif answer and answer.text.strip():
+                body = item.shown(answer.text, lang)
+            else:
+                body = _("(not written yet)")
+            lines.append(f"{number}{item.title(lang)}\n{body}")
+        replies.append(Reply("\n\n".join(lines)))
+    replies.append(Reply(_rating_block(ctx, review, form)))
+    return replies
+
+
+def _rating_block(ctx: Context, review: Review, form: FormDef) -> str:
+    _ = ctx._
+    lang = ctx.fmt.language
+    lines = []
+    for d in form.disqualifiers:
+        answer = review.answers.get(rs.DQ + d.key)
+        said = "…" if answer is None else (_("Yes") if answer.text == "yes" else _("No"))
+        lines.append(f"— {d.question(lang)} {said}")
+    v = verdict(form, rs.scores(form, review), rs.disqualified(form, review))
+    lines.append(_("Total score: {total}/100.").format(total=v.total))
+    level = next((lv for lv in form.levels if lv.key == review.level), None)
+    lines.append(_("Proposed level: {level}.").format(
+        level=level.label(lang) if level else _("not chosen yet")))
+    return "\n".join(lines)

@@ -1,0 +1,145 @@
+"""Self-review drafts and submissions: every answer is written the moment it arrives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storage.db import Database, from_db_time, to_db_time
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str = ""
+    score: int | None = None
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    member_id: int
+    year: int
+    form_version: str
+    form_code: str
+    status: str          # draft, submitted, returned, accepted
+    position: str
+    appending: bool
+    from_summary: bool
+    level: str | None
+    return_comment: str | None
+    submitted_at: datetime | None
+    updated_at: datetime
+    answers: dict[str, Answer] = field(default_factory=dict)
+
+    @property
+    def editable(self) -> bool:
+        return self.status in ("draft", "returned")
+
+
+def _review(row, answers: dict[str, Answer]) -> Review:
+    return Review(
+        id=row["id"], member_id=row["member_id"], year=row["year"],
+        form_version=row["form_version"], form_code=row["form_code"], status=row["status"],
+        position=row["position"], appending=bool(row["appending"]),
+        from_summary=bool(row["from_summary"]), level=row["level"],
+        return_comment=row["return_comment"], submitted_at=from_db_time(row["submitted_at"]),
+        updated_at=from_db_time(row["updated_at"]), answers=answers,
+    )
+
+
+class ReviewRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, review_id: int) -> Review | None:
+        row = await self.db.fetchone("SELECT * FROM reviews WHERE id = ?", (review_id,))
+        return _review(row, await self._answers(review_id)) if row else None
+
+    async def of_member(self, member_id: int, year: int) -> Review | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM reviews WHERE member_id = ? AND year = ?", (member_id, year)
+        )
+        return _review(row, await self._answers(row["id"])) if row else None
+
+    async def _answers(self, review_id: int) -> dict[str, Answer]:
+        rows = await self.db.fetchall(
+            "SELECT item_key, text, score, skipped FROM answers WHERE review_id = ?", (review_id,)
+        )
+        return {r["item_key"]: Answer(r["text"], r["score"], bool(r["skipped"])) for r in rows}
+
+    async def start(
+        self, member_id: int, year: int, form_version: str, form_code: str, position: str,
+        now: datetime,
+    ) -> Review:
+        async with self.db.write() as conn:
+            await conn.execute(
+                "INSERT INTO reviews (member_id, year, form_version, form_code, position,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (member_id, year) DO NOTHING",
+                (member_id, year, form_version, form_code, position, to_db_time(now),
+                 to_db_time(now)),
+            )
+        review = await self.of_member(member_id, year)
+        assert review is not None
+        return review
+
+    async def save(
+        self, review_id: int, now: datetime, *,
+        answer: tuple[str, Answer] | None = None,
+        position: str | None = None,
+        appending: bool | None = None,
+        from_summary: bool | None = None,
+        level: str | None = None,
+        clear_level: bool = False,
+    ) -> None:
+        """One step of the dialogue in one transaction: an answer and/or a move.
+
+        Only a draft or returned review changes; a submitted one is left as it is.
+        """
+        sets, params = ["updated_at = ?"], [to_db_time(now)]
+        for column, value in (("position", position), ("appending", appending),
+                              ("from_summary", from_summary), ("level", level)):
+            if value is not None:
+                sets.append(f"{column} = ?")
+                params.append(int(value) if isinstance(value, bool) else value)
+        if clear_level:
+            sets.append("level = NULL")
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                f"UPDATE reviews SET {', '.join(sets)}"
+                " WHERE id = ? AND status IN ('draft', 'returned')",
+                (*params, review_id),
+            )
+            if cursor.rowcount != 1:
+                return
+            if answer is not None:
+                key, value = answer
+                await conn.execute(
+                    "INSERT INTO answers (review_id, item_key, text, score, skipped, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (review_id, item_key) DO UPDATE SET"
+                    " text = excluded.text, score = excluded.score, skipped = excluded.skipped,"
+                    " updated_at = excluded.updated_at",
+                    (review_id, key, value.text, value.score, int(value.skipped),
+                     to_db_time(now)),
+                )
+
+    async def submit(self, review_id: int, now: datetime) -> bool:
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "UPDATE reviews SET status = 'submitted', submitted_at = ?, updated_at = ?,"
+                " appending = 0, from_summary = 0"
+                " WHERE id = ? AND status IN ('draft', 'returned')",
+                (to_db_time(now), to_db_time(now), review_id),
+            )
+        return cursor.rowcount == 1
+
+    async def return_for_revision(self, review_id: int, comment: str, now: datetime) -> bool:
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "UPDATE reviews SET status = 'returned', return_comment = ?, updated_at = ?,"
+                " position = 'summary'"
+                " WHERE id = ? AND status IN ('submitted', 'accepted')",
+                (comment, to_db_time(now), review_id),
+            )
+        return cursor.rowcount == 1

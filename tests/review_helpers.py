@@ -1,0 +1,38 @@
+"""Driving a whole self-review through the dialogue, as a member would."""
+
+from __future__ import annotations
+
+from conversations.forms import FormDef
+
+SCORES = {"B.I.general": "27", "B.I.tasks": "58"}  # 85: "Hoàn thành tốt nhiệm vụ"
+
+
+def answer_for(item_key: str) -> str:
+    return f"Nội dung mục {item_key}: đồng chí đã thực hiện nghiêm túc, đầy đủ."
+
+
+async def answer_items(chat, form: FormDef, *, skip_optional: bool = True) -> None:
+    """From the first item to the questions before the rating."""
+    for item in form.items:
+        step = item.key
+        if item.kind == "score":
+            await chat.say(SCORES[item.key])
+        elif not item.required and skip_optional:
+            await chat.press(f"rv:skip:{step}")
+        else:
+            await chat.say(answer_for(item.key))
+            await chat.press(f"rv:done:{step}")
+
+
+async def answer_questions(chat, form: FormDef, answer: str = "no") -> None:
+    for d in form.disqualifiers:
+        await chat.press(f"rv:dq:dq.{d.key}:{answer}")
+
+
+async def complete_and_submit(chat, form: FormDef, level: str = "good") -> None:
+    await chat.say("/review")
+    await answer_items(chat, form)
+    await answer_questions(chat, form)
+    await chat.press(f"rv:lvl:level:{level}")
+    await chat.press("rv:submit:summary")
+    await chat.press("rv:confirm:summary")
