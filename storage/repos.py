@@ -8,6 +8,7 @@ from storage.accounts import AccountRepo
 from storage.db import Database
 from storage.invites import InviteRepo
 from storage.org import OrgRepo
+from storage.outbox import OutboxRepo
 from storage.reviews import ReviewRepo
 from storage.settings import SettingsRepo
 
@@ -20,9 +21,11 @@ class Repos:
     invites: InviteRepo
     settings: SettingsRepo
     reviews: ReviewRepo
+    outbox: OutboxRepo
 
     @classmethod
     def of(cls, db: Database) -> Repos:
         return cls(
-            db, OrgRepo(db), AccountRepo(db), InviteRepo(db), SettingsRepo(db), ReviewRepo(db)
+            db, OrgRepo(db), AccountRepo(db), InviteRepo(db), SettingsRepo(db), ReviewRepo(db),
+            OutboxRepo(db),
         )

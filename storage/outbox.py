@@ -1,0 +1,108 @@
+"""The persistent outbox: messages the bot sends on its own, one row per recipient.
+
+Producers (broadcasts, reminders, alerts) only `enqueue`; a sender drains the table.
+`dedup_key` is unique, so enqueuing the same message twice, from a restarted run or a
+second process, is a no-op: that is what makes every send happen at most once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Database, from_db_time, to_db_time
+
+STATUSES = ("pending", "sending", "sent", "failed", "unreachable")
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    dedup_key: str
+    kind: str
+    payload: str                 # JSON text made by conversations.outgoing.encode_reply
+    member_id: int | None = None
+    channel: str | None = None   # None: the member has no chat account → 'unreachable'
+    chat_id: str | None = None
+    ref_id: int | None = None
+    attachment_id: int | None = None
+    not_before: datetime | None = None  # None: as soon as possible
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    dedup_key: str
+    kind: str
+    ref_id: int | None
+    member_id: int | None
+    channel: str | None
+    chat_id: str | None
+    payload: str
+    attachment_id: int | None
+    status: str
+    attempts: int
+    not_before: datetime
+    error: str | None
+    sent_at: datetime | None
+
+
+def _row(row) -> OutboxRow:
+    return OutboxRow(
+        id=row["id"], dedup_key=row["dedup_key"], kind=row["kind"], ref_id=row["ref_id"],
+        member_id=row["member_id"], channel=row["channel"], chat_id=row["chat_id"],
+        payload=row["payload"], attachment_id=row["attachment_id"], status=row["status"],
+        attempts=row["attempts"], not_before=from_db_time(row["not_before"]),
+        error=row["error"], sent_at=from_db_time(row["sent_at"]),
+    )
+
+
+class OutboxRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def enqueue(self, messages: Iterable[OutMessage], now: datetime) -> int:
+        """Write the messages in one transaction; returns how many were new."""
+        stamp = to_db_time(now)
+        added = 0
+        async with self.db.write() as conn:
+            for m in messages:
+                status, error = ("pending", None) if m.chat_id else ("unreachable", "not_linked")
+                cursor = await conn.execute(
+                    "INSERT INTO outbox (dedup_key, kind, ref_id, member_id, channel, chat_id,"
+                    " payload, attachment_id, status, not_before, error, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (dedup_key) DO NOTHING",
+                    (m.dedup_key, m.kind, m.ref_id, m.member_id, m.channel, m.chat_id, m.payload,
+                     m.attachment_id, status, to_db_time(m.not_before or now), error, stamp,
+                     stamp),
+                )
+                added += cursor.rowcount
+        return added
+
+    async def add_attachment(self, filename: str, content: bytes, now: datetime) -> int:
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO attachments (filename, content, created_at) VALUES (?, ?, ?)",
+                (filename, content, to_db_time(now)),
+            )
+            return int(cursor.lastrowid)
+
+    async def get(self, dedup_key: str) -> OutboxRow | None:
+        row = await self.db.fetchone("SELECT * FROM outbox WHERE dedup_key = ?", (dedup_key,))
+        return _row(row) if row else None
+
+    async def of_ref(self, kind: str, ref_id: int) -> list[OutboxRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM outbox WHERE kind = ? AND ref_id = ? ORDER BY id", (kind, ref_id)
+        )
+        return [_row(r) for r in rows]
+
+    async def counts(self, kind: str, ref_id: int) -> dict[str, int]:
+        """Recipients per status, every status present (0 when none)."""
+        rows = await self.db.fetchall(
+            "SELECT status, count(*) AS n FROM outbox WHERE kind = ? AND ref_id = ?"
+            " GROUP BY status", (kind, ref_id),
+        )
+        found = {r["status"]: r["n"] for r in rows}
+        return {status: found.get(status, 0) for status in STATUSES}
