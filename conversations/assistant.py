@@ -144,6 +144,8 @@ class Assistant:
             }
         elif replies and replies[-1].expects_text:
             new = {"expects_text": True, "choices": []}
+        else:
+            return  # a plain notice ("I can only read text"): the last choices still stand
         if new != old:
             await self.repos.accounts.set_menu(ctx.account.id, new)
 

@@ -119,7 +119,8 @@ def _heading(ctx: Context, form: FormDef, item: Item) -> str:
     section = next(s for s in form.sections if s.key == item.section)
     number = f"{item.number}. " if item.number else ""
     return ctx._("Item {n} of {total} · {section}").format(
-        n=form.position(item.key) + 1, total=len(form.items), section=section.title(lang)
+        n=form.position(item.key) + 1, total=len(form.items),
+        section=f"{section.part}.{section.title(lang)}",  # "B.I. …": part B restarts at I
     ) + f"\n{number}{item.title(lang)}"
 
 

@@ -19,10 +19,14 @@ def summary_replies(ctx: Context, review: Review, form: FormDef) -> list[Reply]:
     }[review.status]
     replies = [Reply(_("Self-review {year} — {form} ({status})").format(
         year=review.year, form=form.name(lang), status=status))]
+    part = None
     for section in form.sections:
         if not section.items:
             continue
         lines = [section.title(lang)]
+        if section.part != part:
+            part = section.part
+            lines.insert(0, form.parts[part](lang))
         for item in section.items:
             answer = review.answers.get(item.key)
             number = f"{item.number}. " if item.number else ""
