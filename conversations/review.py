@@ -4,6 +4,8 @@ Buttons carry `rv:<verb>:<step>[:<arg>]`. The step is where the button was shown
 button from an earlier step (an old message, a restart) is answered with where the
 member really is, never applied to the wrong item. Everything is re-read from the
 database on every message, so a restart loses nothing.
+
+The steps, verbs and states are drawn in conversations/review.md (a Mermaid diagram).
 """
 
 from __future__ import annotations
