@@ -69,3 +69,31 @@ def test_three_forms_completed_in_the_console(tmp_path):
         assert "☒ Hoàn thành tốt nhiệm vụ" in paragraphs
         signature = [p.text for c in doc.tables[-1].rows[0].cells for p in c.paragraphs]
         assert "NGƯỜI TỰ KIỂM ĐIỂM" in signature and name in signature
+
+
+async def test_questions_and_level_take_typed_words(chat_factory, repos, clock, org, forms):
+    """On a text-only channel «có», «không», «quay lại», «danh sách» work at every step."""
+    chat = chat_factory("console-nhung")
+    account = await repos.accounts.ensure("console", chat.user_id, chat.user_id, clock())
+    member = org["Nguyễn Thị Hồng Nhung"]
+    await repos.accounts.bind(account.id, member.id, clock())
+    form = forms.get(forms.default_version, "2B")
+    await chat.say("/review")
+    for item in form.items:
+        if item.kind == "score":
+            await chat.say(SCORES[item.key])
+        elif item.required:
+            await chat.say(answer_for(item.key))
+            await chat.say("xong")
+        else:
+            await chat.say("bỏ qua")
+    first, second = (f"dq.{d.key}" for d in form.disqualifiers[:2])
+    await chat.say("không")
+    await chat.say("quay lại")
+    review = await repos.reviews.of_member(member.id, 2026)
+    assert review.answers[first].text == "no" and review.position == first
+    await chat.say("có")
+    review = await repos.reviews.of_member(member.id, 2026)
+    assert review.answers[first].text == "yes" and review.position == second
+    await chat.say("danh sách")
+    assert "Chọn mục cần mở" in chat.text
