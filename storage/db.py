@@ -76,6 +76,16 @@ class Database:
             else:
                 await self.conn.commit()
 
+    async def write_one(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """A single statement, atomic on its own: one trip instead of begin/execute/commit.
+
+        It still waits for the write lock, so it never lands inside another coroutine's
+        open transaction on this connection. Returns the number of rows changed.
+        """
+        async with self._write_lock:
+            cursor = await self.conn.execute(sql, tuple(params))
+            return cursor.rowcount
+
     # One trip to aiosqlite's thread per query (a cursor would take three: execute,
     # fetch, close); the hand-over between threads is most of the cost of a small query.
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:

@@ -113,12 +113,13 @@ class ReviewRepo:
                 params.append(int(value) if isinstance(value, bool) else value)
         if clear_level:
             sets.append("level = NULL")
+        update = (f"UPDATE reviews SET {', '.join(sets)}"
+                  " WHERE id = ? AND status IN ('draft', 'returned')")
+        if answer is None:  # a move only: one statement is its own transaction
+            await self.db.write_one(update, (*params, review_id))
+            return
         async with self.db.write() as conn:
-            cursor = await conn.execute(
-                f"UPDATE reviews SET {', '.join(sets)}"
-                " WHERE id = ? AND status IN ('draft', 'returned')",
-                (*params, review_id),
-            )
+            cursor = await conn.execute(update, (*params, review_id))
             if cursor.rowcount != 1:
                 return
             if answer is not None:
