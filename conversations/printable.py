@@ -11,6 +11,7 @@ from datetime import date
 from docx import Document as new_document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
@@ -33,6 +34,7 @@ HEADER_LABELS = {
 }
 DOTS = "…………………"
 LEVEL_SECTION = "B.II"  # where the proposed level is ticked
+LETTERHEAD_WIDTHS = (Cm(7), Cm(9))  # the text width is 16 cm; the date line needs 9
 
 
 def review_docx(
@@ -65,12 +67,17 @@ def _page_and_font(doc) -> None:
 
 
 def _para(doc_or_cell, text: str = "", *, bold=False, italic=False, size=None,
-          align=None, indent=False):
+          align=None, indent=False, keep=False, before=None):
+    """A paragraph; `keep` holds it on the page of the next one (headings, signature)."""
     paragraph = doc_or_cell.add_paragraph()
     if align is not None:
         paragraph.alignment = align
     if indent:
         paragraph.paragraph_format.first_line_indent = Cm(1)
+    if keep:
+        paragraph.paragraph_format.keep_with_next = True
+    if before is not None:
+        paragraph.paragraph_format.space_before = Pt(before)
     run = paragraph.add_run(text)
     run.bold, run.italic = bold, italic
     if size:
@@ -78,10 +85,20 @@ def _para(doc_or_cell, text: str = "", *, bold=False, italic=False, size=None,
     return paragraph
 
 
-def _letterhead(doc, committee: str, cell: str, place: str, signed_on: date) -> None:
+def _two_columns(doc):
+    """A borderless two-column table of fixed widths whose row never splits over pages."""
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = table.rows[0].cells
+    table.autofit = False
+    row = table.rows[0]
+    for column, cell, width in zip(table.columns, row.cells, LETTERHEAD_WIDTHS, strict=True):
+        column.width = cell.width = width  # LibreOffice reads the column, Word the cell
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    return row.cells
+
+
+def _letterhead(doc, committee: str, cell: str, place: str, signed_on: date) -> None:
+    left, right = _two_columns(doc)
     center = WD_ALIGN_PARAGRAPH.CENTER
     left.paragraphs[0].alignment = center
     left.paragraphs[0].add_run(committee.upper()).font.size = Pt(12)
@@ -125,14 +142,15 @@ def _answer_paragraphs(doc, text: str) -> None:
 
 
 def _part_a(doc, form: FormDef, review: Review) -> None:
-    _para(doc, form.parts["A"]("vi"), bold=True)
+    _para(doc, form.parts["A"]("vi"), bold=True, keep=True, before=6)
     for section in form.sections:
         if section.part != "A":
             continue
-        _para(doc, section.title("vi"), bold=True)
+        _para(doc, section.title("vi"), bold=True, keep=True)
         for item in section.items:
             if item.number:
-                _para(doc, f"{item.number}. {item.title('vi')}", bold=True, italic=True)
+                _para(doc, f"{item.number}. {item.title('vi')}", bold=True, italic=True,
+                      keep=True)
             answer = review.answers.get(item.key)
             if answer is None or answer.skipped or not answer.text.strip():
                 _para(doc, "Không có." if answer and answer.skipped else DOTS, indent=True)
@@ -141,13 +159,13 @@ def _part_a(doc, form: FormDef, review: Review) -> None:
 
 
 def _part_b(doc, form: FormDef, review: Review) -> None:
-    _para(doc, form.parts["B"]("vi"), bold=True)
+    _para(doc, form.parts["B"]("vi"), bold=True, keep=True, before=6)
     scores = rs.scores(form, review)
     v = verdict(form, scores, rs.disqualified(form, review))
     for section in form.sections:
         if section.part != "B":
             continue
-        _para(doc, section.title("vi"), bold=True)
+        _para(doc, section.title("vi"), bold=True, keep=True)
         for item in section.items:
             score = scores.get(item.key)
             shown = DOTS if score is None else str(score)
@@ -157,16 +175,18 @@ def _part_b(doc, form: FormDef, review: Review) -> None:
         if section.key == LEVEL_SECTION:
             for level in form.levels:
                 mark = CHECKED if level.key == review.level else UNCHECKED
-                _para(doc, f"{mark} {level.label('vi')}", indent=True)
+                # the ticks stay on the page of the signature below them
+                _para(doc, f"{mark} {level.label('vi')}", indent=True, keep=True)
 
 
 def _signature(doc, full_name: str) -> None:
-    table = doc.add_table(rows=1, cols=2)
-    right = table.rows[0].cells[1]
+    _para(doc, keep=True)
+    _left, right = _two_columns(doc)
     center = WD_ALIGN_PARAGRAPH.CENTER
     right.paragraphs[0].alignment = center
+    right.paragraphs[0].paragraph_format.keep_with_next = True
     right.paragraphs[0].add_run("NGƯỜI TỰ KIỂM ĐIỂM").bold = True
-    _para(right, "(Ký, ghi rõ họ tên)", italic=True, align=center)
+    _para(right, "(Ký, ghi rõ họ tên)", italic=True, align=center, keep=True)
     for _ in range(3):
-        _para(right)
+        _para(right, keep=True)
     _para(right, full_name, bold=True, align=center)

@@ -4,6 +4,8 @@ Buttons carry `rv:<verb>:<step>[:<arg>]`. The step is where the button was shown
 button from an earlier step (an old message, a restart) is answered with where the
 member really is, never applied to the wrong item. Everything is re-read from the
 database on every message, so a restart loses nothing.
+
+The steps, verbs and states are drawn in conversations/review.md (a Mermaid diagram).
 """
 
 from __future__ import annotations
@@ -199,9 +201,17 @@ def _question_step(ctx: Context, review: Review, form: FormDef) -> Reply:
         text += "\n" + _("Answered: {answer}.").format(
             answer=_("Yes") if previous.text == "yes" else _("No"))
     return Reply(text, (
-        (Choice(_("Yes"), f"rv:dq:{step}:yes"), Choice(_("No"), f"rv:dq:{step}:no")),
-        (Choice(_("◀ Back"), f"rv:back:{step}"), Choice(_("All items"), f"rv:toc:{step}")),
+        (Choice(_("Yes"), f"rv:dq:{step}:yes", keyword=_("yes")),
+         Choice(_("No"), f"rv:dq:{step}:no", keyword=_("no"))),
+        _back_and_items(ctx, step),
     ))
+
+
+def _back_and_items(ctx: Context, step: str) -> tuple[Choice, ...]:
+    """Back and the list of items, also typed as words on text-only channels."""
+    _ = ctx._
+    return (Choice(_("◀ Back"), f"rv:back:{step}", keyword=_("back")),
+            Choice(_("All items"), f"rv:toc:{step}", keyword=_("items")))
 
 
 def _verdict_lines(ctx: Context, review: Review, form: FormDef) -> tuple[list[str], object]:
@@ -233,8 +243,7 @@ def _level_step(ctx: Context, review: Review, form: FormDef) -> Reply:
                f"rv:lvl:{step}:{level.key}")
         for level in form.levels
     ]
-    nav = (Choice(_("◀ Back"), f"rv:back:{step}"), Choice(_("All items"), f"rv:toc:{step}"))
-    return Reply("\n".join(lines), (*rows(*choices), nav))
+    return Reply("\n".join(lines), (*rows(*choices), _back_and_items(ctx, step)))
 
 
 def _summary(ctx: Context, review: Review, form: FormDef) -> list[Reply]:
@@ -251,7 +260,8 @@ def _summary(ctx: Context, review: Review, form: FormDef) -> list[Reply]:
         first = Choice(_("Submit the self-review"), f"rv:submit:{step}")
     replies.append(Reply(text, (
         (first,),
-        (Choice(_("Edit an item"), f"rv:toc:{step}"), Choice(_("◀ Back"), f"rv:back:{step}")),
+        (Choice(_("Edit an item"), f"rv:toc:{step}", keyword=_("items")),
+         Choice(_("◀ Back"), f"rv:back:{step}", keyword=_("back"))),
     )))
     return replies
 

@@ -40,7 +40,7 @@ def to_db_time(moment: datetime) -> str:
 def from_db_time(text: str | None) -> datetime | None:
     if text is None:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # reads the trailing Z as UTC; strptime is slow
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -76,13 +76,24 @@ class Database:
             else:
                 await self.conn.commit()
 
+    async def write_one(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """A single statement, atomic on its own: one trip instead of begin/execute/commit.
+
+        It still waits for the write lock, so it never lands inside another coroutine's
+        open transaction on this connection. Returns the number of rows changed.
+        """
+        async with self._write_lock:
+            cursor = await self.conn.execute(sql, tuple(params))
+            return cursor.rowcount
+
+    # One trip to aiosqlite's thread per query (a cursor would take three: execute,
+    # fetch, close); the hand-over between threads is most of the cost of a small query.
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")

@@ -52,21 +52,29 @@ class ReviewRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    # A review and its answers in one query: every message of the dialogue reads it.
+    _SELECT = (
+        "SELECT r.*, a.item_key, a.text, a.score, a.skipped FROM reviews r"
+        " LEFT JOIN answers a ON a.review_id = r.id"
+    )
+
     async def get(self, review_id: int) -> Review | None:
-        row = await self.db.fetchone("SELECT * FROM reviews WHERE id = ?", (review_id,))
-        return _review(row, await self._answers(review_id)) if row else None
+        return self._one(await self.db.fetchall(self._SELECT + " WHERE r.id = ?", (review_id,)))
 
     async def of_member(self, member_id: int, year: int) -> Review | None:
-        row = await self.db.fetchone(
-            "SELECT * FROM reviews WHERE member_id = ? AND year = ?", (member_id, year)
-        )
-        return _review(row, await self._answers(row["id"])) if row else None
+        return self._one(await self.db.fetchall(
+            self._SELECT + " WHERE r.member_id = ? AND r.year = ?", (member_id, year)
+        ))
 
-    async def _answers(self, review_id: int) -> dict[str, Answer]:
-        rows = await self.db.fetchall(
-            "SELECT item_key, text, score, skipped FROM answers WHERE review_id = ?", (review_id,)
-        )
-        return {r["item_key"]: Answer(r["text"], r["score"], bool(r["skipped"])) for r in rows}
+    @staticmethod
+    def _one(rows) -> Review | None:
+        if not rows:
+            return None
+        answers = {
+            r["item_key"]: Answer(r["text"], r["score"], bool(r["skipped"]))
+            for r in rows if r["item_key"] is not None
+        }
+        return _review(rows[0], answers)
 
     async def start(
         self, member_id: int, year: int, form_version: str, form_code: str, position: str,
@@ -105,12 +113,13 @@ class ReviewRepo:
                 params.append(int(value) if isinstance(value, bool) else value)
         if clear_level:
             sets.append("level = NULL")
+        update = (f"UPDATE reviews SET {', '.join(sets)}"
+                  " WHERE id = ? AND status IN ('draft', 'returned')")
+        if answer is None:  # a move only: one statement is its own transaction
+            await self.db.write_one(update, (*params, review_id))
+            return
         async with self.db.write() as conn:
-            cursor = await conn.execute(
-                f"UPDATE reviews SET {', '.join(sets)}"
-                " WHERE id = ? AND status IN ('draft', 'returned')",
-                (*params, review_id),
-            )
+            cursor = await conn.execute(update, (*params, review_id))
             if cursor.rowcount != 1:
                 return
             if answer is not None:

@@ -1,0 +1,238 @@
+"""Form files: broken ones are refused with the file and the reason; committees adjust them."""
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+from docx import Document as open_docx
+
+from conversations.assistant import Assistant
+from conversations.context import AssistantConfig
+from conversations.forms import BUILTIN_FORMS_DIR, FormError, load_forms
+from storage.reviews import Answer
+from tests.conftest import Chat
+from tests.review_helpers import SCORES, answer_for
+
+BUILTIN = (BUILTIN_FORMS_DIR / "hd43-2025.toml").read_text(encoding="utf-8")
+VERSION_LINE = 'version = "hd43-2025"'
+CHOICE_ITEM = """
+[[items]]
+key = "A.VI.meetings"
+section = "A.VI"
+number = "2"
+kind = "choice"
+title = { vi = "Mức độ tham gia sinh hoạt chi bộ trong năm", en = "Attendance at cell meetings" }
+hint = { vi = "Chọn một mức phù hợp với bản thân.", en = "Choose the one that fits." }
+options = [
+  { key = "full", label = { vi = "Tham gia đầy đủ", en = "Attended all" } },
+  { key = "mostly", label = { vi = "Vắng dưới ba buổi, có lý do", en = "Missed a few, excused" } },
+]
+"""
+
+
+def own_version(name: str = "dudong-2026", extra: str = "") -> str:
+    """A committee's copy of the built-in forms under another version name."""
+    assert VERSION_LINE in BUILTIN
+    return BUILTIN.replace(VERSION_LINE, f'version = "{name}"') + extra
+
+
+def write(folder, name: str, text: str):
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BROKEN = {
+    "invalid TOML": (lambda t: t + "\nversion = \n", "not valid TOML"),
+    "unknown section": (lambda t: t.replace('section = "A.VI"', 'section = "A.IX"', 1),
+                        "unknown section 'A.IX'"),
+    "scores not 100": (lambda t: t.replace("max = 70", "max = 60", 1),
+                       "the score items add up to 90, not 100"),
+    "item twice": (lambda t: t + '\n[[items]]\nkey = "A.III"\nsection = "A.III"\n'
+                   'title = "Lặp"\nhint = "Lặp"\n', "item 'A.III' appears twice"),
+    "no Vietnamese": (lambda t: t + '\n[[items]]\nkey = "A.X"\nsection = "A.VI"\n'
+                      'title = { en = "Only English" }\nhint = "Gợi ý"\n',
+                      "item A.X title: needs a Vietnamese text"),
+    "levels order": (lambda t: t.replace("min_score = 90", "min_score = 60", 1),
+                     "levels must be listed best first"),
+    "unknown kind": (lambda t: t.replace('kind = "score"', 'kind = "number"', 1),
+                     "kind must be one of text, choice, score"),
+    "one option": (lambda t: t + CHOICE_ITEM.replace(
+        '  { key = "mostly", label = { vi = "Vắng dưới ba buổi, có lý do", en = "Missed a few, '
+        'excused" } },\n', ""), "a choice needs at least two options"),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_broken_file_is_refused_with_file_and_reason(case, tmp_path):
+    change, reason = BROKEN[case]
+    path = write(tmp_path / "forms", "committee.toml", change(own_version()))
+    with pytest.raises(FormError) as caught:
+        load_forms(BUILTIN_FORMS_DIR, tmp_path / "forms")
+    assert caught.value.path == str(path)
+    assert reason in caught.value.reason
+    assert str(path) in str(caught.value)
+
+
+def test_the_good_copy_loads(tmp_path):
+    """The broken cases above differ from a file that loads only by their change."""
+    write(tmp_path / "forms", "committee.toml", own_version(extra=CHOICE_ITEM))
+    library = load_forms(BUILTIN_FORMS_DIR, tmp_path / "forms")
+    assert library.versions() == ["dudong-2026", "hd43-2025"]
+
+
+def test_adjustment_changes_the_hint_in_every_form(tmp_path):
+    write(tmp_path / "forms", "hints.toml", (
+        'adjusts = "hd43-2025"\n'
+        '[items."A.I.1"]\n'
+        'hint = { vi = "Nêu rõ việc học tập Nghị quyết Đại hội XIV.", '
+        'en = "Mention studying the 14th Congress resolution." }\n'
+    ))
+    library = load_forms(BUILTIN_FORMS_DIR, tmp_path / "forms")
+    builtin = load_forms(BUILTIN_FORMS_DIR)
+    assert library.default_version == "hd43-2025"
+    for code in ("2A", "2B", "2C"):
+        form = library.get("hd43-2025", code)
+        assert form.item("A.I.1").hint("vi") == "Nêu rõ việc học tập Nghị quyết Đại hội XIV."
+        assert form.item("A.I.1").hint("en") == "Mention studying the 14th Congress resolution."
+        before = builtin.get("hd43-2025", code)
+        assert form.item("A.I.1").title == before.item("A.I.1").title
+        assert form.item("A.II.1") == before.item("A.II.1")  # other items untouched
+
+
+def test_adjusting_an_unknown_item_is_refused(tmp_path):
+    path = write(tmp_path / "forms", "hints.toml",
+                 'adjusts = "hd43-2025"\n[items."A.IX"]\nhint = "Gợi ý"\n')
+    with pytest.raises(FormError) as caught:
+        load_forms(BUILTIN_FORMS_DIR, tmp_path / "forms")
+    assert caught.value.path == str(path)
+    assert caught.value.reason == "item 'A.IX' is not in version 'hd43-2025'"
+
+
+async def _bound_chat(assistant, repos, clock, member, user_id: str) -> Chat:
+    chat = Chat(assistant, user_id, "telegram")
+    account = await repos.accounts.ensure("telegram", user_id, user_id, clock())
+    await repos.accounts.bind(account.id, member.id, clock())
+    return chat
+
+
+async def test_own_version_becomes_default_and_drafts_keep_theirs(tmp_path, repos, clock, org):
+    builtin = load_forms(BUILTIN_FORMS_DIR)
+    old = Assistant(repos, builtin, AssistantConfig(), clock)
+    nhung = await _bound_chat(old, repos, clock, org["Nguyễn Thị Hồng Nhung"], "u-nhung")
+    await nhung.say("/review")
+    await nhung.say(answer_for("A.I.1"))
+    await nhung.press("rv:done:A.I.1")
+
+    new_hint = "Gợi ý riêng của Đảng ủy cho mục này."
+    write(tmp_path / "forms", "dudong.toml", own_version().replace(
+        builtin.get("hd43-2025", "2B").item("A.I.1").hint("vi"), new_hint))
+    library = load_forms(BUILTIN_FORMS_DIR, tmp_path / "forms")
+    assert library.default_version == "dudong-2026"
+    new = Assistant(repos, library, AssistantConfig(), clock)
+
+    nhung.assistant = new
+    await nhung.say("/review")  # the draft goes on with the version it was started on
+    review = await repos.reviews.of_member(org["Nguyễn Thị Hồng Nhung"].id, 2026)
+    assert review.form_version == "hd43-2025"
+    assert review.position == "A.I.2"
+    await nhung.press("rv:back:A.I.2")
+    assert new_hint not in nhung.text
+    assert builtin.get("hd43-2025", "2B").item("A.I.1").hint("vi") in nhung.text
+
+    tuan = await _bound_chat(new, repos, clock, org["Lê Minh Tuấn"], "u-tuan")
+    await tuan.say("/review")  # a new draft uses the committee's version
+    assert new_hint in tuan.text
+    fresh = await repos.reviews.of_member(org["Lê Minh Tuấn"].id, 2026)
+    assert fresh.form_version == "dudong-2026"
+
+
+@pytest.mark.parametrize("command", ["run", "demo"])
+def test_cli_refuses_to_start_with_a_broken_form_file(command, tmp_path):
+    path = write(tmp_path / "forms", "broken.toml",
+                 own_version().replace("max = 70", "max = 60", 1))
+    env = {**os.environ, "KIEMDIEM_FORMS_DIR": str(tmp_path / "forms"),
+           "TELEGRAM_BOT_TOKEN": "123:anything", "KIEMDIEM_DB": str(tmp_path / "db.sqlite3"),
+           "TELEGRAM_API_URL": "http://127.0.0.1:9", "PYTHONIOENCODING": "utf-8"}
+    args = ["--db", str(tmp_path / "demo.sqlite3")] if command == "demo" else []
+    done = subprocess.run([sys.executable, "-m", "bot", command, *args], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, encoding="utf-8", input="",
+                          timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert str(path) in done.stderr
+    assert "the score items add up to 90, not 100" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# a choice item through the dialogue
+
+@pytest.fixture
+def choice_forms(tmp_path):
+    write(tmp_path / "forms", "choice.toml", own_version("choice-2026", CHOICE_ITEM))
+    return load_forms(tmp_path / "forms")
+
+
+async def test_choice_item_through_the_dialogue(choice_forms, repos, clock, org):
+    assistant = Assistant(repos, choice_forms, AssistantConfig(), clock)
+    member = org["Nguyễn Thị Hồng Nhung"]
+    chat = await _bound_chat(assistant, repos, clock, member, "u-choice")
+    form = choice_forms.get("choice-2026", "2B")
+    assert [i.key for i in form.items if i.section == "A.VI"] == ["A.VI", "A.VI.meetings"]
+
+    async def review():
+        return await repos.reviews.of_member(member.id, 2026)
+
+    await chat.say("/review")
+    for item in form.items:
+        if item.kind == "choice":
+            break
+        if item.required:
+            await chat.say(answer_for(item.key))
+            await chat.press(f"rv:done:{item.key}")
+        else:
+            await chat.press(f"rv:skip:{item.key}")
+    step = "A.VI.meetings"
+    assert (await review()).position == step
+    assert "Mức độ tham gia sinh hoạt chi bộ trong năm" in chat.text
+    assert f"rv:pick:{step}:full" in chat.actions()
+    assert f"rv:pick:{step}:mostly" in chat.actions()
+    assert f"rv:done:{step}" not in chat.actions()  # nothing to write here
+
+    await chat.say("Tham gia đầy đủ")  # typed instead of pressed: asked to choose
+    assert "Đề nghị đồng chí chọn một trong các mục dưới đây." in chat.text
+    assert f"rv:pick:{step}:full" in chat.actions()
+    assert step not in (await review()).answers
+
+    await chat.press("rv:pick:A.VI:full")  # a button of the previous step
+    assert "Nút này thuộc bước trước." in chat.text
+    assert f"rv:pick:{step}:full" in chat.actions()
+    await chat.press(f"rv:pick:{step}:sometimes")  # no such option
+    assert step not in (await review()).answers
+    assert (await review()).position == step
+
+    await chat.press(f"rv:pick:{step}:mostly")
+    current = await review()
+    assert current.answers[step] == Answer("mostly")
+    assert current.position == "B.I.general"
+    await chat.press(f"rv:pick:{step}:full")  # stale: already moved on
+    assert "Nút này thuộc bước trước." in chat.text
+    assert "B.I.general" in " ".join(chat.actions())  # the current step is shown again
+    assert (await review()).answers[step] == Answer("mostly")
+
+    for score in SCORES.values():
+        await chat.say(score)
+    for d in form.disqualifiers:
+        await chat.press(f"rv:dq:dq.{d.key}:no")
+    await chat.press("rv:lvl:level:good")
+    assert "Vắng dưới ba buổi, có lý do" in chat.text  # the summary shows the label
+    assert "mostly" not in chat.text
+    await chat.press("rv:submit:summary")
+    await chat.press("rv:confirm:summary")
+    document = next(r.document for r in chat.last if r.document)
+    paragraphs = [p.text for p in open_docx(io.BytesIO(document.content)).paragraphs]
+    assert "2. Mức độ tham gia sinh hoạt chi bộ trong năm" in paragraphs
+    at = paragraphs.index("2. Mức độ tham gia sinh hoạt chi bộ trong năm")
+    assert paragraphs[at + 1] == "Vắng dưới ba buổi, có lý do"

@@ -1,0 +1,99 @@
+"""A whole self-review typed into `kiemdiem demo` (numbers and keywords, no buttons)."""
+
+import io
+from datetime import date
+
+from docx import Document as open_docx
+
+from conversations.forms import BUILTIN_FORMS_DIR, load_forms
+from conversations.rating import review_year
+from tests.review_helpers import SCORES, answer_for
+from tests.test_console_demo import _demo
+
+FORMS = load_forms(BUILTIN_FORMS_DIR)
+PEOPLE = {  # demo members (bot/demo_members.csv)
+    "2A": ("Trần Văn Đức", "CHI BỘ KHU PHỐ 1"),
+    "2B": ("Lý Văn Khoa", "CHI BỘ TRƯỜNG THCS HÒA BÌNH"),
+    "2C": ("Ngô Văn Hải", "CHI BỘ KHU PHỐ 2"),
+}
+
+
+def typed_review(code: str) -> list[str]:
+    """What a member types to fill in and submit a whole form on a text-only channel."""
+    form = FORMS.get(FORMS.default_version, code)
+    lines = ["/review"]
+    for n, item in enumerate(form.items):
+        if item.kind == "score":
+            lines.append(SCORES[item.key])
+        elif not item.required:
+            lines.append("bỏ qua")
+        else:
+            lines += [answer_for(item.key), "Bổ sung thêm một đoạn.", "xong"]
+            if n == 1:  # go back once, keep the text with «xong», come forward again
+                lines += ["quay lại", "xong"]
+    lines += ["2"] * len(form.disqualifiers)  # 1. Có  2. Không
+    lines += ["2", "1", "1"]  # level «Hoàn thành tốt nhiệm vụ», submit, confirm
+    return lines
+
+
+def test_three_forms_completed_in_the_console(tmp_path):
+    script = []
+    unbound = PEOPLE["2B"][0]  # left unlinked by the demo: links with the code first
+    for code, (name, _cell) in PEOPLE.items():
+        script.append(f"/as {name}" if name != unbound else "/as Khách")
+        script += ["{code}"] if name == unbound else []
+        script += typed_review(code)
+    _banner, out = _demo(tmp_path, lambda code: [line.format(code=code) for line in script])
+    assert out.count("Đã nộp lúc") == 3, out[-3000:]
+    assert "Đề nghị đồng chí trả lời bằng một số" not in out  # every number was a choice
+    year = review_year(date.today())
+    folder = tmp_path / "exports" / "console"
+    for code, (name, cell) in PEOPLE.items():
+        form = FORMS.get(FORMS.default_version, code)
+        path = folder / f"ban-kiem-diem-{year}-{'-'.join(name.split())}.docx"
+        assert f"[Đã lưu tệp: {path.relative_to(tmp_path)}]" in out
+        doc = open_docx(io.BytesIO(path.read_bytes()))
+        paragraphs = [p.text for p in doc.paragraphs]
+        letterhead = [p.text for c in doc.tables[0].rows[0].cells for p in c.paragraphs]
+        assert letterhead[:2] == ["ĐẢNG ỦY PHƯỜNG HÒA BÌNH", cell]
+        assert "ĐẢNG CỘNG SẢN VIỆT NAM" in letterhead
+        assert any(t.startswith("Phường Hòa Bình, ngày ") for t in letterhead)
+        assert form.subtitle("vi") in paragraphs and f"Năm {year}" in paragraphs
+        assert f"- Họ và tên: {name}" in paragraphs
+        for item in form.items:
+            if item.kind == "text" and item.required:
+                at = paragraphs.index(answer_for(item.key))
+                assert paragraphs[at + 1] == "Bổ sung thêm một đoạn."
+        assert paragraphs.count("Không có.") == 2
+        assert "- Tổng điểm: 85/100 điểm" in paragraphs
+        assert "☒ Hoàn thành tốt nhiệm vụ" in paragraphs
+        signature = [p.text for c in doc.tables[-1].rows[0].cells for p in c.paragraphs]
+        assert "NGƯỜI TỰ KIỂM ĐIỂM" in signature and name in signature
+
+
+async def test_questions_and_level_take_typed_words(chat_factory, repos, clock, org, forms):
+    """On a text-only channel «có», «không», «quay lại», «danh sách» work at every step."""
+    chat = chat_factory("console-nhung")
+    account = await repos.accounts.ensure("console", chat.user_id, chat.user_id, clock())
+    member = org["Nguyễn Thị Hồng Nhung"]
+    await repos.accounts.bind(account.id, member.id, clock())
+    form = forms.get(forms.default_version, "2B")
+    await chat.say("/review")
+    for item in form.items:
+        if item.kind == "score":
+            await chat.say(SCORES[item.key])
+        elif item.required:
+            await chat.say(answer_for(item.key))
+            await chat.say("xong")
+        else:
+            await chat.say("bỏ qua")
+    first, second = (f"dq.{d.key}" for d in form.disqualifiers[:2])
+    await chat.say("không")
+    await chat.say("quay lại")
+    review = await repos.reviews.of_member(member.id, 2026)
+    assert review.answers[first].text == "no" and review.position == first
+    await chat.say("có")
+    review = await repos.reviews.of_member(member.id, 2026)
+    assert review.answers[first].text == "yes" and review.position == second
+    await chat.say("danh sách")
+    assert "Chọn mục cần mở" in chat.text
