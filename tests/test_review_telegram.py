@@ -228,13 +228,15 @@ async def test_whole_review_on_telegram(code, fake, prepared, start_bot):
     for d in others:
         await user.press(f"rv:dq:dq.{d.key}:no")
     level = await user.press("rv:lvl:level:good")
-    assert "Không thể đề xuất mức «Hoàn thành tốt nhiệm vụ» vì có câu trả lời «Có»" in level.text
+    assert ("Không thể đề xuất mức «Hoàn thành tốt nhiệm vụ»: do đồng chí đã trả lời «Có»"
+            in level.text)
     # back to the question: «No» lifts the cap, but 85 points do not make «excellent»
     await user.press("rv:toc:level")
     await user.press(f"rv:goto:level:dq.{first_q.key}")
     await user.press(f"rv:dq:dq.{first_q.key}:no")
     refused = await user.press("rv:lvl:level:excellent")
-    assert "tổng điểm 85 chỉ đạt tối đa mức Hoàn thành tốt nhiệm vụ" in refused.text
+    assert ("với tổng điểm 85, mức cao nhất được đề xuất là «Hoàn thành tốt nhiệm vụ»"
+            in refused.text)
     summary = await user.press("rv:lvl:level:good")
     assert texts[second.key] in summary.text
     assert "rv:submit:summary" in summary.buttons
