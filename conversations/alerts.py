@@ -76,7 +76,7 @@ async def on_submitted(repos: Repos, forms: FormLibrary, review: Review, now: da
         if progress.complete:
             await send_to_member(
                 repos, secretary, f"alert:complete:{cell.id}:{progress.year}:{secretary.id}",
-                "alert", cell.id, _complete_alert(fmt, progress), now)
+                "cell-complete", cell.id, _complete_alert(fmt, progress), now)
 
 
 def _submitted_alert(fmt: Formatter, forms: FormLibrary, member: Member, review: Review

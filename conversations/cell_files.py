@@ -67,7 +67,8 @@ def export_rows(progress: CellProgress, forms: FormLibrary, zone: ZoneInfo) -> l
             "submitted", "accepted") else None
         rows.append(ExportRow(
             member.full_name, member.form, status,
-            submitted.astimezone(zone).replace(tzinfo=None) if submitted else None,
+            (submitted.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
+             if submitted else None),
             general, tasks, review.level if review else None, entry.reason, level_label,
         ))
     return rows

@@ -169,7 +169,8 @@ def _counts_sheet(sheet: Worksheet, title: str, rows: Sequence[ExportRow],
                   f"{QUOTA_PERCENT}% số «Hoàn thành tốt nhiệm vụ»"])
     sheet.cell(sheet.max_row, 1).font = BOLD
     sheet.append(["Số đề xuất xuất sắc", check.excellent])
-    sheet.append([f"Tối đa được phép ({QUOTA_PERCENT}% của {check.good})", check.allowed])
+    sheet.append([f"Tối đa được phép ({QUOTA_PERCENT}% của {check.good} đề xuất «Hoàn thành tốt "
+                  "nhiệm vụ»)", check.allowed])
     sheet.append(["Kết quả", _quota_word(check)])
     if check.exceeded:
         _alarm(sheet.cell(sheet.max_row, 2))

@@ -349,15 +349,25 @@ def reminder_text(ctx_fmt, name: str, year: int, deadline) -> str:
     return text + " " + _("Send /review to continue. Thank you, comrade.")
 
 
-async def remind_preview(ctx: Context, arg: str) -> list[Reply]:
-    _ = ctx._
+async def _to_remind(ctx: Context, arg: str):
+    """(progress, members who have not submitted, which of them have a chat), or None."""
     progress = await _progress(ctx, arg)
     if progress is None:
+        return None
+    missing = progress.missing()
+    return progress, missing, await ctx.repos.accounts.bound_members(
+        [e.member.id for e in missing])
+
+
+async def remind_preview(ctx: Context, arg: str) -> list[Reply]:
+    _ = ctx._
+    found = await _to_remind(ctx, arg)
+    if found is None:
         return [_not_yours(ctx)]
-    cell, missing = progress.cell, progress.missing()
+    progress, missing, linked = found
+    cell = progress.cell
     if not missing:
         return [Reply(_("Everyone expected has submitted; there is nobody to remind."))]
-    linked = await ctx.repos.accounts.bound_members([e.member.id for e in missing])
     text = _(
         "This reminder goes to the {n} members who have not submitted ({unlinked} of them "
         "have no linked chat account), each in their own language, at most once a day:"
@@ -372,12 +382,12 @@ async def remind_preview(ctx: Context, arg: str) -> list[Reply]:
 
 async def remind_send(ctx: Context, arg: str) -> list[Reply]:
     _ = ctx._
-    progress = await _progress(ctx, arg)
-    if progress is None:
+    found = await _to_remind(ctx, arg)
+    if found is None:
         return [_not_yours(ctx)]
-    cell, missing = progress.cell, progress.missing()
+    progress, missing, linked = found
+    cell = progress.cell
     committee = await ctx.repos.org.committee(cell.committee_id)
-    linked = await ctx.repos.accounts.bound_members([e.member.id for e in missing])
     day = _today(ctx).isoformat()
     queued = already = 0
     for entry in missing:
