@@ -22,7 +22,7 @@ from conversations.progress import (
     local_today,
 )
 from conversations.replies import Document
-from conversations.text import fold
+from conversations.text import fold, name_order
 from storage.models import Cell, Committee, Member
 from storage.repos import Repos
 from storage.reviews import Review
@@ -49,8 +49,9 @@ def review_document(forms: FormLibrary, member: Member, committee: Committee | N
 
 
 def export_rows(progress: CellProgress, forms: FormLibrary, zone: ZoneInfo) -> list[ExportRow]:
+    """One row per member, in list order (by given name), whatever their state."""
     rows = []
-    for entry in progress.entries:
+    for entry in sorted(progress.entries, key=lambda e: name_order(e.member.full_name)):
         review, member = entry.review, entry.member
         status = EXCLUDED if entry.group == EXCLUDED else (
             review.status if review else NOT_STARTED)
