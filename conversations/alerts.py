@@ -7,6 +7,7 @@ in the recipient's language and time zone.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,8 @@ from storage.models import Committee, Member
 from storage.outbox import OutMessage
 from storage.repos import Repos
 from storage.reviews import Review
+
+log = logging.getLogger(__name__)
 
 
 async def send_to_member(repos: Repos, member: Member, dedup_key: str, kind: str,
@@ -52,7 +55,17 @@ def secretaries_of(members: list[Member]) -> list[Member]:
 
 async def on_submitted(repos: Repos, forms: FormLibrary, review: Review, now: datetime
                        ) -> None:
-    """A member submitted (or resubmitted): alert the cell's secretaries, once each."""
+    """A member submitted (or resubmitted): alert the cell's secretaries, once each.
+
+    The submission is already saved: a failure here is logged, never shown to the member."""
+    try:
+        await _alert_submitted(repos, forms, review, now)
+    except Exception:
+        log.exception("alerting the secretaries of review %s failed", review.id)
+
+
+async def _alert_submitted(repos: Repos, forms: FormLibrary, review: Review, now: datetime
+                           ) -> None:
     member = await repos.org.member(review.member_id)
     if member is None or review.submitted_at is None:
         return

@@ -91,9 +91,11 @@ class Assistant:
                 "I can only read text messages. Please type your answer, or choose one of "
                 "the options."
             ))]
+        text = incoming.text.strip()
+        if incoming.kind is Kind.ACTION or text.startswith("/"):
+            await secretary.drop_pending(ctx)  # only the very next text is a return comment
         if incoming.kind is Kind.ACTION:
             return await self._action(ctx, incoming.text)
-        text = incoming.text.strip()
         if text.startswith("/"):
             name, _sep, args = text[1:].partition(" ")
             name = name.split("@")[0].lower()

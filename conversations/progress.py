@@ -31,11 +31,14 @@ class Expectations:
     deadline: datetime | None      # None: no deadline known (no campaign yet)
 
 
-def expectations(members: list[Member], today: date, deadline: datetime | None = None
-                 ) -> Expectations:
-    """Who is not reviewed this time, and the deadline. Campaigns replace this later."""
+async def expectations(repos: Repos, cell: Cell, members: list[Member], today: date
+                       ) -> Expectations:
+    """Who of the cell is not reviewed this time, and the deadline.
+
+    The one place to plug campaigns in (their deadline and member list); until then the
+    rule of Quy định 366 decides and no deadline is shown."""
     excluded = {m.id: reason for m in members if (reason := exclusion(m, today)) is not None}
-    return Expectations(excluded, deadline)
+    return Expectations(excluded, None)
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,8 @@ async def cell_progress(repos: Repos, forms: FormLibrary, cell: Cell, today: dat
     year = review_year(today)
     members = await repos.org.members_of_cell(cell.id)
     reviews = await repos.secretaries.reviews_of_cell(cell.id, year)
-    return group_cell(cell, year, members, reviews, expectations(members, today), forms)
+    expect = await expectations(repos, cell, members, today)
+    return group_cell(cell, year, members, reviews, expect, forms)
 
 
 async def committee_progress(repos: Repos, forms: FormLibrary, committee_id: int, today: date
@@ -122,8 +126,8 @@ async def committee_progress(repos: Repos, forms: FormLibrary, committee_id: int
     result = []
     for cell in await repos.org.cells(committee_id):
         of_cell = [m for m in members if m.cell_id == cell.id]
-        result.append(group_cell(cell, year, of_cell, reviews, expectations(of_cell, today),
-                                 forms))
+        expect = await expectations(repos, cell, of_cell, today)
+        result.append(group_cell(cell, year, of_cell, reviews, expect, forms))
     result.sort(key=lambda p: (p.ratio, p.cell.name))
     return result
 

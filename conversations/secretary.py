@@ -283,6 +283,12 @@ async def _ask_comment(ctx: Context, review: Review, member: Member) -> Reply:
         expects_text=True)
 
 
+async def drop_pending(ctx: Context) -> None:
+    """A button or command instead of the comment: the question is no longer open."""
+    if await ctx.repos.secretaries.pending(ctx.account.id) is not None:
+        await ctx.repos.secretaries.clear_pending(ctx.account.id)
+
+
 async def on_text(ctx: Context, text: str) -> list[Reply] | None:
     """The comment a secretary was asked for; None when nothing was asked."""
     pending = await ctx.repos.secretaries.pending(ctx.account.id)
@@ -396,7 +402,7 @@ async def remind_send(ctx: Context, arg: str) -> list[Reply]:
                                     progress.deadline),
                       ((Choice(fmt.gettext("Open my self-review"), "review"),),))
         added = await send_to_member(ctx.repos, entry.member,
-                                     f"remind:{entry.member.id}:{day}", "reminder", cell.id,
+                                     f"chase:{entry.member.id}:{day}", "chase", cell.id,
                                      reply, ctx.now)
         if not added:
             already += 1

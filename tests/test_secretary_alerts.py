@@ -143,6 +143,12 @@ async def test_cancelled_return_changes_nothing(repos, clock, forms, chat_factor
     await secretary.press(f"sr:ret:{review.id}")
     await secretary.press(f"sr:cancel:{review.id}")
     await secretary.say("Đây không phải ý kiến trả lại.")
+    await secretary.press(f"sr:ret:{review.id}")
+    await secretary.press(f"pg:{nhung.cell_id}:0")  # another button: the question is dropped
+    await secretary.say("Cũng không phải ý kiến trả lại.")
+    await secretary.press(f"sr:ret:{review.id}")
+    await secretary.say("/progress")  # a command too
+    await secretary.say("Vẫn không phải.")
     assert (await repos.reviews.get(review.id)).status == "submitted"
     assert await outbox(repos, "returned") == []
 

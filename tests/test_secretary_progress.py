@@ -1,13 +1,14 @@
 """Progress views, reminders, and who may open what (crafted buttons and commands)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.demo_reviews import sample_review
+from conversations import progress as progress_module
 from conversations.assistant import Assistant
 from conversations.context import AssistantConfig
-from conversations.progress import committee_progress
+from conversations.progress import Expectations, committee_progress
 from tests.conftest import COMMITTEE, Chat, record
 from tests.secretary_helpers import link, outbox, with_deputy
 
@@ -105,11 +106,11 @@ async def test_remind_the_rest_once_a_day(repos, clock, forms, chat_factory, org
     await secretary.press(f"rm:{duc.cell_id}")
     assert "Lời nhắc sau sẽ gửi tới 3 đồng chí chưa nộp (1 đồng chí chưa gắn" in secretary.text
     assert "«Kính gửi đồng chí" in secretary.text
-    assert await outbox(repos, "reminder") == []  # nothing before the confirmation
+    assert await outbox(repos, "chase") == []  # nothing before the confirmation
     await secretary.press(f"rmok:{duc.cell_id}")
     assert "Đã xếp lịch gửi lời nhắc: 2." in secretary.text
     assert "Chưa gắn tài khoản trò chuyện (1): Phạm Thu Hà." in secretary.text
-    sent = {m: (chat, r.text) for m, chat, r in await outbox(repos, "reminder")}
+    sent = {m: (chat, r.text) for m, chat, r in await outbox(repos, "chase")}
     assert set(sent) == {duc.id, tuan.id, people["Phạm Thu Hà"].id}
     assert sent[tuan.id][0] == f"u{tuan.id}"
     assert sent[tuan.id][1].startswith("Kính gửi đồng chí Lê Minh Tuấn, chi ủy trân trọng nhắc")
@@ -118,10 +119,10 @@ async def test_remind_the_rest_once_a_day(repos, clock, forms, chat_factory, org
 
     await secretary.press(f"rmok:{duc.cell_id}")
     assert "Đã được nhắc trong hôm nay: 3." in secretary.text
-    assert len(await outbox(repos, "reminder")) == 3
+    assert len(await outbox(repos, "chase")) == 3
     clock.advance(days=1)
     await secretary.press(f"rmok:{duc.cell_id}")
-    assert len(await outbox(repos, "reminder")) == 6
+    assert len(await outbox(repos, "chase")) == 6
 
 
 REFUSED = "Rất tiếc, đồng chí không mở được nội dung này."
@@ -176,6 +177,19 @@ async def test_other_cell_other_committee_and_plain_members_are_refused(
         assert secretary.text.startswith(REFUSED), action
 
     assert (await repos.reviews.get(review.id)).status == "submitted"
-    assert await outbox(repos, "reminder") == []
+    assert await outbox(repos, "chase") == []
     assert await outbox(repos, "returned") == []
     assert await repos.db.fetchall("SELECT * FROM pending_inputs") == []
+
+
+async def test_a_deadline_from_campaigns_is_shown_and_put_in_reminders(
+        repos, clock, forms, chat_factory, org, monkeypatch):
+    async def with_deadline(_repos, _cell, members, today):
+        return Expectations({}, datetime(2026, 11, 28, 10, 0, tzinfo=UTC))
+
+    monkeypatch.setattr(progress_module, "expectations", with_deadline)  # the campaigns' plug
+    secretary = chat_factory(await link(repos, clock, org["Trần Văn Đức"]), "telegram")
+    await secretary.say("/progress")
+    assert "Hạn nộp: 17:00 28/11/2026 (sau 5 ngày nữa)." in secretary.text
+    await secretary.press(f"rm:{org['Trần Văn Đức'].cell_id}")
+    assert "Hạn nộp là ngày 28/11/2026." in secretary.text
