@@ -58,6 +58,11 @@ def parser() -> argparse.ArgumentParser:
     inv.add_argument("--format", choices=("text", "csv"), default="text")
     inv.add_argument("--out", type=Path, help="write to this file instead of the screen")
 
+    exp = sub.add_parser("export", help="write the .xlsx summary and the .zip of submitted "
+                         "reviews (one cell, or every cell of each committee)")
+    exp.add_argument("--out", type=Path, required=True, help="the folder to write into")
+    exp.add_argument("--cell", help="only this cell (chi bộ)")
+
     sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     return p
 
@@ -207,4 +212,10 @@ def run(settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"demo": demo, "import": import_members, "invites": invites}
+async def export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.exporting import export_files
+
+    return await export_files(settings, args)
+
+
+COMMANDS = {"demo": demo, "import": import_members, "invites": invites, "export": export}

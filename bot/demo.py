@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.demo_reviews import sample_review
 from conversations.assistant import Assistant
 from conversations.context import AssistantConfig
 from conversations.forms import FormLibrary
@@ -13,6 +15,7 @@ from conversations.importer import read_member_file
 from conversations.invitations import display_code, issue_invite
 from handlers.console import CHANNEL, ConsoleChat
 from storage.db import open_database, utc_now
+from storage.models import Member
 from storage.repos import Repos
 
 DEMO_COMMITTEE = "Đảng ủy phường Hòa Bình"
@@ -20,9 +23,23 @@ DEMO_MEMBERS = Path(__file__).with_name("demo_members.csv")
 FIRST_PERSON = "Nguyễn Thị Hồng Nhung"
 UNBOUND_PERSON = "Lý Văn Khoa"  # left unlinked so the invitation can be tried
 GUEST = "Khách"  # an account not linked to anyone
+DEMO_REVIEWS = {
+    "Phạm Thu Hà": {"scores": (27, 58), "level": "good"},
+    "Lê Minh Tuấn": {"scores": (29, 63), "level": "excellent"},
+    "Ngô Văn Hải": {"items": 4, "submit": False},
+    "Đỗ Thị Thanh Hương": {"scores": (26, 55), "level": "good"},
+}
 
 
-async def seed_demo(repos: Repos, config: AssistantConfig) -> tuple[dict[str, str], str]:
+async def seed_reviews(repos: Repos, forms: FormLibrary, members: dict[str, Member],
+                       now: datetime) -> None:
+    """A few reviews so that /progress and /export show something (one over the quota)."""
+    for name, kwargs in DEMO_REVIEWS.items():
+        await sample_review(repos, forms, members[name], now - timedelta(hours=3), **kwargs)
+
+
+async def seed_demo(repos: Repos, forms: FormLibrary, config: AssistantConfig
+                    ) -> tuple[dict[str, str], str]:
     """Load the sample committee; returns (console people, an invitation code to try)."""
     committee = await repos.org.ensure_committee(DEMO_COMMITTEE)
     await repos.org.set_place(committee.id, "Phường Hòa Bình")
@@ -38,6 +55,8 @@ async def seed_demo(repos: Repos, config: AssistantConfig) -> tuple[dict[str, st
         account = await repos.accounts.ensure(CHANNEL, user_id, user_id, now)
         await repos.accounts.bind(account.id, member.id, now)
         people[member.full_name] = user_id
+    await seed_reviews(repos, forms, {m.full_name: m for m in
+                                      await repos.org.members_of_committee(committee.id)}, now)
     people[GUEST] = "guest"
     return people, code
 
@@ -49,7 +68,7 @@ async def run_demo(db_path: str, forms: FormLibrary, language: str = "vi") -> No
     try:
         repos = Repos.of(db)
         config = AssistantConfig()
-        people, code = await seed_demo(repos, config)
+        people, code = await seed_demo(repos, forms, config)
         _ = translator(language).gettext
         print(_(
             "kiemdiem demo — {committee}, database {db}.\n"

@@ -9,17 +9,19 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import Settings
+from conversations.alerts import digests_due
 from conversations.assistant import Assistant
 from conversations.context import AssistantConfig
 from conversations.i18n import LANGUAGES, translator
 from conversations.invitations import TELEGRAM_USERNAME_KEY
 from conversations.menus import COMMANDS
 from handlers import telegram as telegram_handlers
-from storage.db import open_database
+from storage.db import open_database, utc_now
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 DB_KEY = "db"
+DIGEST_EVERY = 300  # seconds between looks for secretaries' digests that are due
 
 
 def build_application(settings: Settings) -> Application:
@@ -40,6 +42,11 @@ def build_application(settings: Settings) -> Application:
             repos, forms, AssistantConfig(invite_ttl=settings.invite_ttl)
         )
         telegram_handlers.register(app, assistant)
+
+        async def secretaries_digests(_context) -> None:
+            await digests_due(repos, forms, utc_now())
+
+        app.job_queue.run_repeating(secretaries_digests, interval=DIGEST_EVERY, first=30)
         await register_commands(app)
         log.info("kiemdiem is running as @%s on %s", app.bot.username, settings.db_path)
 

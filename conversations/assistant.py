@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from conversations import menus, onboarding, review
+from conversations import menus, onboarding, review, secretary
 from conversations.context import AssistantConfig, Clock, Context
 from conversations.forms import FormLibrary
 from conversations.i18n import LANGUAGES, Formatter, normalise_language
@@ -42,6 +42,7 @@ class Assistant:
             "review": self._review,
             "copy": self._copy,
         }
+        self._commands.update(secretary.COMMANDS)
         self._actions: dict[str, Handler] = {
             "menu": self._menu,
             "help": self._help,
@@ -52,6 +53,7 @@ class Assistant:
             "review": self._review,
             "rv": self._review_action,
         }
+        self._actions.update(secretary.ACTIONS)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         ctx = await self._context(incoming)
@@ -89,9 +91,11 @@ class Assistant:
                 "I can only read text messages. Please type your answer, or choose one of "
                 "the options."
             ))]
+        text = incoming.text.strip()
+        if incoming.kind is Kind.ACTION or text.startswith("/"):
+            await secretary.drop_pending(ctx)  # only the very next text is a return comment
         if incoming.kind is Kind.ACTION:
             return await self._action(ctx, incoming.text)
-        text = incoming.text.strip()
         if text.startswith("/"):
             name, _sep, args = text[1:].partition(" ")
             name = name.split("@")[0].lower()
@@ -112,7 +116,9 @@ class Assistant:
             if normalise_code(text):
                 return await onboarding.redeem(ctx, text)
             return [menus.unknown_person(ctx)]
-        answered = await review.on_text(ctx, text)
+        answered = await secretary.on_text(ctx, text)  # a comment the secretary was asked for
+        if answered is None:
+            answered = await review.on_text(ctx, text)
         if answered is not None:
             return answered
         return [menus.main_menu(ctx, ctx._(

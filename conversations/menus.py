@@ -15,13 +15,18 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("copy", "all", N_("The printable copy of your submitted self-review")),
     ("language", "all", N_("Tiếng Việt / English")),
     ("invite", "secretary", N_("Secretaries: a new invitation code for a member")),
+    ("progress", "lead", N_("Secretaries and admins: who has submitted, who has not")),
+    ("export", "lead", N_("Secretaries and admins: the summary .xlsx and all reviews")),
+    ("alerts", "secretary", N_("Secretaries: alerts at each submission, a digest, or off")),
 )
 
 
 def commands_for(ctx: Context) -> list[tuple[str, str]]:
     allowed = {"all"}
     if ctx.member and ctx.member.is_cell_secretary:
-        allowed.add("secretary")
+        allowed |= {"secretary", "lead"}
+    if ctx.member and ctx.member.is_admin:
+        allowed |= {"admin", "lead"}  # 'lead': secretaries and admins
     return [(name, ctx._(text)) for name, who, text in COMMANDS if who in allowed]
 
 
@@ -30,6 +35,8 @@ def main_menu(ctx: Context, text: str | None = None, *, replace: bool = False) -
     choices = [Choice(_("My self-review"), "review")]
     if ctx.member and ctx.member.is_cell_secretary:
         choices.append(Choice(_("Invitation codes for my cell"), "invite"))
+    if ctx.member and (ctx.member.is_cell_secretary or ctx.member.is_admin):
+        choices.append(Choice(_("Progress of the self-reviews"), "pg"))
     choices.append(Choice(_("Language / Ngôn ngữ"), "language"))
     choices.append(Choice(_("Help"), "help"))
     return Reply(text or _("What would you like to do?"), rows(*choices), replace=replace)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from conversations import alerts
 from conversations import review_steps as rs
 from conversations.context import Context
 from conversations.forms import FormDef, Item
@@ -436,6 +437,7 @@ async def _confirm(ctx: Context, review: Review, form: FormDef, _arg: str):
     if not await ctx.repos.reviews.submit(review.id, ctx.now):
         return [_locked(ctx, await _reload(ctx, review))]
     review = await _reload(ctx, review)
+    await alerts.on_submitted(ctx.repos, ctx.forms, review, ctx.now)
     done = Reply(_(
         "Submitted at {time}. Your cell committee has received it. Please print the attached "
         "copy, sign it and hand it to your cell. /copy sends it again."

@@ -7,18 +7,24 @@ from conversations.context import Context
 from conversations.forms import FormDef
 from conversations.rating import verdict
 from conversations.replies import Reply
+from storage.models import Member
 from storage.reviews import Review
 
 
-def summary_replies(ctx: Context, review: Review, form: FormDef) -> list[Reply]:
+def summary_replies(ctx: Context, review: Review, form: FormDef,
+                    member: Member | None = None) -> list[Reply]:
+    """The member's own review, or (`member` given) someone's review read by a secretary."""
     _ = ctx._
     lang = ctx.fmt.language
     status = {
         "draft": _("draft"), "returned": _("returned for revision"),
         "submitted": _("submitted"), "accepted": _("accepted"),
     }[review.status]
-    replies = [Reply(_("Self-review {year} — {form} ({status})").format(
-        year=review.year, form=form.name(lang), status=status))]
+    title = _("Self-review {year} — {form} ({status})").format(
+        year=review.year, form=form.name(lang), status=status)
+    if member is not None:
+        title = _("Comrade {name}").format(name=member.full_name) + "\n" + title
+    replies = [Reply(title)]
     part = None
     for section in form.sections:
         if not section.items:

@@ -10,6 +10,7 @@ from storage.invites import InviteRepo
 from storage.org import OrgRepo
 from storage.outbox import OutboxRepo
 from storage.reviews import ReviewRepo
+from storage.secretaries import SecretaryRepo
 from storage.settings import SettingsRepo
 
 
@@ -22,10 +23,11 @@ class Repos:
     settings: SettingsRepo
     reviews: ReviewRepo
     outbox: OutboxRepo
+    secretaries: SecretaryRepo
 
     @classmethod
     def of(cls, db: Database) -> Repos:
         return cls(
             db, OrgRepo(db), AccountRepo(db), InviteRepo(db), SettingsRepo(db), ReviewRepo(db),
-            OutboxRepo(db),
+            OutboxRepo(db), SecretaryRepo(db),
         )

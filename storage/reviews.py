@@ -152,3 +152,13 @@ class ReviewRepo:
                 (comment, to_db_time(now), review_id),
             )
         return cursor.rowcount == 1
+
+    async def accept(self, review_id: int, now: datetime) -> bool:
+        """The secretary accepts a submitted review; it stays locked."""
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "UPDATE reviews SET status = 'accepted', updated_at = ?"
+                " WHERE id = ? AND status = 'submitted'",
+                (to_db_time(now), review_id),
+            )
+        return cursor.rowcount == 1

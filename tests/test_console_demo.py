@@ -58,3 +58,22 @@ async def test_demo_database_holds_the_sample_committee(tmp_path):
         assert (await db.fetchone("SELECT count(*) FROM members"))[0] == 12
     finally:
         await db.close()
+
+
+def test_scripted_demo_secretary_sees_progress_reads_and_exports(tmp_path):
+    _banner, out = _demo(tmp_path, lambda code: [
+        "/as Trần Văn Đức", "/progress", "1", "/export", "/as Bùi Thị Mai", "/progress",
+    ])
+    chunks = out.split("> ")
+    progress = chunks[2]
+    assert "Chi bộ Khu phố 1 — kiểm điểm năm" in progress
+    assert "Đã nộp 2/4." in progress
+    assert "✓ Phạm Thu Hà" in progress and "✓ Lê Minh Tuấn" in progress
+    assert "○ Nguyễn Thị Hồng Nhung" in progress
+    assert "– Võ Thị Lan (miễn sinh hoạt)" in progress
+    assert "1. Xem: Phạm Thu Hà" in progress
+    assert "Đồng chí Phạm Thu Hà\nBản kiểm điểm năm" in chunks[3]  # choice 1 opens it
+    assert "Tổng điểm: 85/100." in chunks[3]
+    assert "chi-bo-khu-pho-1.xlsx" in chunks[4] and "chi-bo-khu-pho-1.zip" in chunks[4]
+    assert (tmp_path / "exports" / "console").is_dir()
+    assert "Chi bộ Khu phố 2: 0/3" in chunks[6]  # the admin: every cell, least complete first

@@ -1,0 +1,155 @@
+"""Messages to secretaries about their cell: each submission, the cell complete, digests.
+
+Everything goes through the outbox with a dedup key that names what makes it unique, so
+a repeated call (a retry, a restart, two processes) never alerts twice. Texts are written
+in the recipient's language and time zone.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from conversations.forms import FormLibrary
+from conversations.i18n import Formatter
+from conversations.outgoing import encode_reply
+from conversations.progress import SUBMITTED, CellProgress, cell_progress, local_today
+from conversations.replies import Choice, Reply
+from storage.db import to_db_time
+from storage.models import Committee, Member
+from storage.outbox import OutMessage
+from storage.repos import Repos
+from storage.reviews import Review
+
+log = logging.getLogger(__name__)
+
+
+async def send_to_member(repos: Repos, member: Member, dedup_key: str, kind: str,
+                         ref_id: int | None, reply: Reply, now: datetime) -> bool:
+    """Enqueue one message to a member's chat (the latest linked account); True if new.
+
+    A member without a chat account is still recorded (status 'unreachable')."""
+    accounts = await repos.accounts.of_member(member.id)
+    account = accounts[-1] if accounts else None
+    added = await repos.outbox.enqueue([OutMessage(
+        dedup_key, kind, encode_reply(reply), member.id,
+        account.channel if account else None, account.chat_id if account else None, ref_id,
+    )], now)
+    return added == 1
+
+
+def formatter_for(member: Member, committee: Committee | None) -> Formatter:
+    return Formatter(member.language, committee.timezone if committee else "Asia/Ho_Chi_Minh")
+
+
+def level_label(forms: FormLibrary, review: Review, language: str) -> str:
+    form = forms.get(review.form_version, review.form_code)
+    level = next((lv for lv in form.levels if lv.key == review.level), None)
+    return level.label(language) if level else "—"
+
+
+def secretaries_of(members: list[Member]) -> list[Member]:
+    return [m for m in members if m.is_cell_secretary]
+
+
+async def on_submitted(repos: Repos, forms: FormLibrary, review: Review, now: datetime
+                       ) -> None:
+    """A member submitted (or resubmitted): alert the cell's secretaries, once each.
+
+    The submission is already saved: a failure here is logged, never shown to the member."""
+    try:
+        await _alert_submitted(repos, forms, review, now)
+    except Exception:
+        log.exception("alerting the secretaries of review %s failed", review.id)
+
+
+async def _alert_submitted(repos: Repos, forms: FormLibrary, review: Review, now: datetime
+                           ) -> None:
+    member = await repos.org.member(review.member_id)
+    if member is None or review.submitted_at is None:
+        return
+    committee = await repos.org.committee(member.committee_id)
+    cell = await repos.org.cell(member.cell_id)
+    assert committee is not None and cell is not None
+    zone = ZoneInfo(committee.timezone)
+    progress = await cell_progress(repos, forms, cell, local_today(now, zone))
+    secretaries = secretaries_of([e.member for e in progress.entries])
+    prefs = await repos.secretaries.alert_prefs([s.id for s in secretaries])
+    stamp = to_db_time(review.submitted_at)
+    for secretary in secretaries:
+        mode = prefs[secretary.id].mode
+        if mode == "off":
+            continue
+        fmt = formatter_for(secretary, committee)
+        if mode == "each" and secretary.id != member.id:
+            await send_to_member(
+                repos, secretary, f"alert:submit:{review.id}:{stamp}:{secretary.id}", "alert",
+                review.id, _submitted_alert(fmt, forms, member, review), now)
+        if progress.complete:
+            await send_to_member(
+                repos, secretary, f"alert:complete:{cell.id}:{progress.year}:{secretary.id}",
+                "cell-complete", cell.id, _complete_alert(fmt, progress), now)
+
+
+def _submitted_alert(fmt: Formatter, forms: FormLibrary, member: Member, review: Review
+                     ) -> Reply:
+    _ = fmt.gettext
+    if review.return_comment:
+        text = _("Comrade {name} resubmitted the revised self-review at {time}.")
+    else:
+        text = _("Comrade {name} submitted the self-review at {time}.")
+    text = text.format(name=member.full_name, time=fmt.datetime(review.submitted_at))
+    text += "\n" + _("Proposed level: {level}.").format(
+        level=level_label(forms, review, fmt.language))
+    return Reply(text, ((Choice(_("Read the review"), f"sr:open:{review.id}"),
+                         Choice(_("Cell progress"), f"pg:{member.cell_id}:0")),))
+
+
+def _complete_alert(fmt: Formatter, progress: CellProgress) -> Reply:
+    _ = fmt.gettext
+    text = _(
+        "{cell} is complete: all {n} members expected this year have submitted their "
+        "self-reviews for {year}."
+    ).format(cell=progress.cell.name, n=progress.expected, year=progress.year)
+    return Reply(text, ((Choice(_("Cell progress"), f"pg:{progress.cell.id}:0"),
+                         Choice(_("The cell's files"), f"ex:{progress.cell.id}")),))
+
+
+async def digests_due(repos: Repos, forms: FormLibrary, now: datetime) -> int:
+    """Enqueue today's digest for each secretary whose chosen local hour has come.
+
+    A digest covers the 24 hours before the chosen hour, so every submission falls in
+    exactly one digest; none is sent for a quiet day. Returns how many were enqueued."""
+    sent = 0
+    for pref in await repos.secretaries.digest_subscribers():
+        secretary = await repos.org.member(pref.member_id)
+        if secretary is None or not secretary.is_cell_secretary:
+            continue
+        committee = await repos.org.committee(secretary.committee_id)
+        cell = await repos.org.cell(secretary.cell_id)
+        assert committee is not None and cell is not None
+        zone = ZoneInfo(committee.timezone)
+        local = now.astimezone(zone)
+        until = local.replace(hour=pref.digest_hour, minute=0, second=0, microsecond=0)
+        key = f"digest:{secretary.id}:{local.date().isoformat()}"
+        if local < until or await repos.outbox.get(key) is not None:
+            continue
+        since = until - timedelta(days=1)
+        progress = await cell_progress(repos, forms, cell, local.date())
+        recent = [e for e in progress.group(SUBMITTED)
+                  if e.review and e.review.submitted_at
+                  and since <= e.review.submitted_at < until]
+        if not recent:
+            continue
+        fmt = formatter_for(secretary, committee)
+        _ = fmt.gettext
+        lines = [_("{cell}: submissions from {since} to {until}:").format(
+            cell=cell.name, since=fmt.datetime(since), until=fmt.datetime(until))]
+        lines += [f"✓ {e.member.full_name} — {fmt.datetime(e.review.submitted_at)} — "
+                  f"{level_label(forms, e.review, fmt.language)}" for e in recent]
+        lines.append(_("Submitted {done} of {expected}.").format(
+            done=progress.submitted, expected=progress.expected))
+        reply = Reply("\n".join(lines), ((Choice(_("Cell progress"), f"pg:{cell.id}:0"),),))
+        sent += await send_to_member(repos, secretary, key, "digest", cell.id, reply, now)
+    return sent

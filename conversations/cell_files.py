@@ -1,0 +1,126 @@
+"""Gathering a cell's (or a committee's) reviews into the files secretaries hand over.
+
+Used by the chat (/export) and by `kiemdiem export`; the bytes come from exports.py and
+printable.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from conversations import review_steps as rs
+from conversations.exports import ExportRow, cell_xlsx, committee_xlsx, docx_zip
+from conversations.forms import FormLibrary
+from conversations.printable import review_docx
+from conversations.progress import (
+    EXCLUDED,
+    NOT_STARTED,
+    CellProgress,
+    cell_progress,
+    committee_progress,
+    local_today,
+)
+from conversations.replies import Document
+from conversations.text import fold, name_order
+from storage.models import Cell, Committee, Member
+from storage.repos import Repos
+from storage.reviews import Review
+
+
+def slug(text: str) -> str:
+    """An ASCII file name part: 'Chi bộ Khu phố 1' -> 'chi-bo-khu-pho-1'."""
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in fold(text)).split())
+
+
+def review_filename(member: Member, review: Review) -> str:
+    return f"ban-kiem-diem-{review.year}-{'-'.join(member.full_name.split())}.docx"
+
+
+def review_document(forms: FormLibrary, member: Member, committee: Committee | None,
+                    review: Review) -> Document:
+    """The printable .docx of a member's review, signed on the day it was submitted."""
+    form = forms.get(review.form_version, review.form_code)
+    zone = ZoneInfo(committee.timezone if committee else "Asia/Ho_Chi_Minh")
+    signed_on = (review.submitted_at or review.updated_at).astimezone(zone).date()
+    content = review_docx(form, member, committee.name if committee else "", review,
+                          signed_on=signed_on, place=committee.place if committee else "")
+    return Document(review_filename(member, review), content)
+
+
+def export_rows(progress: CellProgress, forms: FormLibrary, zone: ZoneInfo) -> list[ExportRow]:
+    """One row per member, in list order (by given name), whatever their state."""
+    rows = []
+    for entry in sorted(progress.entries, key=lambda e: name_order(e.member.full_name)):
+        review, member = entry.review, entry.member
+        status = EXCLUDED if entry.group == EXCLUDED else (
+            review.status if review else NOT_STARTED)
+        general = tasks = None
+        level_label = ""
+        if review is not None:
+            form = forms.get(review.form_version, review.form_code)
+            scores = rs.scores(form, review)
+            keys = [item.key for item in form.score_items] + ["", ""]
+            general, tasks = scores.get(keys[0]), scores.get(keys[1])  # the form's order
+            level = next((lv for lv in form.levels if lv.key == review.level), None)
+            level_label = level.label("vi") if level else ""
+        submitted = review.submitted_at if review and review.status in (
+            "submitted", "accepted") else None
+        rows.append(ExportRow(
+            member.full_name, member.form, status,
+            (submitted.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
+             if submitted else None),
+            general, tasks, review.level if review else None, entry.reason, level_label,
+        ))
+    return rows
+
+
+def levels_of(forms: FormLibrary) -> list[tuple[str, str]]:
+    form = forms.get(forms.default_version, forms.codes(forms.default_version)[0])
+    return [(level.key, level.label("vi")) for level in form.levels]
+
+
+def _zip_of(cells: list[tuple[CellProgress, str]], forms: FormLibrary, committee: Committee
+            ) -> bytes:
+    """One .zip of every handed-in review of these cells, each cell under its folder."""
+    files = []
+    for progress, folder in cells:
+        for entry in progress.entries:
+            if entry.review is not None and entry.review.status in ("submitted", "accepted"):
+                doc = review_document(forms, entry.member, committee, entry.review)
+                files.append((folder + doc.filename, doc.content))
+    return docx_zip(files)
+
+
+async def cell_files(repos: Repos, forms: FormLibrary, cell: Cell, now: datetime
+                     ) -> list[Document]:
+    """The cell's .xlsx and the .zip of its submitted reviews."""
+    committee = await repos.org.committee(cell.committee_id)
+    assert committee is not None
+    zone = ZoneInfo(committee.timezone)
+    progress = await cell_progress(repos, forms, cell, local_today(now, zone))
+    title = f"{cell.name} — {committee.name} — kiểm điểm năm {progress.year}"
+    name = f"kiem-diem-{progress.year}-{slug(cell.name)}"
+    rows = export_rows(progress, forms, zone)
+    # building the files is CPU work (~0.1 s per .docx): off the event loop, so the bot
+    # keeps answering everyone else meanwhile
+    xlsx = await asyncio.to_thread(cell_xlsx, title, rows, levels_of(forms))
+    archive = await asyncio.to_thread(_zip_of, [(progress, "")], forms, committee)
+    return [Document(f"{name}.xlsx", xlsx), Document(f"{name}.zip", archive)]
+
+
+async def committee_files(repos: Repos, forms: FormLibrary, committee: Committee,
+                          now: datetime) -> list[Document]:
+    """The committee-wide .xlsx (summary + one sheet per cell) and one .zip of all reviews."""
+    zone = ZoneInfo(committee.timezone)
+    cells = await committee_progress(repos, forms, committee.id, local_today(now, zone))
+    cells.sort(key=lambda p: p.cell.name)
+    year = cells[0].year if cells else local_today(now, zone).year
+    title = f"{committee.name} — kiểm điểm năm {year}"
+    sheets = [(p.cell.name, export_rows(p, forms, zone)) for p in cells]
+    name = f"kiem-diem-{year}-{slug(committee.name)}"
+    xlsx = await asyncio.to_thread(committee_xlsx, title, sheets, levels_of(forms))
+    archive = await asyncio.to_thread(
+        _zip_of, [(p, f"{slug(p.cell.name)}/") for p in cells], forms, committee)
+    return [Document(f"{name}.xlsx", xlsx), Document(f"{name}.zip", archive)]
