@@ -10,6 +10,8 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import campaign_cli
+from bot.campaign_cli import CampaignCommandError
 from bot.config import DEMO_DB, Settings
 from conversations.forms import FormError
 from conversations.i18n import CataloguesMissingError, Formatter, check_catalogues
@@ -58,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
     inv.add_argument("--format", choices=("text", "csv"), default="text")
     inv.add_argument("--out", type=Path, help="write to this file instead of the screen")
 
+    campaign_cli.add_parser(sub)
     sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     return p
 
@@ -77,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             return run(settings)
         return asyncio.run(COMMANDS[args.command](settings, args))
     except (
-        CommandError, ImportFileError, SchemaTooNewError, CataloguesMissingError, FormError
+        CommandError, ImportFileError, SchemaTooNewError, CataloguesMissingError, FormError,
+        CampaignCommandError,
     ) as exc:
         print(f"kiemdiem: {exc}", file=sys.stderr)
         return 2
@@ -207,4 +211,5 @@ def run(settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"demo": demo, "import": import_members, "invites": invites}
+COMMANDS = {"demo": demo, "import": import_members, "invites": invites,
+            "campaign": campaign_cli.campaign}

@@ -15,6 +15,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("copy", "all", N_("The printable copy of your submitted self-review")),
     ("language", "all", N_("Tiếng Việt / English")),
     ("invite", "secretary", N_("Secretaries: a new invitation code for a member")),
+    ("campaign", "admin", N_("Committee admins: review campaigns, deadlines and reminders")),
 )
 
 
@@ -22,6 +23,8 @@ def commands_for(ctx: Context) -> list[tuple[str, str]]:
     allowed = {"all"}
     if ctx.member and ctx.member.is_cell_secretary:
         allowed.add("secretary")
+    if ctx.member and ctx.member.is_admin:
+        allowed.add("admin")
     return [(name, ctx._(text)) for name, who, text in COMMANDS if who in allowed]
 
 

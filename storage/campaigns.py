@@ -1,0 +1,320 @@
+"""Review campaigns: deadlines, expected members, recorded reminder steps, chat drafts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from storage.db import Database, from_db_time, to_db_time
+from storage.outbox import OutMessage, insert_messages
+from storage.reviews import Answer
+
+COMMITTEE_CELL = 0  # reminder_steps.cell_id for committee-wide steps (the admins' summary)
+
+
+class OpenCampaignExistsError(Exception):
+    """The committee already has an open campaign for that year."""
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    days: int        # days before the cell's deadline (0: the deadline day itself)
+    at: time         # local time of day
+
+    @property
+    def name(self) -> str:
+        return f"d{self.days}"
+
+
+DEFAULT_PLAN = (PlanStep(7, time(8)), PlanStep(3, time(8)), PlanStep(1, time(8)),
+                PlanStep(0, time(8)))
+
+
+@dataclass(frozen=True)
+class NewCampaign:
+    committee_id: int
+    name: str
+    year: int
+    form_version: str
+    opens_on: date
+    cells_deadline: date
+    committee_deadline: date
+    late_policy: str = "allow"
+    plan: tuple[PlanStep, ...] = DEFAULT_PLAN
+    quiet_start: time = time(21)
+    quiet_end: time = time(7)
+    cell_deadlines: dict[int, date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: int
+    committee_id: int
+    name: str
+    year: int
+    form_version: str
+    opens_on: date
+    cells_deadline: date
+    committee_deadline: date
+    late_policy: str
+    plan: tuple[PlanStep, ...]
+    quiet_start: time
+    quiet_end: time
+    status: str
+    created_at: datetime
+    closed_at: datetime | None
+    cell_deadlines: dict[int, date] = field(default_factory=dict)  # overrides by cell id
+
+    def deadline_for(self, cell_id: int) -> date:
+        """The cell's own deadline if one was set, else the cells' deadline."""
+        return self.cell_deadlines.get(cell_id, self.cells_deadline)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An expected member who has not submitted, with what a reminder needs."""
+
+    member_id: int
+    cell_id: int
+    full_name: str
+    language: str
+    form: str
+    review_id: int | None
+    form_version: str | None
+    form_code: str | None
+    channel: str | None
+    chat_id: str | None
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    cell_id: int
+    step: str
+    status: str                      # 'done' or 'skipped'
+    messages: Sequence[OutMessage] = ()
+
+
+def _plan_json(plan: Iterable[PlanStep]) -> str:
+    return json.dumps([{"days": s.days, "at": s.at.strftime("%H:%M")} for s in plan])
+
+
+def _plan(text: str) -> tuple[PlanStep, ...]:
+    return tuple(PlanStep(int(s["days"]), time.fromisoformat(s["at"])) for s in json.loads(text))
+
+
+def _campaign(row, overrides: dict[int, date]) -> Campaign:
+    return Campaign(
+        id=row["id"], committee_id=row["committee_id"], name=row["name"], year=row["year"],
+        form_version=row["form_version"], opens_on=date.fromisoformat(row["opens_on"]),
+        cells_deadline=date.fromisoformat(row["cells_deadline"]),
+        committee_deadline=date.fromisoformat(row["committee_deadline"]),
+        late_policy=row["late_policy"], plan=_plan(row["reminder_plan"]),
+        quiet_start=time.fromisoformat(row["quiet_start"]),
+        quiet_end=time.fromisoformat(row["quiet_end"]), status=row["status"],
+        created_at=from_db_time(row["created_at"]), closed_at=from_db_time(row["closed_at"]),
+        cell_deadlines=overrides,
+    )
+
+
+class CampaignRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self, new: NewCampaign, expected: Iterable[tuple[int, int]], now: datetime
+    ) -> Campaign:
+        """The campaign, its deadline overrides and its expected (member, cell) pairs."""
+        try:
+            async with self.db.write() as conn:
+                cursor = await conn.execute(
+                    "INSERT INTO campaigns (committee_id, name, year, form_version, opens_on,"
+                    " cells_deadline, committee_deadline, late_policy, reminder_plan,"
+                    " quiet_start, quiet_end, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (new.committee_id, new.name, new.year, new.form_version,
+                     new.opens_on.isoformat(), new.cells_deadline.isoformat(),
+                     new.committee_deadline.isoformat(), new.late_policy, _plan_json(new.plan),
+                     new.quiet_start.strftime("%H:%M"), new.quiet_end.strftime("%H:%M"),
+                     to_db_time(now)),
+                )
+                campaign_id = int(cursor.lastrowid)
+                await conn.executemany(
+                    "INSERT INTO campaign_cell_deadlines (campaign_id, cell_id, deadline)"
+                    " VALUES (?, ?, ?)",
+                    [(campaign_id, cell, day.isoformat())
+                     for cell, day in new.cell_deadlines.items()],
+                )
+                await conn.executemany(
+                    "INSERT INTO campaign_members (campaign_id, member_id, cell_id)"
+                    " VALUES (?, ?, ?)",
+                    [(campaign_id, member, cell) for member, cell in expected],
+                )
+        except sqlite3.IntegrityError as exc:
+            if "campaigns" in str(exc):
+                raise OpenCampaignExistsError(new.year) from exc
+            raise
+        campaign = await self.get(campaign_id)
+        assert campaign is not None
+        return campaign
+
+    async def _with_overrides(self, rows) -> list[Campaign]:
+        if not rows:
+            return []
+        ids = [r["id"] for r in rows]
+        found = await self.db.fetchall(
+            "SELECT campaign_id, cell_id, deadline FROM campaign_cell_deadlines"
+            f" WHERE campaign_id IN ({','.join('?' * len(ids))})", ids,
+        )
+        overrides: dict[int, dict[int, date]] = {i: {} for i in ids}
+        for r in found:
+            overrides[r["campaign_id"]][r["cell_id"]] = date.fromisoformat(r["deadline"])
+        return [_campaign(r, overrides[r["id"]]) for r in rows]
+
+    async def get(self, campaign_id: int) -> Campaign | None:
+        rows = await self.db.fetchall("SELECT * FROM campaigns WHERE id = ?", (campaign_id,))
+        found = await self._with_overrides(rows)
+        return found[0] if found else None
+
+    async def of_committee(self, committee_id: int) -> list[Campaign]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM campaigns WHERE committee_id = ? ORDER BY year DESC, id DESC",
+            (committee_id,),
+        )
+        return await self._with_overrides(rows)
+
+    async def open_campaigns(self) -> list[Campaign]:
+        rows = await self.db.fetchall("SELECT * FROM campaigns WHERE status = 'open' ORDER BY id")
+        return await self._with_overrides(rows)
+
+    async def for_year(self, committee_id: int, year: int) -> Campaign | None:
+        """The committee's campaign for that year: the open one, else the latest closed."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM campaigns WHERE committee_id = ? AND year = ?"
+            " ORDER BY status = 'open' DESC, id DESC LIMIT 1", (committee_id, year),
+        )
+        found = await self._with_overrides(rows)
+        return found[0] if found else None
+
+    async def close(self, campaign_id: int, now: datetime) -> bool:
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "UPDATE campaigns SET status = 'closed', closed_at = ?"
+                " WHERE id = ? AND status = 'open'", (to_db_time(now), campaign_id),
+            )
+        return cursor.rowcount == 1
+
+    # expected members
+
+    async def expected_members(self, campaign_id: int) -> list[tuple[int, int]]:
+        """(member id, cell id) of every member expected to submit."""
+        rows = await self.db.fetchall(
+            "SELECT member_id, cell_id FROM campaign_members WHERE campaign_id = ?"
+            " ORDER BY cell_id, member_id", (campaign_id,),
+        )
+        return [(r["member_id"], r["cell_id"]) for r in rows]
+
+    async def expected_counts(self, campaign_id: int) -> dict[int, tuple[int, int]]:
+        """Per cell id: (expected, submitted)."""
+        rows = await self.db.fetchall(
+            "SELECT cm.cell_id, count(*) AS expected,"
+            " sum(r.status IN ('submitted', 'accepted')) AS submitted"
+            " FROM campaign_members cm JOIN campaigns c ON c.id = cm.campaign_id"
+            " LEFT JOIN reviews r ON r.member_id = cm.member_id AND r.year = c.year"
+            " WHERE cm.campaign_id = ? GROUP BY cm.cell_id", (campaign_id,),
+        )
+        return {r["cell_id"]: (r["expected"], r["submitted"] or 0) for r in rows}
+
+    async def pending(self, campaign_id: int, cell_ids: Sequence[int]) -> list[Pending]:
+        """Expected members of these cells without a submitted review, in one query."""
+        if not cell_ids:
+            return []
+        rows = await self.db.fetchall(
+            "SELECT cm.member_id, cm.cell_id, m.full_name, m.language, m.form,"
+            " r.id AS review_id, r.form_version, r.form_code,"
+            " (SELECT a.channel FROM accounts a WHERE a.member_id = cm.member_id"
+            "  ORDER BY a.id LIMIT 1) AS channel,"
+            " (SELECT a.chat_id FROM accounts a WHERE a.member_id = cm.member_id"
+            "  ORDER BY a.id LIMIT 1) AS chat_id"
+            " FROM campaign_members cm JOIN campaigns c ON c.id = cm.campaign_id"
+            " JOIN members m ON m.id = cm.member_id"
+            " LEFT JOIN reviews r ON r.member_id = cm.member_id AND r.year = c.year"
+            f" WHERE cm.campaign_id = ? AND cm.cell_id IN ({','.join('?' * len(cell_ids))})"
+            " AND (r.id IS NULL OR r.status NOT IN ('submitted', 'accepted'))"
+            " ORDER BY cm.cell_id, m.full_name, cm.member_id",
+            (campaign_id, *cell_ids),
+        )
+        return [Pending(r["member_id"], r["cell_id"], r["full_name"], r["language"], r["form"],
+                        r["review_id"], r["form_version"], r["form_code"], r["channel"],
+                        r["chat_id"]) for r in rows]
+
+    async def draft_answers(self, campaign_id: int) -> dict[int, dict[str, Answer]]:
+        """Answers of the expected members' unsubmitted reviews, by review id, in one query."""
+        rows = await self.db.fetchall(
+            "SELECT a.review_id, a.item_key, a.text, a.score, a.skipped"
+            " FROM campaign_members cm JOIN campaigns c ON c.id = cm.campaign_id"
+            " JOIN reviews r ON r.member_id = cm.member_id AND r.year = c.year"
+            " JOIN answers a ON a.review_id = r.id"
+            " WHERE cm.campaign_id = ? AND r.status NOT IN ('submitted', 'accepted')",
+            (campaign_id,),
+        )
+        found: dict[int, dict[str, Answer]] = {}
+        for r in rows:
+            found.setdefault(r["review_id"], {})[r["item_key"]] = Answer(
+                r["text"], r["score"], bool(r["skipped"]))
+        return found
+
+    # reminder steps
+
+    async def recorded_steps(self, campaign_id: int) -> dict[tuple[int, str], str]:
+        rows = await self.db.fetchall(
+            "SELECT cell_id, step, status FROM reminder_steps WHERE campaign_id = ?",
+            (campaign_id,),
+        )
+        return {(r["cell_id"], r["step"]): r["status"] for r in rows}
+
+    async def record_steps(
+        self, campaign_id: int, records: Iterable[StepRecord], now: datetime
+    ) -> int:
+        """Record steps and enqueue their messages in one transaction; returns messages added.
+
+        A step already recorded (by an earlier run or another process) enqueues nothing.
+        """
+        added = 0
+        stamp = to_db_time(now)
+        async with self.db.write() as conn:
+            for rec in records:
+                cursor = await conn.execute(
+                    "INSERT INTO reminder_steps (campaign_id, cell_id, step, status, recipients,"
+                    " recorded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (campaign_id, rec.cell_id, rec.step, rec.status, len(rec.messages), stamp),
+                )
+                if cursor.rowcount == 1 and rec.messages:
+                    added += await insert_messages(conn, rec.messages, now)
+        return added
+
+    # the /campaign chat dialogue
+
+    async def draft(self, account_id: int) -> dict | None:
+        row = await self.db.fetchone(
+            "SELECT data FROM campaign_drafts WHERE account_id = ?", (account_id,)
+        )
+        return json.loads(row["data"]) if row else None
+
+    async def set_draft(self, account_id: int, data: dict | None, now: datetime) -> None:
+        async with self.db.write() as conn:
+            if data is None:
+                await conn.execute("DELETE FROM campaign_drafts WHERE account_id = ?",
+                                   (account_id,))
+                return
+            await conn.execute(
+                "INSERT INTO campaign_drafts (account_id, data, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (account_id) DO UPDATE SET data = excluded.data,"
+                " updated_at = excluded.updated_at",
+                (account_id, json.dumps(data, ensure_ascii=False), to_db_time(now)),
+            )
