@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import date
 
 from conversations.campaign_view import describe, one_line
-from conversations.campaigns import CampaignError, CampaignRequest, create_campaign, parse_date
+from conversations.campaigns import (
+    CampaignError,
+    CampaignRequest,
+    check_dates,
+    create_campaign,
+    local_today,
+    parse_date,
+)
 from conversations.context import Context
 from conversations.replies import Choice, Reply, rows
 
@@ -70,6 +77,9 @@ async def on_text(ctx: Context, text: str) -> list[Reply] | None:
     elif step in ("cells", "committee"):
         try:
             day = parse_date(text)
+            today = local_today(ctx.now, ctx.fmt.zone)
+            cells = date.fromisoformat(draft["cells"]) if step == "committee" else day
+            check_dates(today, today, cells, day)
         except CampaignError as exc:
             return [Reply(exc.render(ctx._)), _ask(ctx, draft)]
         draft[step] = day.isoformat()

@@ -84,16 +84,7 @@ async def create_campaign(
     name = request.name.strip()
     if not name:
         raise CampaignError(N_("The campaign needs a name, e.g. “Kiểm điểm năm 2026”."))
-    if cells < today:
-        raise CampaignError(N_("The cells' deadline {date} is in the past."),
-                            date=_d(cells))
-    if committee_deadline < cells:
-        raise CampaignError(
-            N_("The committee's deadline {committee} is before the cells' deadline {cells}."),
-            committee=_d(committee_deadline), cells=_d(cells))
-    if opens > cells:
-        raise CampaignError(N_("The campaign would open on {opens}, after its deadline {date}."),
-                            opens=_d(opens), date=_d(cells))
+    check_dates(today, opens, cells, committee_deadline)
     version = request.form_version or forms.default_version
     if version not in forms.versions():
         raise CampaignError(N_("Unknown form version “{version}”; known: {known}."),
@@ -126,6 +117,18 @@ async def create_campaign(
             N_("An open campaign for {year} already exists: {name} (#{id}). Close it first."),
             year=year, name=existing.name if existing else "?",
             id=existing.id if existing else "?") from None
+
+
+def check_dates(today: date, opens: date, cells: date, committee: date) -> None:
+    if cells < today:
+        raise CampaignError(N_("The cells' deadline {date} is in the past."), date=_d(cells))
+    if committee < cells:
+        raise CampaignError(
+            N_("The committee's deadline {committee} is before the cells' deadline {cells}."),
+            committee=_d(committee), cells=_d(cells))
+    if opens > cells:
+        raise CampaignError(N_("The campaign would open on {opens}, after its deadline {date}."),
+                            opens=_d(opens), date=_d(cells))
 
 
 def _d(day: date) -> str:
