@@ -8,6 +8,7 @@ import signal
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder
 
+from bot import reminder_jobs
 from bot.config import Settings
 from conversations.assistant import Assistant
 from conversations.context import AssistantConfig
@@ -40,6 +41,7 @@ def build_application(settings: Settings) -> Application:
             repos, forms, AssistantConfig(invite_ttl=settings.invite_ttl)
         )
         telegram_handlers.register(app, assistant)
+        reminder_jobs.install(app, repos, forms)
         await register_commands(app)
         log.info("kiemdiem is running as @%s on %s", app.bot.username, settings.db_path)
 
