@@ -13,21 +13,22 @@ due step waits for their end (then the same rule applies).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
 from conversations import review_steps as rs
 from conversations.campaigns import deadline_end
-from conversations.forms import FormLibrary
+from conversations.forms import FormDef, FormLibrary, Item
 from conversations.i18n import Formatter
 from conversations.outgoing import encode_reply
 from conversations.replies import Choice, Reply, rows
-from storage.campaigns import COMMITTEE_CELL, Campaign, Pending, StepRecord
-from storage.models import Committee, Member
+from storage.campaigns import COMMITTEE_CELL, Campaign, Leader, Pending, StepRecord
+from storage.models import Committee
 from storage.outbox import OutMessage
 from storage.repos import Repos
 from storage.reviews import Answer, Review
@@ -227,62 +228,83 @@ async def _messages(
     by_cell: dict[int, list[Pending]] = {}
     for p in pending:
         by_cell.setdefault(p.cell_id, []).append(p)
+    # texts differ only by language, deadline, time left and progress: render each once
+    payloads: dict[tuple[str, date, tuple[int, int] | None], str] = {}
+
+    def payload(language: str, step: DueStep, progress: tuple[int, int] | None) -> str:
+        key = (language, step.deadline, progress)
+        if key not in payloads:
+            fmt = fmt_of(language)
+            left = deadline_end(step.deadline, fmt.zone) - now
+            payloads[key] = encode_reply(reminder_reply(fmt, campaign.year, step.deadline,
+                                                        left, progress))
+        return payloads[key]
+
+    indexed = {(version, code): _IndexedForm(forms.get(version, code))
+               for version in forms.versions() for code in forms.codes(version)}
     records = []
     for cell_id, step in member_steps.items():
-        left = deadline_end(step.deadline, fmt_of("vi").zone) - now
         messages = [
-            _reminder(campaign, step, p, fmt_of(p.language), left, answers, forms, now)
+            OutMessage(
+                dedup_key=f"reminder:{campaign.id}:{p.member_id}:{step.step}", kind="reminder",
+                payload=payload(p.language, step, _progress(campaign, p, answers, indexed, now)),
+                member_id=p.member_id, channel=p.channel, chat_id=p.chat_id,
+                ref_id=campaign.id,
+            )
             for p in by_cell.get(cell_id, [])
         ]
         records.append(StepRecord(cell_id, step.step, "done", messages))
-    leaders = await repos.org.members_of_committee(committee.id) if digest_cells or any(
-        s.step == SUMMARY for s in due) else []
+    has_summary = any(s.step == SUMMARY for s in due)
+    leaders = await repos.campaigns.leaders(committee.id) if digest_cells or has_summary else []
     counts = await repos.campaigns.expected_counts(campaign.id) if leaders else {}
     for s in due:
         if s.step == DIGEST:
-            names = [p.full_name for p in by_cell.get(s.cell_id, [])]
+            names = sorted(p.full_name for p in by_cell.get(s.cell_id, []))
             expected = counts.get(s.cell_id, (0, 0))[0]
-            to = [m for m in leaders if m.cell_id == s.cell_id and m.is_cell_secretary]
-            records.append(StepRecord(s.cell_id, DIGEST, "done", await _to_leaders(
-                repos, to, f"digest:{campaign.id}:{s.cell_id}", campaign.id,
-                lambda f, s=s, names=names, expected=expected: digest_reply(
-                    f, cells[s.cell_id], s.deadline, names, expected), fmt_of)))
+            to = [m for m in leaders if m.cell_id == s.cell_id
+                  and m.roles & {"secretary", "deputy"}]
+            reply = partial(digest_reply, cell=cells[s.cell_id], deadline=s.deadline,
+                            names=names, expected=expected)
+            records.append(StepRecord(s.cell_id, DIGEST, "done", _to_leaders(
+                to, f"digest:{campaign.id}:{s.cell_id}", campaign.id, reply, fmt_of)))
         elif s.step == SUMMARY:
             lines = [(cells[c], *counts.get(c, (0, 0))) for c in cells if c in counts]
-            to = [m for m in leaders if m.is_admin]
-            records.append(StepRecord(COMMITTEE_CELL, SUMMARY, "done", await _to_leaders(
-                repos, to, f"summary:{campaign.id}", campaign.id,
-                lambda f, lines=lines: summary_reply(f, campaign, lines), fmt_of)))
+            to = [m for m in leaders if "admin" in m.roles]
+            reply = partial(summary_reply, campaign=campaign, lines=lines)
+            records.append(StepRecord(COMMITTEE_CELL, SUMMARY, "done", _to_leaders(
+                to, f"summary:{campaign.id}", campaign.id, reply, fmt_of)))
     return records
 
 
-def _reminder(campaign: Campaign, step: DueStep, p: Pending, fmt: Formatter, left: timedelta,
-              answers: dict[int, dict[str, Answer]], forms: FormLibrary,
-              now: datetime) -> OutMessage:
-    progress = None
-    if p.review_id is not None and p.form_version and p.form_code:
-        form = forms.get(p.form_version, p.form_code)
-        review = Review(p.review_id, p.member_id, campaign.year, p.form_version, p.form_code,
-                        "draft", "", False, False, None, None, None, now,
-                        answers.get(p.review_id, {}))
-        progress = (rs.done_count(form, review), len(form.items))
-    reply = reminder_reply(fmt, campaign.year, step.deadline, left, progress)
-    return OutMessage(
-        dedup_key=f"reminder:{campaign.id}:{p.member_id}:{step.step}", kind="reminder",
-        payload=encode_reply(reply), member_id=p.member_id, channel=p.channel,
-        chat_id=p.chat_id, ref_id=campaign.id,
-    )
+class _IndexedForm:
+    """A form's items listed once: FormDef rebuilds them at every access, and a reminder run
+    asks for them for every draft (review_steps only uses `items` and `item`)."""
+
+    def __init__(self, form: FormDef) -> None:
+        self.items = form.items
+        self._by_key = {item.key: item for item in self.items}
+
+    def item(self, key: str) -> Item:
+        return self._by_key[key]
 
 
-async def _to_leaders(repos: Repos, leaders: list[Member], key: str, campaign_id: int,
-                      make, fmt_of) -> list[OutMessage]:
-    messages = []
-    for m in leaders:
-        accounts = await repos.accounts.of_member(m.id)
-        account = accounts[0] if accounts else None
-        messages.append(OutMessage(
-            dedup_key=f"{key}:{m.id}", kind="digest", payload=encode_reply(make(fmt_of(
-                m.language))), member_id=m.id, channel=account.channel if account else None,
-            chat_id=account.chat_id if account else None, ref_id=campaign_id,
-        ))
-    return messages
+def _progress(campaign: Campaign, p: Pending, answers: dict[int, dict[str, Answer]],
+              forms: dict[tuple[str, str], _IndexedForm], now: datetime) -> tuple[int, int] | None:
+    """(items done, items) of a started review; None when not started."""
+    if p.review_id is None or not p.form_version or not p.form_code:
+        return None
+    form = forms[(p.form_version, p.form_code)]
+    review = Review(p.review_id, p.member_id, campaign.year, p.form_version, p.form_code,
+                    "draft", "", False, False, None, None, None, now,
+                    answers.get(p.review_id, {}))
+    return rs.done_count(form, review), len(form.items)  # type: ignore[arg-type]
+
+
+def _to_leaders(leaders: list[Leader], key: str, campaign_id: int,
+                make: Callable[..., Reply], fmt_of: Callable[[str], Formatter]) -> list[OutMessage]:
+    return [
+        OutMessage(dedup_key=f"{key}:{m.member_id}", kind="digest",
+                   payload=encode_reply(make(fmt_of(m.language))), member_id=m.member_id,
+                   channel=m.channel, chat_id=m.chat_id, ref_id=campaign_id)
+        for m in leaders
+    ]

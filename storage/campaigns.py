@@ -94,6 +94,18 @@ class Pending:
 
 
 @dataclass(frozen=True)
+class Leader:
+    """Who gets the digests: a secretary or deputy (their cell), an admin (all cells)."""
+
+    member_id: int
+    cell_id: int
+    language: str
+    roles: frozenset[str]
+    channel: str | None
+    chat_id: str | None
+
+
+@dataclass(frozen=True)
 class StepRecord:
     cell_id: int
     step: str
@@ -231,27 +243,41 @@ class CampaignRepo:
         return {r["cell_id"]: (r["expected"], r["submitted"] or 0) for r in rows}
 
     async def pending(self, campaign_id: int, cell_ids: Sequence[int]) -> list[Pending]:
-        """Expected members of these cells without a submitted review, in one query."""
+        """Expected members of these cells without a submitted review, in one query, each
+        with their first chat account (if any)."""
         if not cell_ids:
             return []
         rows = await self.db.fetchall(
-            "SELECT cm.member_id, cm.cell_id, m.full_name, m.language, m.form,"
-            " r.id AS review_id, r.form_version, r.form_code,"
-            " (SELECT a.channel FROM accounts a WHERE a.member_id = cm.member_id"
-            "  ORDER BY a.id LIMIT 1) AS channel,"
-            " (SELECT a.chat_id FROM accounts a WHERE a.member_id = cm.member_id"
-            "  ORDER BY a.id LIMIT 1) AS chat_id"
+            "SELECT cm.member_id, cm.cell_id, m.full_name, m.language, m.form, r.id,"
+            " r.form_version, r.form_code, a.channel, a.chat_id, a.id"
             " FROM campaign_members cm JOIN campaigns c ON c.id = cm.campaign_id"
             " JOIN members m ON m.id = cm.member_id"
             " LEFT JOIN reviews r ON r.member_id = cm.member_id AND r.year = c.year"
+            " LEFT JOIN accounts a ON a.member_id = cm.member_id"
             f" WHERE cm.campaign_id = ? AND cm.cell_id IN ({','.join('?' * len(cell_ids))})"
-            " AND (r.id IS NULL OR r.status NOT IN ('submitted', 'accepted'))"
-            " ORDER BY cm.cell_id, m.full_name, cm.member_id",
+            " AND (r.id IS NULL OR r.status NOT IN ('submitted', 'accepted'))",
             (campaign_id, *cell_ids),
         )
-        return [Pending(r["member_id"], r["cell_id"], r["full_name"], r["language"], r["form"],
-                        r["review_id"], r["form_version"], r["form_code"], r["channel"],
-                        r["chat_id"]) for r in rows]
+        first: dict[int, tuple] = {}
+        for r in rows:  # a member with accounts on two channels: keep the first account
+            kept = first.get(r[0])
+            if kept is None or (r[10] is not None and r[10] < kept[10]):
+                first[r[0]] = tuple(r)
+        return [Pending(*r[:10]) for r in first.values()]
+
+    async def leaders(self, committee_id: int) -> list[Leader]:
+        """Secretaries, deputies and admins of the committee, with their first chat."""
+        rows = await self.db.fetchall(
+            "SELECT m.id, m.cell_id, m.language, group_concat(mr.role) AS roles,"
+            " (SELECT a.channel FROM accounts a WHERE a.member_id = m.id"
+            "  ORDER BY a.id LIMIT 1) AS channel,"
+            " (SELECT a.chat_id FROM accounts a WHERE a.member_id = m.id"
+            "  ORDER BY a.id LIMIT 1) AS chat_id"
+            " FROM members m JOIN member_roles mr ON mr.member_id = m.id"
+            " WHERE m.committee_id = ? GROUP BY m.id ORDER BY m.id", (committee_id,),
+        )
+        return [Leader(r["id"], r["cell_id"], r["language"], frozenset(r["roles"].split(",")),
+                       r["channel"], r["chat_id"]) for r in rows]
 
     async def draft_answers(self, campaign_id: int) -> dict[int, dict[str, Answer]]:
         """Answers of the expected members' unsubmitted reviews, by review id, in one query."""

@@ -101,7 +101,7 @@ async def insert_messages(conn, messages: Iterable[OutMessage], now: datetime) -
     rows = [
         (m.dedup_key, m.kind, m.ref_id, m.member_id, m.channel, m.chat_id, m.payload,
          m.attachment_id, *(("pending", None) if m.chat_id else ("unreachable", "not_linked")),
-         to_db_time(m.not_before or now), stamp, stamp)
+         to_db_time(m.not_before) if m.not_before else stamp, stamp, stamp)
         for m in messages
     ]
     before = conn.total_changes

@@ -1,0 +1,89 @@
+"""How long deciding who gets which reminder takes for 100,000 expected members in 300 cells.
+
+A real SQLite file; the data is built with executemany. The timed part is one `run_due`
+when the 3-days-before step of every cell is due at once: it reads who has not submitted
+(and how far the drafts are), renders each text in the member's language, records the
+300 steps and enqueues the messages, in one transaction. Target: under 2 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from conversations.campaigns import CampaignRequest, create_campaign
+from conversations.forms import BUILTIN_FORMS_DIR, load_forms
+from conversations.reminders import run_due
+from storage.db import open_database, to_db_time
+from storage.repos import Repos
+
+CELLS, MEMBERS = 300, 100_000
+START = datetime(2026, 11, 20, 2, tzinfo=UTC)
+DUE = datetime(2026, 11, 27, 1, 5, tzinfo=UTC)  # 08:05 in Hanoi, 3 days before 30/11
+
+
+async def build(repos: Repos, forms) -> None:
+    rnd = random.Random(5)
+    stamp = to_db_time(START)
+    committee = await repos.org.ensure_committee("Đảng ủy Bench")
+    form = forms.get(forms.default_version, "2B")
+    items = [item.key for item in form.text_items]
+    async with repos.db.write() as conn:
+        await conn.executemany(
+            "INSERT INTO cells (id, committee_id, name, created_at) VALUES (?, ?, ?, ?)",
+            [(c, committee.id, f"Chi bộ {c}", stamp) for c in range(1, CELLS + 1)])
+        await conn.executemany(
+            "INSERT INTO members (id, committee_id, cell_id, full_name, birth_date, form,"
+            " status, language, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(m, committee.id, m % CELLS + 1, f"Đảng viên {m}", "1980-01-01", "2B", "active",
+              "vi" if m % 5 else "en", stamp, stamp) for m in range(1, MEMBERS + 1)])
+        await conn.executemany(
+            "INSERT INTO member_roles (member_id, role) VALUES (?, 'secretary')",
+            [(c,) for c in range(1, CELLS + 1)])
+        await conn.executemany(
+            "INSERT INTO accounts (channel, external_id, chat_id, member_id, created_at)"
+            " VALUES ('telegram', ?, ?, ?, ?)",
+            [(str(m), str(m), m, stamp) for m in range(1, MEMBERS + 1) if m % 10])
+        reviews = [(m, m, "submitted" if m % 3 == 0 else "draft")
+                   for m in range(1, MEMBERS + 1) if m % 3 == 0 or m % 4 == 0]
+        await conn.executemany(
+            "INSERT INTO reviews (id, member_id, year, form_version, form_code, status,"
+            " position, created_at, updated_at) VALUES (?, ?, 2026, ?, '2B', ?, 'x', ?, ?)",
+            [(r, m, form.version, status, stamp, stamp) for r, m, status in reviews])
+        await conn.executemany(
+            "INSERT INTO answers (review_id, item_key, text, updated_at) VALUES (?, ?, ?, ?)",
+            [(r, key, "Đã thực hiện tốt.", stamp) for r, _m, status in reviews
+             if status == "draft" for key in items[:rnd.randint(1, len(items))]])
+    await create_campaign(repos, forms, committee, CampaignRequest(
+        "Kiểm điểm năm 2026", date(2026, 11, 30), date(2026, 12, 5)), START)
+
+
+async def main() -> None:
+    forms = load_forms(BUILTIN_FORMS_DIR)
+    with tempfile.TemporaryDirectory() as folder:
+        db = await open_database(Path(folder) / "bench.sqlite3")
+        repos = Repos.of(db)
+        began = time.perf_counter()
+        await build(repos, forms)
+        print(f"built {MEMBERS:,} members in {CELLS} cells in {time.perf_counter() - began:.1f} s")
+        began = time.perf_counter()
+        result = await run_due(repos, forms, DUE)
+        took = time.perf_counter() - began
+        print(f"run_due: {result.enqueued:,} reminders decided and enqueued, "
+              f"{result.sent_steps} steps in {took:.2f} s (target < 2 s)")
+        began = time.perf_counter()
+        again = await run_due(repos, forms, DUE)
+        print(f"run_due again (nothing due): {again.enqueued} enqueued in "
+              f"{time.perf_counter() - began:.3f} s")
+        await db.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
