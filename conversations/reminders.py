@@ -186,27 +186,42 @@ async def run_due(repos: Repos, forms: FormLibrary, now: datetime) -> RunResult:
     enqueued = sent = skipped = 0
     wake: list[datetime] = []
     for campaign in await repos.campaigns.open_campaigns():
-        committee = await repos.org.committee(campaign.committee_id)
-        if committee is None:
-            continue
-        zone = ZoneInfo(committee.timezone)
-        cells = {c.id: c.name for c in await repos.org.cells(committee.id)}
-        steps = schedule(campaign, cells, zone)
-        done = await repos.campaigns.recorded_steps(campaign.id)
-        decision = decide(campaign, steps, done, now, zone)
-        records = [StepRecord(s.cell_id, s.step, "skipped") for s in decision.skip]
-        if decision.send:
-            records += await _messages(repos, forms, campaign, committee, cells, decision.send,
-                                       now)
-        if records:
-            enqueued += await repos.campaigns.record_steps(campaign.id, records, now)
-        sent += len(decision.send)
-        skipped += len(decision.skip)
-        handled = set(done) | {(r.cell_id, r.step) for r in records}
-        wake += [s.at for s in steps if (s.cell_id, s.step) not in handled and s.at > now]
-        if decision.waiting:
-            wake.append(after_quiet(now, zone, campaign.quiet_start, campaign.quiet_end))
+        plan = await plan_campaign(repos, forms, campaign, now)
+        if plan.records:
+            enqueued += await repos.campaigns.record_steps(campaign.id, plan.records, now)
+        sent += plan.sent_steps
+        skipped += plan.skipped_steps
+        wake += plan.wake
     return RunResult(enqueued, sent, skipped, min(wake, default=None))
+
+
+@dataclass(frozen=True)
+class CampaignPlan:
+    records: list[StepRecord]   # to record, each with its messages
+    sent_steps: int
+    skipped_steps: int
+    wake: list[datetime]        # when steps not handled now become due
+
+
+async def plan_campaign(repos: Repos, forms: FormLibrary, campaign: Campaign,
+                        now: datetime) -> CampaignPlan:
+    """What is due now for one campaign and every message of it; writes nothing."""
+    committee = await repos.org.committee(campaign.committee_id)
+    if committee is None:
+        return CampaignPlan([], 0, 0, [])
+    zone = ZoneInfo(committee.timezone)
+    cells = {c.id: c.name for c in await repos.org.cells(committee.id)}
+    steps = schedule(campaign, cells, zone)
+    done = await repos.campaigns.recorded_steps(campaign.id)
+    decision = decide(campaign, steps, done, now, zone)
+    records = [StepRecord(s.cell_id, s.step, "skipped") for s in decision.skip]
+    if decision.send:
+        records += await _messages(repos, forms, campaign, committee, cells, decision.send, now)
+    handled = set(done) | {(r.cell_id, r.step) for r in records}
+    wake = [s.at for s in steps if (s.cell_id, s.step) not in handled and s.at > now]
+    if decision.waiting:
+        wake.append(after_quiet(now, zone, campaign.quiet_start, campaign.quiet_end))
+    return CampaignPlan(records, len(decision.send), len(decision.skip), wake)
 
 
 async def _messages(
@@ -261,8 +276,8 @@ async def _messages(
         if s.step == DIGEST:
             names = sorted(p.full_name for p in by_cell.get(s.cell_id, []))
             expected = counts.get(s.cell_id, (0, 0))[0]
-            to = [m for m in leaders if m.cell_id == s.cell_id
-                  and m.roles & {"secretary", "deputy"}]
+            to = [m for m in leaders if m.cell_id == s.cell_id and expected
+                  and m.roles & {"secretary", "deputy"}]  # no list for a cell with nobody
             reply = partial(digest_reply, cell=cells[s.cell_id], deadline=s.deadline,
                             names=names, expected=expected)
             records.append(StepRecord(s.cell_id, DIGEST, "done", _to_leaders(
