@@ -271,11 +271,12 @@ async def _messages(
         records.append(StepRecord(cell_id, step.step, "done", messages))
     has_summary = any(s.step == SUMMARY for s in due)
     leaders = await repos.campaigns.leaders(committee.id) if digest_cells or has_summary else []
-    counts = await repos.campaigns.expected_counts(campaign.id) if leaders else {}
+    expected_in = await repos.campaigns.expected_per_cell(campaign.id) if digest_cells else {}
+    counts = await repos.campaigns.expected_counts(campaign.id) if has_summary else {}
     for s in due:
         if s.step == DIGEST:
             names = sorted(p.full_name for p in by_cell.get(s.cell_id, []))
-            expected = counts.get(s.cell_id, (0, 0))[0]
+            expected = expected_in.get(s.cell_id, 0)
             to = [m for m in leaders if m.cell_id == s.cell_id and expected
                   and m.roles & {"secretary", "deputy"}]  # no list for a cell with nobody
             reply = partial(digest_reply, cell=cells[s.cell_id], deadline=s.deadline,

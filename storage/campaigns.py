@@ -231,6 +231,13 @@ class CampaignRepo:
         )
         return [(r["member_id"], r["cell_id"]) for r in rows]
 
+    async def expected_per_cell(self, campaign_id: int) -> dict[int, int]:
+        rows = await self.db.fetchall(
+            "SELECT cell_id, count(*) AS n FROM campaign_members WHERE campaign_id = ?"
+            " GROUP BY cell_id", (campaign_id,),
+        )
+        return {r["cell_id"]: r["n"] for r in rows}
+
     async def expected_counts(self, campaign_id: int) -> dict[int, tuple[int, int]]:
         """Per cell id: (expected, submitted)."""
         rows = await self.db.fetchall(
@@ -243,27 +250,36 @@ class CampaignRepo:
         return {r["cell_id"]: (r["expected"], r["submitted"] or 0) for r in rows}
 
     async def pending(self, campaign_id: int, cell_ids: Sequence[int]) -> list[Pending]:
-        """Expected members of these cells without a submitted review, in one query, each
-        with their first chat account (if any)."""
+        """Expected members of these cells without a submitted review, each with their first
+        chat account. Three sequential reads joined here: much faster for 100,000 members
+        than one query looking up each member's review and account by index."""
         if not cell_ids:
             return []
-        rows = await self.db.fetchall(
-            "SELECT cm.member_id, cm.cell_id, m.full_name, m.language, m.form, r.id,"
-            " r.form_version, r.form_code, a.channel, a.chat_id, a.id"
-            " FROM campaign_members cm JOIN campaigns c ON c.id = cm.campaign_id"
-            " JOIN members m ON m.id = cm.member_id"
-            " LEFT JOIN reviews r ON r.member_id = cm.member_id AND r.year = c.year"
-            " LEFT JOIN accounts a ON a.member_id = cm.member_id"
-            f" WHERE cm.campaign_id = ? AND cm.cell_id IN ({','.join('?' * len(cell_ids))})"
-            " AND (r.id IS NULL OR r.status NOT IN ('submitted', 'accepted'))",
+        campaign = await self.db.fetchone("SELECT year FROM campaigns WHERE id = ?",
+                                          (campaign_id,))
+        if campaign is None:
+            return []
+        members = await self.db.fetchall(
+            "SELECT cm.member_id, cm.cell_id, m.full_name, m.language, m.form"
+            " FROM campaign_members cm JOIN members m ON m.id = cm.member_id"
+            f" WHERE cm.campaign_id = ? AND cm.cell_id IN ({','.join('?' * len(cell_ids))})",
             (campaign_id, *cell_ids),
         )
-        first: dict[int, tuple] = {}
-        for r in rows:  # a member with accounts on two channels: keep the first account
-            kept = first.get(r[0])
-            if kept is None or (r[10] is not None and r[10] < kept[10]):
-                first[r[0]] = tuple(r)
-        return [Pending(*r[:10]) for r in first.values()]
+        reviews = {r[0]: r for r in await self.db.fetchall(
+            "SELECT member_id, id, status, form_version, form_code FROM reviews"
+            " WHERE year = ?", (campaign["year"],))}
+        chats = {r[0]: (r[1], r[2]) for r in await self.db.fetchall(
+            "SELECT member_id, channel, chat_id FROM accounts WHERE member_id IS NOT NULL"
+            " ORDER BY id DESC")}  # the first account of a member is the last one written
+        found = []
+        for m in members:
+            review = reviews.get(m[0])
+            if review is not None and review[2] in ("submitted", "accepted"):
+                continue
+            found.append(Pending(
+                *m, *(review[1:2] + review[3:5] if review else (None, None, None)),
+                *chats.get(m[0], (None, None))))
+        return found
 
     async def leaders(self, committee_id: int) -> list[Leader]:
         """Secretaries, deputies and admins of the committee, with their first chat."""
