@@ -7,8 +7,8 @@ restart or a second process on the same database never sends a step twice (the s
 and the outbox's unique dedup keys), and a crash before the commit loses nothing.
 
 Missed steps (the bot was down): per cell only the latest due step is sent, once, if the
-cell's deadline is still ahead; earlier ones are recorded as skipped. During quiet hours a
-due step waits for their end (then the same rule applies).
+cell's deadline is still ahead and it is not quiet hours now; otherwise it is recorded as
+skipped, like the earlier ones it supersedes. (The admins' summary waits for the morning.)
 """
 
 from __future__ import annotations
@@ -113,10 +113,12 @@ def decide(campaign: Campaign, steps: list[DueStep], done: Iterable[tuple[int, s
     for s in due:
         if latest[(s.cell_id, s.step == DIGEST)] is not s or s.at < start:
             skip.append(s)  # superseded by a later step, or due before the campaign began
-        elif s.step != SUMMARY and now > deadline_end(s.deadline, zone):
+        elif s.step != SUMMARY and (quiet or now > deadline_end(s.deadline, zone)):
+            # due times lie outside quiet hours, so one found due inside them was missed
+            # while the bot was down: the rule is to give it up, like one past its deadline
             skip.append(s)
         elif quiet:
-            waiting = True
+            waiting = True  # the admins' one summary is not given up: it waits for morning
         else:
             send.append(s)
     return Decision(send, skip, waiting)

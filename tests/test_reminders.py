@@ -192,14 +192,27 @@ async def test_missed_after_the_deadline_is_skipped_and_admins_get_one_summary(
     assert "Chi bộ 1: 0/3 đã nộp" in text and "Chi bộ 2: 1/2 đã nộp" in text
 
 
-async def test_missed_step_during_quiet_hours_waits_for_the_morning(
+async def test_missed_step_found_during_quiet_hours_is_skipped(
         repos, db, org, forms, clock, campaign):
-    clock.now = _utc(2026, 11, 27, 15)  # 22:00 local on the day d3 was due
+    clock.now = _utc(2026, 11, 27, 15)  # back at 22:00 local on the day d3 was due
     result = await run_due(repos, forms, clock())
-    assert await _rows(db) == [] and result.next_due == _utc(2026, 11, 28, 0)
+    assert await _rows(db) == [] and result.skipped_steps == 4  # d7 and d3 of both cells
+    steps = await db.fetchall("SELECT DISTINCT step, status FROM reminder_steps")
+    assert sorted(tuple(s) for s in steps) == [("d3", "skipped"), ("d7", "skipped")]
+    assert result.next_due == _utc(2026, 11, 29, 1)  # the next step, d1, at 08:00 local
     clock.now = result.next_due
     await run_due(repos, forms, clock())
-    assert len(await _rows(db)) == len(org)
+    assert {r["dedup_key"].rsplit(":", 1)[1] for r in await _rows(db)} == {"d1"}
+
+
+async def test_admins_summary_missed_at_night_waits_for_the_morning(
+        repos, db, org, forms, clock, campaign):
+    clock.now = _utc(2026, 12, 1, 15)  # 22:00 local, the evening after the deadline
+    result = await run_due(repos, forms, clock())
+    assert await _rows(db, "digest") == [] and result.next_due == _utc(2026, 12, 2, 0)
+    clock.now = result.next_due
+    await run_due(repos, forms, clock())
+    assert len(await _rows(db, "digest")) == 1
 
 
 async def test_two_schedulers_on_one_database_send_once(db, org, forms, clock, campaign):
