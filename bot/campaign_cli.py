@@ -6,7 +6,14 @@ import argparse
 
 from bot.config import Settings
 from conversations.campaign_view import describe, one_line
-from conversations.campaigns import CampaignError, CampaignRequest, create_campaign, parse_date
+from conversations.campaigns import (
+    CampaignError,
+    CampaignRequest,
+    create_campaign,
+    parse_date,
+    parse_plan,
+    parse_time,
+)
 from conversations.i18n import Formatter
 from storage.db import open_database, utc_now
 from storage.models import Committee
@@ -28,6 +35,11 @@ def add_parser(sub) -> None:
                         help='one cell\'s own deadline, e.g. "Chi bộ 1=28/11/2026" (repeatable)')
     create.add_argument("--late", choices=("allow", "refuse"), default="allow",
                         help="after the deadline: accept marked late (default) or refuse")
+    create.add_argument("--reminder-days", default="7,3,1,0",
+                        help="days before each cell's deadline to remind (default: 7,3,1,0)")
+    create.add_argument("--reminder-time", default="08:00", help="local time (default 08:00)")
+    create.add_argument("--quiet", default="21:00-07:00",
+                        help="no messages between these local times (default: 21:00-07:00)")
     actions.add_parser("list", help="the committee's campaigns")
     show = actions.add_parser("show", help="deadlines, counts and the reminder plan")
     show.add_argument("id", nargs="?", type=int, help="default: the open campaign")
@@ -78,9 +90,12 @@ async def _create(repos, settings, committee, fmt, args) -> list[str]:
                 "Write a cell's deadline as \"Chi bộ 1=28/11/2026\", not “{text}”."
             ).format(text=item))
         overrides[cell.strip()] = parse_date(day)
+    quiet_from, _sep, quiet_to = args.quiet.partition("-")
     request = CampaignRequest(
         args.name, parse_date(args.cells_deadline), parse_date(args.committee_deadline),
-        parse_date(args.opens) if args.opens else None, args.form_version, args.late, overrides)
+        parse_date(args.opens) if args.opens else None, args.form_version, args.late, overrides,
+        parse_plan(args.reminder_days, args.reminder_time),
+        (parse_time(quiet_from), parse_time(quiet_to)))
     created = await create_campaign(repos, settings.form_library(), committee, request,
                                     utc_now())
     return [fmt.gettext("Campaign created."), *await describe(repos, fmt, created, utc_now())]

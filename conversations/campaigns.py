@@ -14,7 +14,13 @@ from conversations.forms import FormLibrary
 from conversations.i18n import N_
 from conversations.rating import exclusion, review_year
 from conversations.replies import Reply
-from storage.campaigns import Campaign, NewCampaign, OpenCampaignExistsError
+from storage.campaigns import (
+    DEFAULT_PLAN,
+    Campaign,
+    NewCampaign,
+    OpenCampaignExistsError,
+    PlanStep,
+)
 from storage.models import Committee, Member
 from storage.repos import Repos
 from storage.reviews import Review
@@ -47,6 +53,27 @@ def parse_date(text: str) -> date:
     )
 
 
+def parse_plan(days: str, at: str) -> tuple[PlanStep, ...]:
+    """'7,3,1,0' and '08:00': days before the cell's deadline, at that local time."""
+    when = parse_time(at)
+    try:
+        numbers = sorted({int(d) for d in days.split(",") if d.strip()}, reverse=True)
+    except ValueError:
+        numbers = [-1]
+    if not numbers or min(numbers) < 0 or max(numbers) > 60:
+        raise CampaignError(N_("Reminder days must be numbers from 0 to 60, e.g. 7,3,1,0; "
+                               "not “{text}”."), text=days)
+    return tuple(PlanStep(d, when) for d in numbers)
+
+
+def parse_time(text: str) -> time:
+    try:
+        return time.fromisoformat(text.strip().zfill(5))
+    except ValueError:
+        raise CampaignError(N_("“{text}” is not a time of day; write it as 08:00."),
+                            text=text) from None
+
+
 def deadline_end(day: date, zone: ZoneInfo) -> datetime:
     """The last second of a deadline day, local, as UTC."""
     return datetime.combine(day, time(23, 59, 59), zone).astimezone(UTC)
@@ -70,6 +97,8 @@ class CampaignRequest:
     form_version: str | None = None
     late_policy: str = "allow"
     cell_deadlines: dict[str, date] = field(default_factory=dict)  # by cell name
+    plan: tuple[PlanStep, ...] = DEFAULT_PLAN
+    quiet: tuple[time, time] = (time(21), time(7))
 
 
 async def create_campaign(
@@ -107,7 +136,7 @@ async def create_campaign(
         overrides[cell.id] = day
     year = review_year(opens)
     new = NewCampaign(committee.id, name, year, version, opens, cells, committee_deadline,
-                      request.late_policy, cell_deadlines=overrides)
+                      request.late_policy, request.plan, *request.quiet, overrides)
     members = await repos.org.members_of_committee(committee.id)
     try:
         return await repos.campaigns.create(new, expected_pairs(members, opens), now)

@@ -72,3 +72,20 @@ def test_impossible_dates_exit_2_with_a_clear_message(tmp_path, capsys):
     assert code == 0 and "Chưa có đợt kiểm điểm nào" in out.out
     code, out = _run(tmp_path, capsys, "show", "7")
     assert code == 2 and "Không có đợt này" in out.err
+
+
+def test_reminder_plan_and_quiet_hours_are_per_campaign(tmp_path, capsys):
+    _setup(tmp_path, capsys)
+    base = ["create", "--name", "X", "--cells-deadline", _day(10), "--committee-deadline",
+            _day(12)]
+    code, out = _run(tmp_path, capsys, *base, "--reminder-days", "7,x")
+    assert code == 2 and "7,3,1,0" in out.err
+    code, out = _run(tmp_path, capsys, *base, "--reminder-time", "25:00")
+    assert code == 2 and "08:00" in out.err
+    code, out = _run(tmp_path, capsys, *base, "--reminder-days", "2", "--reminder-time",
+                     "22:30", "--quiet", "22:00-06:00")
+    assert code == 0, out.err
+    assert "không gửi từ 22:00 đến 06:00" in out.out
+    # 22:30 two days before falls in the quiet hours: it moves to 06:00 the next morning
+    assert f"06:00 {_day(9)}  d2" in out.out
+    assert " d7 " not in out.out
