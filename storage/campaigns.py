@@ -259,12 +259,12 @@ class CampaignRepo:
                                           (campaign_id,))
         if campaign is None:
             return []
-        members = await self.db.fetchall(
+        wanted = set(cell_ids)
+        members = [r for r in await self.db.fetchall(
             "SELECT cm.member_id, cm.cell_id, m.full_name, m.language, m.form"
             " FROM campaign_members cm JOIN members m ON m.id = cm.member_id"
-            f" WHERE cm.campaign_id = ? AND cm.cell_id IN ({','.join('?' * len(cell_ids))})",
-            (campaign_id, *cell_ids),
-        )
+            " WHERE cm.campaign_id = ? ORDER BY cm.member_id", (campaign_id,),
+        ) if r[1] in wanted]
         reviews = {r[0]: r for r in await self.db.fetchall(
             "SELECT member_id, id, status, form_version, form_code FROM reviews"
             " WHERE year = ?", (campaign["year"],))}
@@ -327,8 +327,8 @@ class CampaignRepo:
 
         A step already recorded (by an earlier run or another process) enqueues nothing.
         """
-        added = 0
         stamp = to_db_time(now)
+        messages: list[OutMessage] = []
         async with self.db.write() as conn:
             for rec in records:
                 cursor = await conn.execute(
@@ -336,9 +336,9 @@ class CampaignRepo:
                     " recorded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (campaign_id, rec.cell_id, rec.step, rec.status, len(rec.messages), stamp),
                 )
-                if cursor.rowcount == 1 and rec.messages:
-                    added += await insert_messages(conn, rec.messages, now)
-        return added
+                if cursor.rowcount == 1:
+                    messages += rec.messages
+            return await insert_messages(conn, messages, now) if messages else 0
 
     # the /campaign chat dialogue
 
