@@ -25,6 +25,7 @@ from storage.db import open_database, to_db_time
 from storage.repos import Repos
 
 CELLS, MEMBERS = 300, 100_000
+ANSWER = "Đồng chí đã thực hiện nghiêm túc, đầy đủ các nhiệm vụ được giao. " * 20  # ~1,400 chars
 START = datetime(2026, 11, 20, 2, tzinfo=UTC)
 DUE = datetime(2026, 11, 27, 1, 5, tzinfo=UTC)  # 08:05 in Hanoi, 3 days before 30/11
 
@@ -59,7 +60,7 @@ async def build(repos: Repos, forms) -> None:
             [(r, m, form.version, status, stamp, stamp) for r, m, status in reviews])
         await conn.executemany(
             "INSERT INTO answers (review_id, item_key, text, updated_at) VALUES (?, ?, ?, ?)",
-            [(r, key, "Đã thực hiện tốt.", stamp) for r, _m, status in reviews
+            [(r, key, ANSWER, stamp) for r, _m, status in reviews
              if status == "draft" for key in items[:rnd.randint(1, len(items))]])
     await create_campaign(repos, forms, committee, CampaignRequest(
         "Kiểm điểm năm 2026", date(2026, 11, 30), date(2026, 12, 5)), START)

@@ -297,9 +297,14 @@ class CampaignRepo:
                        r["channel"], r["chat_id"]) for r in rows]
 
     async def draft_answers(self, campaign_id: int) -> dict[int, dict[str, Answer]]:
-        """Answers of the expected members' unsubmitted reviews, by review id, in one query."""
+        """What the expected members' unsubmitted reviews have answered, by review id.
+
+        Only whether each answer has text is read, not the text (answers run to pages):
+        an answer's text comes back as "…" when it has any, else "".
+        """
         rows = await self.db.fetchall(
-            "SELECT a.review_id, a.item_key, a.text, a.score, a.skipped"
+            "SELECT a.review_id, a.item_key, a.score, a.skipped,"
+            " trim(a.text, ' ' || char(9, 10, 13)) != '' AS written"
             " FROM campaign_members cm JOIN campaigns c ON c.id = cm.campaign_id"
             " JOIN reviews r ON r.member_id = cm.member_id AND r.year = c.year"
             " JOIN answers a ON a.review_id = r.id"
@@ -307,9 +312,9 @@ class CampaignRepo:
             (campaign_id,),
         )
         found: dict[int, dict[str, Answer]] = {}
-        for r in rows:
-            found.setdefault(r["review_id"], {})[r["item_key"]] = Answer(
-                r["text"], r["score"], bool(r["skipped"]))
+        for review_id, key, score, skipped, written in rows:
+            found.setdefault(review_id, {})[key] = Answer("…" if written else "", score,
+                                                          bool(skipped))
         return found
 
     # reminder steps
