@@ -1,6 +1,7 @@
 """Campaign rules: validation, expected members, submitting against deadlines, /campaign."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -10,6 +11,7 @@ from conversations.campaigns import (
     cell_deadline,
     create_campaign,
     expected_member_ids,
+    is_late,
     parse_date,
 )
 from tests.conftest import COMMITTEE, record
@@ -197,3 +199,15 @@ async def test_non_admins_are_refused_politely(repos, org, clock, member_chat):
     admin = await member_chat("Bùi Thị Mai")
     await admin.say("/help")
     assert "/campaign" in admin.text
+
+
+async def test_is_late_follows_the_cells_own_deadline_in_local_time(
+        repos, forms, committee, org, clock):
+    campaign = await create_campaign(repos, forms, committee, _request(
+        cell_deadlines={"Chi bộ 2": date(2026, 11, 28)}), clock())
+    zone = ZoneInfo(committee.timezone)
+    cell1, cell2 = org["Trần Văn Đức"].cell_id, org["Bùi Thị Mai"].cell_id
+    evening_28th = datetime(2026, 11, 28, 16, 59, 59, tzinfo=UTC)  # 23:59:59 in Hanoi
+    assert not is_late(campaign, cell2, evening_28th, zone)
+    assert is_late(campaign, cell2, evening_28th + timedelta(seconds=1), zone)
+    assert not is_late(campaign, cell1, evening_28th + timedelta(days=2), zone)
