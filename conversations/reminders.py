@@ -27,6 +27,7 @@ from conversations.forms import FormDef, FormLibrary, Item
 from conversations.i18n import Formatter
 from conversations.outgoing import encode_reply
 from conversations.replies import Choice, Reply, rows
+from conversations.text import name_order
 from storage.campaigns import COMMITTEE_CELL, Campaign, Leader, Pending, StepRecord
 from storage.models import Committee
 from storage.outbox import OutMessage
@@ -277,7 +278,7 @@ async def _messages(
     counts = await repos.campaigns.expected_counts(campaign.id) if has_summary else {}
     for s in due:
         if s.step == DIGEST:
-            names = sorted(p.full_name for p in by_cell.get(s.cell_id, []))
+            names = sorted((p.full_name for p in by_cell.get(s.cell_id, [])), key=name_order)
             expected = expected_in.get(s.cell_id, 0)
             to = [m for m in leaders if m.cell_id == s.cell_id and expected
                   and m.roles & {"secretary", "deputy"}]  # no list for a cell with nobody
@@ -311,7 +312,9 @@ def _progress(campaign: Campaign, p: Pending, answers: dict[int, dict[str, Answe
     """(items done, items) of a started review; None when not started."""
     if p.review_id is None or not p.form_version or not p.form_code:
         return None
-    form = forms[(p.form_version, p.form_code)]
+    form = forms.get((p.form_version, p.form_code))
+    if form is None:  # a form version no longer installed: say nothing about progress
+        return None
     review = Review(p.review_id, p.member_id, campaign.year, p.form_version, p.form_code,
                     "draft", "", False, False, None, None, None, now,
                     answers.get(p.review_id, {}))
