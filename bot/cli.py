@@ -10,6 +10,8 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import campaign_cli
+from bot.campaign_cli import CampaignCommandError
 from bot.config import DEMO_DB, Settings
 from conversations.forms import FormError
 from conversations.i18n import CataloguesMissingError, Formatter, check_catalogues
@@ -63,6 +65,7 @@ def parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", type=Path, required=True, help="the folder to write into")
     exp.add_argument("--cell", help="only this cell (chi bộ)")
 
+    campaign_cli.add_parser(sub)
     sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     return p
 
@@ -82,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             return run(settings)
         return asyncio.run(COMMANDS[args.command](settings, args))
     except (
-        CommandError, ImportFileError, SchemaTooNewError, CataloguesMissingError, FormError
+        CommandError, ImportFileError, SchemaTooNewError, CataloguesMissingError, FormError,
+        CampaignCommandError,
     ) as exc:
         print(f"kiemdiem: {exc}", file=sys.stderr)
         return 2
@@ -218,4 +222,5 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
     return await export_files(settings, args)
 
 
-COMMANDS = {"demo": demo, "import": import_members, "invites": invites, "export": export}
+COMMANDS = {"demo": demo, "import": import_members, "invites": invites, "export": export,
+            "campaign": campaign_cli.campaign}

@@ -8,6 +8,7 @@ import signal
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder
 
+from bot import reminder_jobs
 from bot.config import Settings
 from conversations.alerts import digests_due
 from conversations.assistant import Assistant
@@ -47,6 +48,7 @@ def build_application(settings: Settings) -> Application:
             await digests_due(repos, forms, utc_now())
 
         app.job_queue.run_repeating(secretaries_digests, interval=DIGEST_EVERY, first=30)
+        reminder_jobs.install(app, repos, forms)
         await register_commands(app)
         log.info("kiemdiem is running as @%s on %s", app.bot.username, settings.db_path)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from conversations import menus, onboarding, review, secretary
+from conversations import campaign_dialogue, menus, onboarding, review, secretary
 from conversations.context import AssistantConfig, Clock, Context
 from conversations.forms import FormLibrary
 from conversations.i18n import LANGUAGES, Formatter, normalise_language
@@ -41,6 +41,7 @@ class Assistant:
             "invite": self._invite,
             "review": self._review,
             "copy": self._copy,
+            "campaign": self._campaign,
         }
         self._commands.update(secretary.COMMANDS)
         self._actions: dict[str, Handler] = {
@@ -52,6 +53,7 @@ class Assistant:
             "invite-page": self._invite_page,
             "review": self._review,
             "rv": self._review_action,
+            "cp": self._campaign_action,
         }
         self._actions.update(secretary.ACTIONS)
 
@@ -117,6 +119,8 @@ class Assistant:
                 return await onboarding.redeem(ctx, text)
             return [menus.unknown_person(ctx)]
         answered = await secretary.on_text(ctx, text)  # a comment the secretary was asked for
+        if answered is None:
+            answered = await campaign_dialogue.on_text(ctx, text)
         if answered is None:
             answered = await review.on_text(ctx, text)
         if answered is not None:
@@ -217,3 +221,9 @@ class Assistant:
         if not arg.isdigit():
             return [menus.stale_button(ctx)]
         return [await onboarding.invite_list(ctx, int(arg))]
+
+    async def _campaign(self, ctx: Context, _arg: str) -> list[Reply]:
+        return await campaign_dialogue.open_campaigns(ctx)
+
+    async def _campaign_action(self, ctx: Context, arg: str) -> list[Reply]:
+        return await campaign_dialogue.on_action(ctx, arg)

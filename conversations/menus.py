@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("progress", "lead", N_("Secretaries and admins: who has submitted, who has not")),
     ("export", "lead", N_("Secretaries and admins: the summary .xlsx and all reviews")),
     ("alerts", "secretary", N_("Secretaries: alerts at each submission, a digest, or off")),
+    ("campaign", "admin", N_("Committee admins: review campaigns, deadlines and reminders")),
 )
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from conversations import campaigns
 from conversations import review_steps as rs
 from conversations.forms import FormLibrary
 from conversations.rating import exclusion, review_year
@@ -33,12 +35,24 @@ class Expectations:
 
 async def expectations(repos: Repos, cell: Cell, members: list[Member], today: date
                        ) -> Expectations:
-    """Who of the cell is not reviewed this time, and the deadline.
+    """Who of the cell is not reviewed this time, and the cell's deadline.
 
-    The one place to plug campaigns in (their deadline and member list); until then the
-    rule of Quy định 366 decides and no deadline is shown."""
+    With a campaign for the year, its member list (fixed when it began) and deadline
+    decide; without one, the rule of Quy định 366 decides and no deadline is shown."""
+    year = review_year(today)
+    expected = await campaigns.expected_member_ids(repos, cell.committee_id, year)
     excluded = {m.id: reason for m in members if (reason := exclusion(m, today)) is not None}
-    return Expectations(excluded, None)
+    if expected is None:
+        return Expectations(excluded, None)
+    for member in members:
+        if member.id not in expected and member.id not in excluded:
+            excluded[member.id] = "not_expected"  # joined the cell after the campaign began
+    for member_id in expected:
+        excluded.pop(member_id, None)
+    day = await campaigns.cell_deadline(repos, cell.committee_id, year, cell.id)
+    committee = await repos.org.committee(cell.committee_id)
+    zone = ZoneInfo(committee.timezone if committee else "Asia/Ho_Chi_Minh")
+    return Expectations(excluded, campaigns.deadline_end(day, zone) if day else None)
 
 
 @dataclass(frozen=True)

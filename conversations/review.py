@@ -14,6 +14,7 @@ from datetime import date
 
 from conversations import alerts
 from conversations import review_steps as rs
+from conversations.campaigns import submission_gate
 from conversations.context import Context
 from conversations.forms import FormDef, Item
 from conversations.printable import review_docx
@@ -434,6 +435,9 @@ async def _confirm(ctx: Context, review: Review, form: FormDef, _arg: str):
     _ = ctx._
     if rs.missing(form, review):
         return _summary(ctx, review, form)[-1:]
+    gate = await submission_gate(ctx, review)  # the campaign: open? late?
+    if gate.refused:
+        return list(gate.replies)
     if not await ctx.repos.reviews.submit(review.id, ctx.now):
         return [_locked(ctx, await _reload(ctx, review))]
     review = await _reload(ctx, review)
@@ -442,7 +446,8 @@ async def _confirm(ctx: Context, review: Review, form: FormDef, _arg: str):
         "Submitted at {time}. Your cell committee has received it. Please print the attached "
         "copy, sign it and hand it to your cell. /copy sends it again."
     ).format(time=ctx.fmt.datetime(ctx.now)), replace=True)
-    return [done, Reply(_("Printable copy:"), document=await _document(ctx, review, form))]
+    return [done, *gate.replies,
+            Reply(_("Printable copy:"), document=await _document(ctx, review, form))]
 
 
 async def _document(ctx: Context, review: Review, form: FormDef) -> Document:

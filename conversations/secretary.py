@@ -130,7 +130,8 @@ def _entry_line(ctx: Context, entry) -> str:
             done=entry.done, total=entry.total)
     if entry.group == EXCLUDED:
         reasons = {"exempted": _("exempted"), "suspended": _("suspended"),
-                   "new": _("admitted less than 6 months ago")}
+                   "new": _("admitted less than 6 months ago"),
+                   "not_expected": _("not on this campaign's list")}
         return f"– {name} ({reasons[entry.reason]})"
     return f"○ {name}"
 

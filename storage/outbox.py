@@ -63,22 +63,8 @@ class OutboxRepo:
 
     async def enqueue(self, messages: Iterable[OutMessage], now: datetime) -> int:
         """Write the messages in one transaction; returns how many were new."""
-        stamp = to_db_time(now)
-        added = 0
         async with self.db.write() as conn:
-            for m in messages:
-                status, error = ("pending", None) if m.chat_id else ("unreachable", "not_linked")
-                cursor = await conn.execute(
-                    "INSERT INTO outbox (dedup_key, kind, ref_id, member_id, channel, chat_id,"
-                    " payload, attachment_id, status, not_before, error, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (dedup_key) DO NOTHING",
-                    (m.dedup_key, m.kind, m.ref_id, m.member_id, m.channel, m.chat_id, m.payload,
-                     m.attachment_id, status, to_db_time(m.not_before or now), error, stamp,
-                     stamp),
-                )
-                added += cursor.rowcount
-        return added
+            return await insert_messages(conn, messages, now)
 
     async def add_attachment(self, filename: str, content: bytes, now: datetime) -> int:
         async with self.db.write() as conn:
@@ -106,3 +92,24 @@ class OutboxRepo:
         )
         found = {r["status"]: r["n"] for r in rows}
         return {status: found.get(status, 0) for status in STATUSES}
+
+
+async def insert_messages(conn, messages: Iterable[OutMessage], now: datetime) -> int:
+    """Insert inside the caller's transaction (so a producer can record its own state in
+    the same one); returns how many were new."""
+    stamp = to_db_time(now)
+    rows = [
+        (m.dedup_key, m.kind, m.ref_id, m.member_id, m.channel, m.chat_id, m.payload,
+         m.attachment_id, *(("pending", None) if m.chat_id else ("unreachable", "not_linked")),
+         to_db_time(m.not_before) if m.not_before else stamp, stamp, stamp)
+        for m in messages
+    ]
+    before = conn.total_changes
+    await conn.executemany(
+        "INSERT INTO outbox (dedup_key, kind, ref_id, member_id, channel, chat_id,"
+        " payload, attachment_id, status, error, not_before, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (dedup_key) DO NOTHING",
+        rows,
+    )
+    return conn.total_changes - before

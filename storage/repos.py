@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.accounts import AccountRepo
+from storage.campaigns import CampaignRepo
 from storage.db import Database
 from storage.invites import InviteRepo
 from storage.org import OrgRepo
@@ -24,10 +25,11 @@ class Repos:
     reviews: ReviewRepo
     outbox: OutboxRepo
     secretaries: SecretaryRepo
+    campaigns: CampaignRepo
 
     @classmethod
     def of(cls, db: Database) -> Repos:
         return cls(
             db, OrgRepo(db), AccountRepo(db), InviteRepo(db), SettingsRepo(db), ReviewRepo(db),
-            OutboxRepo(db), SecretaryRepo(db),
+            OutboxRepo(db), SecretaryRepo(db), CampaignRepo(db),
         )

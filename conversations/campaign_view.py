@@ -1,0 +1,66 @@
+"""A campaign as text: deadlines, expected and submitted per cell, the reminder plan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from conversations.i18n import Formatter
+from conversations.reminders import DIGEST, SUMMARY, schedule
+from storage.campaigns import COMMITTEE_CELL, Campaign
+from storage.models import Cell
+from storage.repos import Repos
+
+
+def one_line(fmt: Formatter, c: Campaign) -> str:
+    _ = fmt.gettext
+    status = _("open") if c.is_open else _("closed")
+    return _("#{id} {name} ({year}), {status}: cells by {cells}, committee by {committee}").format(
+        id=c.id, name=c.name, year=c.year, status=status, cells=fmt.date(c.cells_deadline),
+        committee=fmt.date(c.committee_deadline))
+
+
+async def describe(repos: Repos, fmt: Formatter, c: Campaign, now: datetime) -> list[str]:
+    _ = fmt.gettext
+    cells: list[Cell] = await repos.org.cells(c.committee_id)
+    counts = await repos.campaigns.expected_counts(c.id)
+    recorded = await repos.campaigns.recorded_steps(c.id)
+    lines = [
+        one_line(fmt, c),
+        _("Form version: {version}. Opens on {opens}. Late submissions: {late}.").format(
+            version=c.form_version, opens=fmt.date(c.opens_on),
+            late=_("allowed, marked late") if c.late_policy == "allow" else _("refused")),
+        _("Cells (deadline, submitted of expected):"),
+    ]
+    for cell in cells:
+        expected, submitted = counts.get(cell.id, (0, 0))
+        lines.append(f"  {cell.name}: {fmt.date(c.deadline_for(cell.id))}, "
+                     f"{submitted}/{expected}")
+    total_e = sum(e for e, _s in counts.values())
+    total_s = sum(s for _e, s in counts.values())
+    lines.append(_("In all: {submitted} of {expected}.").format(
+        submitted=total_s, expected=total_e))
+    lines.append(_("Reminders ({zone}; quiet hours {start}–{end}):").format(
+        zone=fmt.zone.key, start=c.quiet_start.strftime("%H:%M"),
+        end=c.quiet_end.strftime("%H:%M")))
+    names = {cell.id: cell.name for cell in cells}
+    grouped: dict[tuple[str, datetime], list[int]] = {}
+    for step in schedule(c, names, fmt.zone):
+        grouped.setdefault((step.step, step.at), []).append(step.cell_id)
+    for (step, at), cell_ids in sorted(grouped.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        states = {recorded.get((cell, step)) for cell in cell_ids}
+        if states == {"done"}:
+            state = _("sent")
+        elif states == {"skipped"}:
+            state = _("skipped")
+        elif None in states and at < c.created_at:
+            state = _("before the campaign began (skipped)")
+        elif None in states:
+            state = _("next") if at > now else _("due now")
+        else:
+            state = _("sent or skipped")
+        who = {DIGEST: _("secretaries' list"), SUMMARY: _("admins' summary")}.get(
+            step, _("members"))
+        where = "" if cell_ids == [COMMITTEE_CELL] or len(cell_ids) == len(names) else (
+            " (" + ", ".join(names[i] for i in cell_ids) + ")")
+        lines.append(f"  {fmt.datetime(at)}  {step:<7} {who}{where}: {state}")
+    return lines
