@@ -226,7 +226,7 @@ class CampaignRepo:
 
     async def expected_members(self, campaign_id: int) -> list[tuple[int, int]]:
         """(member id, cell id) of every member expected to submit."""
-        rows = await self.db.fetchall(
+        rows = await self.db.fetchall_bulk(
             "SELECT member_id, cell_id FROM campaign_members WHERE campaign_id = ?"
             " ORDER BY cell_id, member_id", (campaign_id,),
         )
@@ -261,15 +261,15 @@ class CampaignRepo:
         if campaign is None:
             return []
         wanted = set(cell_ids)
-        members = [r for r in await self.db.fetchall(
+        members = [r for r in await self.db.fetchall_bulk(
             "SELECT cm.member_id, cm.cell_id, m.full_name, m.language, m.form"
             " FROM campaign_members cm JOIN members m ON m.id = cm.member_id"
             " WHERE cm.campaign_id = ? ORDER BY cm.member_id", (campaign_id,),
         ) if r[1] in wanted]
-        reviews = {r[0]: r for r in await self.db.fetchall(
+        reviews = {r[0]: r for r in await self.db.fetchall_bulk(
             "SELECT member_id, id, status, form_version, form_code FROM reviews"
             " WHERE year = ?", (campaign["year"],))}
-        chats = {r[0]: (r[1], r[2]) for r in await self.db.fetchall(
+        chats = {r[0]: (r[1], r[2]) for r in await self.db.fetchall_bulk(
             "SELECT member_id, channel, chat_id FROM accounts WHERE member_id IS NOT NULL"
             " ORDER BY id DESC")}  # the first account of a member is the last one written
         found = []
@@ -302,7 +302,7 @@ class CampaignRepo:
         Only whether each answer has text is read, not the text (answers run to pages):
         an answer's text comes back as "…" when it has any, else "".
         """
-        rows = await self.db.fetchall(
+        rows = await self.db.fetchall_bulk(
             "SELECT a.review_id, a.item_key, a.score, a.skipped,"
             " trim(a.text, ' ' || char(9, 10, 13)) != '' AS written"
             " FROM campaign_members cm JOIN campaigns c ON c.id = cm.campaign_id"
@@ -320,7 +320,7 @@ class CampaignRepo:
     # reminder steps
 
     async def recorded_steps(self, campaign_id: int) -> dict[tuple[int, str], str]:
-        rows = await self.db.fetchall(
+        rows = await self.db.fetchall_bulk(
             "SELECT cell_id, step, status FROM reminder_steps WHERE campaign_id = ?",
             (campaign_id,),
         )

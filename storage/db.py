@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -63,6 +64,23 @@ class Database:
         self.conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._reader: sqlite3.Connection | None = None
+
+    def open_reader(self) -> None:
+        """A second, read-only connection used from the event loop itself.
+
+        A small read on a WAL database takes microseconds, far less than the hand-over to
+        aiosqlite's thread and back; it never waits for writers and sees every committed
+        write. Big reads (whole committees) go through `fetchall_bulk` on the thread.
+        """
+        if self.path == ":memory:":
+            return
+        reader = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
+                                 check_same_thread=False)
+        reader.row_factory = sqlite3.Row
+        reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        reader.execute("PRAGMA foreign_keys = ON")  # same settings as the writer
+        self._reader = reader
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -89,10 +107,19 @@ class Database:
     # One trip to aiosqlite's thread per query (a cursor would take three: execute,
     # fetch, close); the hand-over between threads is most of the cost of a small query.
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        if self._reader is not None:
+            return self._reader.execute(sql, tuple(params)).fetchone()
         rows = await self.conn.execute_fetchall(sql, tuple(params))
         return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """A few rows (one member's, one cell's): read on the event loop."""
+        if self._reader is not None:
+            return self._reader.execute(sql, tuple(params)).fetchall()
+        return await self.fetchall_bulk(sql, params)
+
+    async def fetchall_bulk(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Many rows (a committee, a campaign): read on the database thread."""
         return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def schema_version(self) -> int:
@@ -100,6 +127,9 @@ class Database:
         return int(row[0]) if row else 0
 
     async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         await self.conn.close()
 
 
@@ -141,6 +171,7 @@ async def open_database(path: str | Path, *, upto: int | None = None) -> Databas
         await conn.execute("PRAGMA synchronous = NORMAL")
         db = Database(conn, path)
         await _migrate(db, upto)
+        db.open_reader()
     except BaseException:
         await conn.close()
         raise

@@ -108,7 +108,7 @@ class OrgRepo:
         return [_member(r) for r in rows]
 
     async def members_of_committee(self, committee_id: int) -> list[Member]:
-        rows = await self.db.fetchall(
+        rows = await self.db.fetchall_bulk(
             _MEMBER_SELECT + " WHERE m.committee_id = ? ORDER BY c.name, m.full_name, m.id",
             (committee_id,),
         )

@@ -50,7 +50,7 @@ class SecretaryRepo:
         return await self._reviews("m.committee_id = ?", (year, committee_id))
 
     async def _reviews(self, scope: str, params: tuple) -> dict[int, Review]:
-        rows = await self.db.fetchall(_REVIEWS_WITH_ANSWERS.format(scope=scope), params)
+        rows = await self.db.fetchall_bulk(_REVIEWS_WITH_ANSWERS.format(scope=scope), params)
         answers: dict[int, dict[str, Answer]] = {}
         first_rows = {}
         for row in rows:
