@@ -9,17 +9,20 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import Settings
+from bot.sending import start_sender
 from conversations.assistant import Assistant
 from conversations.context import AssistantConfig
 from conversations.i18n import LANGUAGES, translator
 from conversations.invitations import TELEGRAM_USERNAME_KEY
 from conversations.menus import COMMANDS
 from handlers import telegram as telegram_handlers
+from handlers.telegram_transport import TelegramTransport
 from storage.db import open_database
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 DB_KEY = "db"
+SENDER_KEY = "outbox_sender"
 
 
 def build_application(settings: Settings) -> Application:
@@ -41,7 +44,13 @@ def build_application(settings: Settings) -> Application:
         )
         telegram_handlers.register(app, assistant)
         await register_commands(app)
+        app.bot_data[SENDER_KEY] = await start_sender(db, [TelegramTransport(app.bot)])
         log.info("kiemdiem is running as @%s on %s", app.bot.username, settings.db_path)
+
+    async def post_stop(app: Application) -> None:
+        sender = app.bot_data.pop(SENDER_KEY, None)
+        if sender is not None:  # while the bot can still send: the batch finishes
+            await sender.stop()
 
     async def post_shutdown(app: Application) -> None:
         db = app.bot_data.pop(DB_KEY, None)
@@ -49,7 +58,8 @@ def build_application(settings: Settings) -> Application:
             await db.close()
         log.info("kiemdiem stopped")
 
-    return builder.post_init(post_init).post_shutdown(post_shutdown).build()
+    return (builder.post_init(post_init).post_stop(post_stop).post_shutdown(post_shutdown)
+            .build())
 
 
 async def register_commands(app: Application) -> None:

@@ -47,7 +47,7 @@ class OutboxRow:
     sent_at: datetime | None
 
 
-def _row(row) -> OutboxRow:
+def outbox_row(row) -> OutboxRow:
     return OutboxRow(
         id=row["id"], dedup_key=row["dedup_key"], kind=row["kind"], ref_id=row["ref_id"],
         member_id=row["member_id"], channel=row["channel"], chat_id=row["chat_id"],
@@ -57,28 +57,32 @@ def _row(row) -> OutboxRow:
     )
 
 
+async def enqueue_in_transaction(conn, messages: Iterable[OutMessage], now: datetime) -> int:
+    """`OutboxRepo.enqueue` inside a transaction the caller holds (e.g. with a broadcast row)."""
+    stamp = to_db_time(now)
+    added = 0
+    for m in messages:
+        status, error = ("pending", None) if m.chat_id else ("unreachable", "not_linked")
+        cursor = await conn.execute(
+            "INSERT INTO outbox (dedup_key, kind, ref_id, member_id, channel, chat_id,"
+            " payload, attachment_id, status, not_before, error, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (dedup_key) DO NOTHING",
+            (m.dedup_key, m.kind, m.ref_id, m.member_id, m.channel, m.chat_id, m.payload,
+             m.attachment_id, status, to_db_time(m.not_before or now), error, stamp, stamp),
+        )
+        added += cursor.rowcount
+    return added
+
+
 class OutboxRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def enqueue(self, messages: Iterable[OutMessage], now: datetime) -> int:
         """Write the messages in one transaction; returns how many were new."""
-        stamp = to_db_time(now)
-        added = 0
         async with self.db.write() as conn:
-            for m in messages:
-                status, error = ("pending", None) if m.chat_id else ("unreachable", "not_linked")
-                cursor = await conn.execute(
-                    "INSERT INTO outbox (dedup_key, kind, ref_id, member_id, channel, chat_id,"
-                    " payload, attachment_id, status, not_before, error, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (dedup_key) DO NOTHING",
-                    (m.dedup_key, m.kind, m.ref_id, m.member_id, m.channel, m.chat_id, m.payload,
-                     m.attachment_id, status, to_db_time(m.not_before or now), error, stamp,
-                     stamp),
-                )
-                added += cursor.rowcount
-        return added
+            return await enqueue_in_transaction(conn, messages, now)
 
     async def add_attachment(self, filename: str, content: bytes, now: datetime) -> int:
         async with self.db.write() as conn:
@@ -90,13 +94,13 @@ class OutboxRepo:
 
     async def get(self, dedup_key: str) -> OutboxRow | None:
         row = await self.db.fetchone("SELECT * FROM outbox WHERE dedup_key = ?", (dedup_key,))
-        return _row(row) if row else None
+        return outbox_row(row) if row else None
 
     async def of_ref(self, kind: str, ref_id: int) -> list[OutboxRow]:
         rows = await self.db.fetchall(
             "SELECT * FROM outbox WHERE kind = ? AND ref_id = ? ORDER BY id", (kind, ref_id)
         )
-        return [_row(r) for r in rows]
+        return [outbox_row(r) for r in rows]
 
     async def counts(self, kind: str, ref_id: int) -> dict[str, int]:
         """Recipients per status, every status present (0 when none)."""
