@@ -59,6 +59,10 @@ def parser() -> argparse.ArgumentParser:
     inv.add_argument("--out", type=Path, help="write to this file instead of the screen")
 
     sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+
+    from bot.broadcast_cli import add_parser as add_broadcast_parser
+
+    add_broadcast_parser(sub)
     return p
 
 
@@ -207,4 +211,10 @@ def run(settings: Settings) -> int:
     return 0
 
 
-COMMANDS = {"demo": demo, "import": import_members, "invites": invites}
+async def broadcast(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.broadcast_cli import run_broadcast
+
+    return await run_broadcast(settings, args)
+
+
+COMMANDS = {"demo": demo, "import": import_members, "invites": invites, "broadcast": broadcast}

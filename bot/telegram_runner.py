@@ -9,7 +9,7 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import Settings
-from bot.sending import start_sender
+from bot.sending import Sending
 from conversations.assistant import Assistant
 from conversations.context import AssistantConfig
 from conversations.i18n import LANGUAGES, translator
@@ -44,13 +44,13 @@ def build_application(settings: Settings) -> Application:
         )
         telegram_handlers.register(app, assistant)
         await register_commands(app)
-        app.bot_data[SENDER_KEY] = await start_sender(db, [TelegramTransport(app.bot)])
+        app.bot_data[SENDER_KEY] = await Sending(repos, [TelegramTransport(app.bot)]).start()
         log.info("kiemdiem is running as @%s on %s", app.bot.username, settings.db_path)
 
     async def post_stop(app: Application) -> None:
-        sender = app.bot_data.pop(SENDER_KEY, None)
-        if sender is not None:  # while the bot can still send: the batch finishes
-            await sender.stop()
+        sending = app.bot_data.pop(SENDER_KEY, None)
+        if sending is not None:  # while the bot can still send: the batch finishes
+            await sending.stop()
 
     async def post_shutdown(app: Application) -> None:
         db = app.bot_data.pop(DB_KEY, None)

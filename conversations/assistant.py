@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from conversations import menus, onboarding, review
+from conversations import broadcast, cell_groups, menus, onboarding, review
 from conversations.context import AssistantConfig, Clock, Context
 from conversations.forms import FormLibrary
 from conversations.i18n import LANGUAGES, Formatter, normalise_language
@@ -41,6 +41,8 @@ class Assistant:
             "invite": self._invite,
             "review": self._review,
             "copy": self._copy,
+            "broadcast": broadcast.start,
+            "broadcasts": broadcast.list_command,
         }
         self._actions: dict[str, Handler] = {
             "menu": self._menu,
@@ -51,9 +53,12 @@ class Assistant:
             "invite-page": self._invite_page,
             "review": self._review,
             "rv": self._review_action,
+            "bc": broadcast.on_action,
         }
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        if incoming.is_group:
+            return await cell_groups.handle(self.repos, incoming, self.clock())
         ctx = await self._context(incoming)
         menu = await self.repos.accounts.menu(ctx.account.id) if not incoming.has_buttons else None
         replies = await self._dispatch(ctx, menu)
@@ -82,6 +87,10 @@ class Assistant:
 
     async def _dispatch(self, ctx: Context, menu: dict | None) -> list[Reply]:
         incoming = ctx.incoming
+        if not incoming.text.startswith("/"):
+            composing = await broadcast.on_input(ctx)  # an admin writing an announcement
+            if composing is not None:
+                return composing
         if incoming.kind is Kind.UNSUPPORTED:
             if ctx.member is None:
                 return [menus.unknown_person(ctx)]

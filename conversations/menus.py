@@ -15,13 +15,17 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("copy", "all", N_("The printable copy of your submitted self-review")),
     ("language", "all", N_("Tiếng Việt / English")),
     ("invite", "secretary", N_("Secretaries: a new invitation code for a member")),
+    ("broadcast", "admin", N_("Committee: send an announcement to members")),
+    ("broadcasts", "staff", N_("Announcements sent and who was not reached")),
 )
 
 
 def commands_for(ctx: Context) -> list[tuple[str, str]]:
     allowed = {"all"}
     if ctx.member and ctx.member.is_cell_secretary:
-        allowed.add("secretary")
+        allowed |= {"secretary", "staff"}
+    if ctx.member and ctx.member.is_admin:
+        allowed |= {"admin", "staff"}
     return [(name, ctx._(text)) for name, who, text in COMMANDS if who in allowed]
 
 

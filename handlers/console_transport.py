@@ -46,7 +46,10 @@ class ConsoleTransport:
         return None
 
     async def post_status(self, chat_id: str, text: str, message_id: str | None) -> str | None:
-        self.out.write(f"[→ {chat_id}] {text}\n\n")
+        account = await self.repos.accounts.get(CHANNEL, chat_id)
+        member = await self.repos.org.member(account.member_id) if account and \
+            account.member_id else None
+        self.out.write(f"[→ {member.full_name if member else chat_id}] {text}\n\n")
         self.out.flush()
         return message_id or "1"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.accounts import AccountRepo
+from storage.broadcasts import BroadcastRepo
 from storage.db import Database
 from storage.invites import InviteRepo
 from storage.org import OrgRepo
@@ -22,10 +23,11 @@ class Repos:
     settings: SettingsRepo
     reviews: ReviewRepo
     outbox: OutboxRepo
+    broadcasts: BroadcastRepo
 
     @classmethod
     def of(cls, db: Database) -> Repos:
         return cls(
             db, OrgRepo(db), AccountRepo(db), InviteRepo(db), SettingsRepo(db), ReviewRepo(db),
-            OutboxRepo(db),
+            OutboxRepo(db), BroadcastRepo(db),
         )
