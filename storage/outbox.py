@@ -60,19 +60,22 @@ def outbox_row(row) -> OutboxRow:
 async def enqueue_in_transaction(conn, messages: Iterable[OutMessage], now: datetime) -> int:
     """`OutboxRepo.enqueue` inside a transaction the caller holds (e.g. with a broadcast row)."""
     stamp = to_db_time(now)
-    added = 0
-    for m in messages:
-        status, error = ("pending", None) if m.chat_id else ("unreachable", "not_linked")
-        cursor = await conn.execute(
-            "INSERT INTO outbox (dedup_key, kind, ref_id, member_id, channel, chat_id,"
-            " payload, attachment_id, status, not_before, error, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (dedup_key) DO NOTHING",
-            (m.dedup_key, m.kind, m.ref_id, m.member_id, m.channel, m.chat_id, m.payload,
-             m.attachment_id, status, to_db_time(m.not_before or now), error, stamp, stamp),
-        )
-        added += cursor.rowcount
-    return added
+
+    def values():
+        for m in messages:
+            status, error = ("pending", None) if m.chat_id else ("unreachable", "not_linked")
+            yield (m.dedup_key, m.kind, m.ref_id, m.member_id, m.channel, m.chat_id, m.payload,
+                   m.attachment_id, status, to_db_time(m.not_before or now), error, stamp,
+                   stamp)
+
+    # one executemany: a broadcast to 100,000 members is one statement, not 100,000 hops
+    cursor = await conn.executemany(
+        "INSERT INTO outbox (dedup_key, kind, ref_id, member_id, channel, chat_id,"
+        " payload, attachment_id, status, not_before, error, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (dedup_key) DO NOTHING", list(values()),
+    )
+    return max(cursor.rowcount, 0)
 
 
 class OutboxRepo:

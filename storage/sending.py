@@ -82,23 +82,35 @@ class SendingRepo:
                      now: datetime) -> None:
         """Record a batch of outcomes in one transaction (attempts counted here)."""
         stamp = to_db_time(now)
+        updates, blocked, delivered = [], [], []
+        for o in outcomes:
+            row = rows[o.row_id]
+            chat = (row.channel, o.chat_id or row.chat_id)
+            updates.append((o.status, o.error, chat[1],
+                            to_db_time(o.not_before) if o.not_before else None, stamp,
+                            stamp if o.status == "sent" else None, o.row_id))
+            if o.blocked:
+                blocked.append((stamp, *chat))
+            elif o.status == "sent":
+                delivered.append(chat)
         async with self.db.write() as conn:
-            for o in outcomes:
-                row = rows[o.row_id]
-                chat_id = o.chat_id or row.chat_id
-                await conn.execute(
-                    "UPDATE outbox SET status = ?, attempts = attempts + 1, error = ?,"
-                    " chat_id = ?, not_before = coalesce(?, not_before), updated_at = ?,"
-                    " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
-                    (o.status, o.error, chat_id,
-                     to_db_time(o.not_before) if o.not_before else None, stamp,
-                     o.status, stamp, o.row_id),
+            await conn.executemany(
+                "UPDATE outbox SET status = ?, attempts = attempts + 1, error = ?,"
+                " chat_id = ?, not_before = coalesce(?, not_before), updated_at = ?,"
+                " sent_at = coalesce(?, sent_at) WHERE id = ?", updates,
+            )
+            await conn.executemany(
+                "UPDATE accounts SET blocked_at = ? WHERE channel = ? AND chat_id = ?", blocked
+            )
+            if delivered:  # a message got through: whoever was flagged unblocked the bot
+                cursor = await conn.execute(
+                    "SELECT channel, chat_id FROM accounts WHERE blocked_at IS NOT NULL"
                 )
-                if o.blocked or o.status == "sent":
-                    await conn.execute(
-                        "UPDATE accounts SET blocked_at = ? WHERE channel = ? AND chat_id = ?",
-                        (stamp if o.blocked else None, row.channel, chat_id),
-                    )
+                flagged = {(r[0], r[1]) for r in await cursor.fetchall()}
+                await conn.executemany(
+                    "UPDATE accounts SET blocked_at = NULL WHERE channel = ? AND chat_id = ?",
+                    [chat for chat in delivered if chat in flagged],
+                )
 
     async def move_chat(self, channel: str, old: str, new: str) -> None:
         """A group became a supergroup: everything addressed to it follows."""
