@@ -116,6 +116,11 @@ async def fake_figures(proc) -> dict:
     return json.loads(await proc.stdout.readline())
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def http_bot(url: str) -> Bot:
     request = HTTPXRequest(connection_pool_size=256, read_timeout=30, write_timeout=30,
                            connect_timeout=30, pool_timeout=30)
@@ -140,10 +145,15 @@ async def main() -> None:
             db, _ = await fresh_db(folder, "http", RECIPIENTS)
             async with http_bot(url) as bot:
                 await fake_figures(proc)  # forget getMe
+                cpu = (time.process_time(), cpu_seconds(proc.pid))
+                started = time.perf_counter()
                 rate = await run_unlimited(db, TelegramTransport(bot),
                                            "3. engine + PTB, fake Bot API over HTTP")
+                wall = time.perf_counter() - started
+                ours, fakes = time.process_time() - cpu[0], cpu_seconds(proc.pid) - cpu[1]
             figures = await fake_figures(proc)
-            print(f"   the fake received {figures['n']:,} messages")
+            print(f"   the fake received {figures['n']:,} messages; CPU busy: sender process "
+                  f"{100 * ours / wall:.0f}%, fake {100 * fakes / wall:.0f}% of one core")
             print(f"   target ≥ 1,000/s: {'met' if rate >= 1000 else 'NOT met'}")
             await db.close()
 

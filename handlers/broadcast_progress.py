@@ -61,8 +61,9 @@ class BroadcastProgress:
             try:
                 await self._show(broadcast, counts, done)
             except _NotShown:
-                continue
-            if done:
+                if not done:
+                    continue  # try again at the next tick
+            if done:  # finished even if the author cannot be told (blocked the bot)
                 await self.repos.broadcasts.finish(broadcast.id, self.clock())
                 self._shown.pop(broadcast.id, None)
 

@@ -95,6 +95,6 @@ class TelegramTransport:
                 except BadRequest as exc:
                     if "not modified" in exc.message.lower():
                         return message_id
-                    raise
+                    # deleted by the person, or too old to edit: a new message instead
             message = await self.bot.send_message(chat_id, text)
         return str(message.message_id)
