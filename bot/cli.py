@@ -67,6 +67,10 @@ def parser() -> argparse.ArgumentParser:
 
     campaign_cli.add_parser(sub)
     sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+
+    from bot.broadcast_cli import add_parser as add_broadcast_parser
+
+    add_broadcast_parser(sub)
     return p
 
 
@@ -222,5 +226,11 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
     return await export_files(settings, args)
 
 
+async def broadcast(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.broadcast_cli import run_broadcast
+
+    return await run_broadcast(settings, args)
+
+
 COMMANDS = {"demo": demo, "import": import_members, "invites": invites, "export": export,
-            "campaign": campaign_cli.campaign}
+            "campaign": campaign_cli.campaign, "broadcast": broadcast}

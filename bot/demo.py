@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.demo_reviews import sample_review
+from bot.sending import console_sending
 from conversations.assistant import Assistant
 from conversations.context import AssistantConfig
 from conversations.forms import FormLibrary
@@ -79,8 +80,10 @@ async def run_demo(db_path: str, forms: FormLibrary, language: str = "vi") -> No
         ).format(committee=DEMO_COMMITTEE, db=db_path, person=FIRST_PERSON,
                  code=display_code(code)))
         print(flush=True)
+        sending = console_sending(repos)  # what the bot sends others, printed after each line
         chat = ConsoleChat(
-            Assistant(repos, forms, config), people[FIRST_PERSON], people=people, language=language
+            Assistant(repos, forms, config), people[FIRST_PERSON], people=people, language=language,
+            after_line=sending.drain,
         )
         if sys.stdin.isatty():
             await chat.send("/start")

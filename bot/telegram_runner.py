@@ -10,6 +10,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot import reminder_jobs
 from bot.config import Settings
+from bot.sending import Sending
 from conversations.alerts import digests_due
 from conversations.assistant import Assistant
 from conversations.context import AssistantConfig
@@ -17,12 +18,14 @@ from conversations.i18n import LANGUAGES, translator
 from conversations.invitations import TELEGRAM_USERNAME_KEY
 from conversations.menus import COMMANDS
 from handlers import telegram as telegram_handlers
+from handlers.telegram_transport import TelegramTransport
 from storage.db import open_database, utc_now
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 DB_KEY = "db"
 DIGEST_EVERY = 300  # seconds between looks for secretaries' digests that are due
+SENDER_KEY = "outbox_sender"
 
 
 def build_application(settings: Settings) -> Application:
@@ -50,7 +53,13 @@ def build_application(settings: Settings) -> Application:
         app.job_queue.run_repeating(secretaries_digests, interval=DIGEST_EVERY, first=30)
         reminder_jobs.install(app, repos, forms)
         await register_commands(app)
+        app.bot_data[SENDER_KEY] = await Sending(repos, [TelegramTransport(app.bot)]).start()
         log.info("kiemdiem is running as @%s on %s", app.bot.username, settings.db_path)
+
+    async def post_stop(app: Application) -> None:
+        sending = app.bot_data.pop(SENDER_KEY, None)
+        if sending is not None:  # while the bot can still send: the batch finishes
+            await sending.stop()
 
     async def post_shutdown(app: Application) -> None:
         db = app.bot_data.pop(DB_KEY, None)
@@ -58,7 +67,8 @@ def build_application(settings: Settings) -> Application:
             await db.close()
         log.info("kiemdiem stopped")
 
-    return builder.post_init(post_init).post_shutdown(post_shutdown).build()
+    return (builder.post_init(post_init).post_stop(post_stop).post_shutdown(post_shutdown)
+            .build())
 
 
 async def register_commands(app: Application) -> None:

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from conversations import campaign_dialogue, menus, onboarding, review, secretary
+from conversations import (
+    broadcast,
+    campaign_dialogue,
+    cell_groups,
+    menus,
+    onboarding,
+    review,
+    secretary,
+)
 from conversations.context import AssistantConfig, Clock, Context
 from conversations.forms import FormLibrary
 from conversations.i18n import LANGUAGES, Formatter, normalise_language
@@ -42,6 +50,8 @@ class Assistant:
             "review": self._review,
             "copy": self._copy,
             "campaign": self._campaign,
+            "broadcast": broadcast.start,
+            "broadcasts": broadcast.list_command,
         }
         self._commands.update(secretary.COMMANDS)
         self._actions: dict[str, Handler] = {
@@ -54,10 +64,13 @@ class Assistant:
             "review": self._review,
             "rv": self._review_action,
             "cp": self._campaign_action,
+            "bc": broadcast.on_action,
         }
         self._actions.update(secretary.ACTIONS)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        if incoming.is_group:
+            return await cell_groups.handle(self.repos, incoming, self.clock())
         ctx = await self._context(incoming)
         menu = await self.repos.accounts.menu(ctx.account.id) if not incoming.has_buttons else None
         replies = await self._dispatch(ctx, menu)
@@ -86,6 +99,10 @@ class Assistant:
 
     async def _dispatch(self, ctx: Context, menu: dict | None) -> list[Reply]:
         incoming = ctx.incoming
+        if not incoming.text.startswith("/"):
+            composing = await broadcast.on_input(ctx)  # an admin writing an announcement
+            if composing is not None:
+                return composing
         if incoming.kind is Kind.UNSUPPORTED:
             if ctx.member is None:
                 return [menus.unknown_person(ctx)]

@@ -19,6 +19,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("export", "lead", N_("Secretaries and admins: the summary .xlsx and all reviews")),
     ("alerts", "secretary", N_("Secretaries: alerts at each submission, a digest, or off")),
     ("campaign", "admin", N_("Committee admins: review campaigns, deadlines and reminders")),
+    ("broadcast", "admin", N_("Committee: send an announcement to members")),
+    ("broadcasts", "lead", N_("Announcements sent and who was not reached")),
 )
 
 

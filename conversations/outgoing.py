@@ -9,13 +9,16 @@ from conversations.replies import Choice, Reply
 
 def encode_reply(reply: Reply) -> str:
     """The text and buttons of a reply (a document goes to the attachments table)."""
-    return json.dumps({
+    data = {
         "text": reply.text,
         "choices": [[[c.label, c.action, c.keyword] for c in row] for row in reply.choices],
-    }, ensure_ascii=False)
+    }
+    if reply.html:
+        data["html"] = True
+    return json.dumps(data, ensure_ascii=False)
 
 
 def decode_reply(payload: str) -> Reply:
     data = json.loads(payload)
     choices = tuple(tuple(Choice(*c) for c in row) for row in data.get("choices", []))
-    return Reply(data["text"], choices)
+    return Reply(data["text"], choices, html=bool(data.get("html")))

@@ -13,6 +13,12 @@ class Kind(Enum):
 
 
 @dataclass(frozen=True)
+class IncomingDocument:
+    file_id: str              # the platform's id: the bot can send it on without the bytes
+    filename: str
+
+
+@dataclass(frozen=True)
 class Incoming:
     channel: str              # 'telegram', 'zalo', 'console'
     user_id: str              # the channel's id of the person
@@ -22,6 +28,9 @@ class Incoming:
     has_buttons: bool = True  # False: choices are typed as numbers or keywords
     language_hint: str | None = None  # the app language the platform reports
     display_name: str = ""
+    html: str | None = None   # the text with its formatting as Telegram HTML, when known
+    document: IncomingDocument | None = None  # a file the person sent (by platform id)
+    is_group: bool = False    # sent in a group chat (only group commands are answered)
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class Reply:
     document: Document | None = None
     replace: bool = False        # replaces the message whose button was pressed
     expects_text: bool = False   # the next typed text is an answer, not a choice number
+    html: bool = False           # text is Telegram HTML (a broadcast keeps its formatting)
 
     @property
     def flat_choices(self) -> list[Choice]:

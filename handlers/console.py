@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -28,6 +29,7 @@ class ConsoleChat:
         out: TextIO = sys.stdout,
         files_dir: Path = Path("exports/console"),
         language: str = "vi",
+        after_line: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.assistant = assistant
         self.user_id = user_id
@@ -35,6 +37,7 @@ class ConsoleChat:
         self.out = out
         self.files_dir = files_dir
         self._ = translator(language).gettext
+        self.after_line = after_line  # e.g. send what the line put in the outbox
 
     async def send(self, line: str) -> None:
         line = line.strip()
@@ -49,6 +52,8 @@ class ConsoleChat:
         incoming = Incoming(CHANNEL, self.user_id, self.user_id, kind, line, has_buttons=False)
         for reply in await self.assistant.handle(incoming):
             self._print(reply)
+        if self.after_line is not None:
+            await self.after_line()
 
     def _print(self, reply: Reply) -> None:
         for part in render_text(reply):

@@ -13,12 +13,12 @@ from telegram import (
     InputFile,
     Update,
 )
-from telegram.constants import MessageLimit
+from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from conversations.assistant import Assistant
-from conversations.replies import Incoming, Kind, Reply
+from conversations.replies import Incoming, IncomingDocument, Kind, Reply
 from handlers.text_render import split_text
 
 CHANNEL = "telegram"
@@ -29,8 +29,12 @@ log = logging.getLogger(__name__)
 def incoming_from_update(update: Update) -> Incoming | None:
     """What the dialogue needs from an update; None for updates it does not handle."""
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or user.is_bot or chat.type != chat.PRIVATE:
-        return None  # group chats come with cell group linking
+    if user is None or chat is None or user.is_bot:
+        return None
+    if chat.type in (chat.GROUP, chat.SUPERGROUP):
+        return _group_command(update)
+    if chat.type != chat.PRIVATE:
+        return None
     common = {
         "channel": CHANNEL,
         "user_id": str(user.id),
@@ -44,8 +48,22 @@ def incoming_from_update(update: Update) -> Incoming | None:
     if message is None:
         return None  # edited messages, reactions…: nothing to answer
     if message.text is not None:
-        return Incoming(kind=Kind.TEXT, text=message.text, **common)
+        return Incoming(kind=Kind.TEXT, text=message.text, html=message.text_html, **common)
+    if message.document is not None:  # e.g. the guidance an admin attaches to a broadcast
+        document = IncomingDocument(message.document.file_id,
+                                    message.document.file_name or "document")
+        return Incoming(kind=Kind.UNSUPPORTED, document=document, **common)
     return Incoming(kind=Kind.UNSUPPORTED, **common)
+
+
+def _group_command(update: Update) -> Incoming | None:
+    """In groups only /commands are read (e.g. /linkgroup); buttons there are ignored."""
+    message, user = update.message, update.effective_user
+    if message is None or not (message.text or "").startswith("/") or user is None:
+        return None
+    return Incoming(CHANNEL, str(user.id), str(message.chat_id), Kind.TEXT, message.text,
+                    language_hint=user.language_code, display_name=user.full_name,
+                    is_group=True)
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -75,7 +93,8 @@ async def send_replies(
             pressed_message = None
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            await bot.send_message(chat_id, part, reply_markup=markup if last else None)
+            await bot.send_message(chat_id, part, reply_markup=markup if last else None,
+                                   parse_mode=ParseMode.HTML if reply.html else None)
         if reply.document is not None:
             await bot.send_document(
                 chat_id,

@@ -47,7 +47,7 @@ class OutboxRow:
     sent_at: datetime | None
 
 
-def _row(row) -> OutboxRow:
+def outbox_row(row) -> OutboxRow:
     return OutboxRow(
         id=row["id"], dedup_key=row["dedup_key"], kind=row["kind"], ref_id=row["ref_id"],
         member_id=row["member_id"], channel=row["channel"], chat_id=row["chat_id"],
@@ -76,13 +76,13 @@ class OutboxRepo:
 
     async def get(self, dedup_key: str) -> OutboxRow | None:
         row = await self.db.fetchone("SELECT * FROM outbox WHERE dedup_key = ?", (dedup_key,))
-        return _row(row) if row else None
+        return outbox_row(row) if row else None
 
     async def of_ref(self, kind: str, ref_id: int) -> list[OutboxRow]:
         rows = await self.db.fetchall(
             "SELECT * FROM outbox WHERE kind = ? AND ref_id = ? ORDER BY id", (kind, ref_id)
         )
-        return [_row(r) for r in rows]
+        return [outbox_row(r) for r in rows]
 
     async def counts(self, kind: str, ref_id: int) -> dict[str, int]:
         """Recipients per status, every status present (0 when none)."""

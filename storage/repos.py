@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.accounts import AccountRepo
+from storage.broadcasts import BroadcastRepo
 from storage.campaigns import CampaignRepo
 from storage.db import Database
 from storage.invites import InviteRepo
@@ -26,10 +27,11 @@ class Repos:
     outbox: OutboxRepo
     secretaries: SecretaryRepo
     campaigns: CampaignRepo
+    broadcasts: BroadcastRepo
 
     @classmethod
     def of(cls, db: Database) -> Repos:
         return cls(
             db, OrgRepo(db), AccountRepo(db), InviteRepo(db), SettingsRepo(db), ReviewRepo(db),
-            OutboxRepo(db), SecretaryRepo(db), CampaignRepo(db),
+            OutboxRepo(db), SecretaryRepo(db), CampaignRepo(db), BroadcastRepo(db),
         )

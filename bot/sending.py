@@ -1,0 +1,46 @@
+"""Wiring the outbox sender and the broadcast progress reports into a running bot."""
+
+from __future__ import annotations
+
+import os
+
+from handlers.broadcast_progress import BroadcastProgress
+from handlers.console_transport import ConsoleTransport
+from handlers.outbox_sender import OutboxSender, SenderConfig, Transport
+from storage.repos import Repos
+from storage.sending import SendingRepo
+
+
+def sender_config() -> SenderConfig:
+    """KIEMDIEM_SEND_RATE: messages per second overall (default 25; 0 = no limit)."""
+    rate = float(os.environ.get("KIEMDIEM_SEND_RATE", "25"))
+    return SenderConfig(rate=rate or None)
+
+
+class Sending:
+    """The outbox sender and the progress reporter, started and stopped together."""
+
+    def __init__(self, repos: Repos, transports: list[Transport],
+                 config: SenderConfig | None = None, progress_interval: float = 3.0) -> None:
+        self.sender = OutboxSender(SendingRepo(repos.db), transports, config or sender_config())
+        self.progress = BroadcastProgress(repos, transports, progress_interval)
+
+    async def start(self) -> Sending:
+        await self.sender.start()
+        self.progress.start()
+        return self
+
+    async def stop(self) -> None:
+        await self.progress.stop()
+        await self.sender.stop()
+
+    async def drain(self) -> None:
+        """Send everything due now and report (the console demo, after each line)."""
+        await self.sender.drain()
+        await self.progress.tick()
+
+
+def console_sending(repos: Repos) -> Sending:
+    """The demo: no pacing, everything printed at once."""
+    config = SenderConfig(rate=None, private_interval=0.0, group_interval=0.0)
+    return Sending(repos, [ConsoleTransport(repos)], config)

@@ -1,0 +1,137 @@
+"""Broadcast figures for people: the progress message, the final report, the lists."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from conversations.context import Context
+from conversations.i18n import Formatter
+from conversations.replies import Choice, Reply, rows
+from storage.broadcasts import Broadcast
+
+BAR_WIDTH = 10
+
+
+def left(counts: dict[str, int]) -> int:
+    return counts["pending"] + counts["sending"]
+
+
+def bar(done: int, total: int) -> str:
+    filled = round(BAR_WIDTH * done / total) if total else BAR_WIDTH
+    return "█" * filled + "░" * (BAR_WIDTH - filled)
+
+
+def progress_text(fmt: Formatter, broadcast: Broadcast, counts: dict[str, int],
+                  now: datetime) -> str:
+    _ = fmt.gettext
+    total = sum(counts.values())
+    remaining = left(counts)
+    done = total - remaining
+    percent = round(100 * done / total) if total else 100
+    lines = [
+        _("Sending announcement #{id}: {done} of {total}").format(
+            id=broadcast.id, done=done, total=total),
+        f"{bar(done, total)} {percent}%",
+        _figures(fmt, counts),
+    ]
+    elapsed = (now - broadcast.created_at).total_seconds()
+    if done and remaining and elapsed > 0:
+        eta = timedelta(seconds=remaining * elapsed / done)
+        lines.append(_("About {time} left.").format(time=fmt.duration(eta)))
+    return "\n".join(lines)
+
+
+def report_text(fmt: Formatter, broadcast: Broadcast, counts: dict[str, int]) -> str:
+    _ = fmt.gettext
+    lines = [
+        _("Announcement #{id} has been sent.").format(id=broadcast.id),
+        f"{bar(1, 1)} 100%",
+        _figures(fmt, counts),
+    ]
+    if counts["failed"] or counts["unreachable"]:
+        lines.append(_("Send /broadcasts to see who was not reached."))
+    return "\n".join(lines)
+
+
+def _figures(fmt: Formatter, counts: dict[str, int]) -> str:
+    return fmt.gettext(
+        "Sent {sent} · failed {failed} · unreachable {unreachable} · left {left}"
+    ).format(sent=counts["sent"], failed=counts["failed"],
+             unreachable=counts["unreachable"], left=left(counts))
+
+
+def audience_label(ctx: Context, audience: dict, cell_names: dict[int, str]) -> str:
+    _ = ctx._
+    who = audience.get("who")
+    if who == "secretaries":
+        label = _("cell secretaries")
+    elif who == "cells":
+        label = ", ".join(cell_names.get(c, "?") for c in audience.get("cells", []))
+    elif who == "none":
+        label = _("cell group chats")
+    else:
+        label = _("all members")
+    if audience.get("groups") and who != "none":
+        label += " + " + _("cell group chats")
+    return label
+
+
+async def list_broadcasts(ctx: Context) -> Reply:
+    """Past broadcasts with their figures: the committee's for an admin, the cell's own
+    share for a secretary."""
+    _ = ctx._
+    member = ctx.member
+    assert member is not None
+    own_cell = None if member.is_admin else member.cell_id
+    if own_cell is not None and not member.is_cell_secretary:
+        return Reply(_("Only committee administrators and cell secretaries can see "
+                       "the announcements' delivery figures."))
+    repos = ctx.repos
+    broadcasts = await repos.broadcasts.recent(member.committee_id)
+    if not broadcasts:
+        return Reply(_("No announcements have been sent yet."))
+    cells = {c.id: c.name for c in await repos.org.cells(member.committee_id)}
+    lines = [_("Announcements (latest first):") if own_cell is None else
+             _("Announcements, figures for {cell}:").format(cell=member.cell_name)]
+    buttons = []
+    for b in broadcasts:
+        counts = await repos.broadcasts.counts(b.id, own_cell)
+        total = sum(counts.values())
+        if own_cell is not None and total == 0:
+            continue
+        first_line = b.text.strip().splitlines()[0] if b.text.strip() else ""
+        lines.append("")
+        lines.append(f"#{b.id} · {ctx.fmt.datetime(b.created_at)} · "
+                     f"{audience_label(ctx, b.audience, cells)}")
+        lines.append(f"  “{first_line[:60]}”")
+        lines.append("  " + _figures(ctx.fmt, counts))
+        if counts["failed"] or counts["unreachable"]:
+            buttons.append(Choice(_("Not reached — #{id}").format(id=b.id), f"bc:unr:{b.id}"))
+    return Reply("\n".join(lines), rows(*buttons[:8], per_row=2))
+
+
+async def unreached_reply(ctx: Context, broadcast_id: int) -> Reply:
+    _ = ctx._
+    member = ctx.member
+    assert member is not None
+    broadcast = await ctx.repos.broadcasts.get(broadcast_id)
+    allowed = member.is_admin or member.is_cell_secretary
+    if broadcast is None or broadcast.committee_id != member.committee_id or not allowed:
+        return Reply(_("That announcement is not available to you."))
+    own_cell = None if member.is_admin else member.cell_id
+    people = await ctx.repos.broadcasts.unreached(broadcast_id, own_cell)
+    if not people:
+        return Reply(_("Announcement #{id}: every member was reached.").format(id=broadcast_id))
+    reasons = {
+        "not_linked": _("has not linked a chat account"),
+        "blocked": _("blocked the assistant"),
+    }
+    lines = [_("Announcement #{id}: members not reached, by cell:").format(id=broadcast_id)]
+    cell = None
+    for person in people:
+        if person.cell_name != cell:
+            cell = person.cell_name
+            lines.append(f"\n{cell}")
+        reason = reasons.get(person.reason, _("could not be delivered"))
+        lines.append(f"  • {person.full_name} — {reason}")
+    return Reply("\n".join(lines))

@@ -1,0 +1,39 @@
+"""Commands sent in a cell's group chat: a secretary of the cell links the group.
+
+Only /linkgroup is answered in groups; everything else there is ignored (the bot
+must not chat in a group). The sender's account is looked up, never created or
+re-pointed, so the person's private chat stays where their messages go.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from conversations.i18n import Formatter
+from conversations.replies import Incoming, Reply
+from storage.repos import Repos
+
+LINK_COMMAND = "linkgroup"
+
+
+async def handle(repos: Repos, incoming: Incoming, now: datetime) -> list[Reply]:
+    text = incoming.text.strip()
+    if not text.startswith("/"):
+        return []
+    name = text[1:].split(maxsplit=1)[0].split("@")[0].lower()
+    if name != LINK_COMMAND:
+        return []
+    account = await repos.accounts.get(incoming.channel, incoming.user_id)
+    member = await repos.org.member(account.member_id) if account and account.member_id else None
+    _ = Formatter(member.language if member else "vi").gettext
+    if member is None or not member.is_cell_secretary:
+        return [Reply(_(
+            "Only a cell secretary whose account is linked to this assistant can link a "
+            "group chat to their cell. Please link your account in a private chat first."
+        ))]
+    await repos.broadcasts.link_group(member.cell_id, incoming.channel, incoming.chat_id,
+                                      "", member.id, now)
+    return [Reply(_(
+        "This group is now the group chat of {cell}. Committee announcements can be posted "
+        "here."
+    ).format(cell=member.cell_name))]

@@ -1,0 +1,144 @@
+"""The sender's side of the outbox: claim due rows, record outcomes, follow chat moves.
+
+A row goes pending → sending (claimed, in one write transaction) → sent / failed /
+unreachable, or back to pending with a later `not_before` (retry). Rows left 'sending'
+by a killed process are what was in flight; `release_in_flight` puts them back to
+pending at start-up, so they are sent (again) — the only possible duplicates.
+Only one sender may run per database (start-up releases every 'sending' row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Database, from_db_time, to_db_time
+from storage.outbox import OutboxRow, outbox_row
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: int
+    filename: str
+    content: bytes
+    file_ref: str | None  # the platform's id after the first upload
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed row."""
+
+    row_id: int
+    status: str                      # 'sent', 'failed', 'unreachable' or 'pending' (retry)
+    error: str | None = None
+    not_before: datetime | None = None  # for 'pending'
+    chat_id: str | None = None       # the chat it went to, when it moved (ChatMigrated)
+    blocked: bool = False            # the person blocked the bot (Forbidden)
+
+
+class SendingRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def release_in_flight(self, now: datetime) -> int:
+        """Back to pending what a killed sender had claimed; returns how many."""
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'",
+                (to_db_time(now),),
+            )
+            return cursor.rowcount
+
+    async def claim(self, channels: Sequence[str], now: datetime, limit: int) -> list[OutboxRow]:
+        """Mark up to `limit` due rows of these channels 'sending' and return them, oldest
+        first. One transaction: no other claimer can take the same rows."""
+        if not channels:
+            return []
+        marks = ",".join("?" * len(channels))
+        stamp = to_db_time(now)
+        async with self.db.write() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET status = 'sending', updated_at = ? WHERE id IN ("
+                " SELECT id FROM outbox WHERE status = 'pending' AND not_before <= ?"
+                f" AND channel IN ({marks}) ORDER BY not_before, id LIMIT ?) RETURNING *",
+                (stamp, stamp, *channels, limit),
+            )
+            rows = await cursor.fetchall()
+        return sorted((outbox_row(r) for r in rows), key=lambda r: (r.not_before, r.id))
+
+    async def next_due(self, channels: Sequence[str]) -> datetime | None:
+        """When the earliest pending row of these channels becomes due."""
+        if not channels:
+            return None
+        marks = ",".join("?" * len(channels))
+        row = await self.db.fetchone(
+            "SELECT min(not_before) AS due FROM outbox WHERE status = 'pending'"
+            f" AND channel IN ({marks})", tuple(channels),
+        )
+        return from_db_time(row["due"]) if row and row["due"] else None
+
+    async def finish(self, outcomes: Iterable[Outcome], rows: dict[int, OutboxRow],
+                     now: datetime) -> None:
+        """Record a batch of outcomes in one transaction (attempts counted here)."""
+        stamp = to_db_time(now)
+        updates, blocked, delivered = [], [], []
+        for o in outcomes:
+            row = rows[o.row_id]
+            chat = (row.channel, o.chat_id or row.chat_id)
+            updates.append((o.status, o.error, chat[1],
+                            to_db_time(o.not_before) if o.not_before else None, stamp,
+                            stamp if o.status == "sent" else None, o.row_id))
+            if o.blocked:
+                blocked.append((stamp, *chat))
+            elif o.status == "sent":
+                delivered.append(chat)
+        async with self.db.write() as conn:
+            await conn.executemany(
+                "UPDATE outbox SET status = ?, attempts = attempts + 1, error = ?,"
+                " chat_id = ?, not_before = coalesce(?, not_before), updated_at = ?,"
+                " sent_at = coalesce(?, sent_at) WHERE id = ?", updates,
+            )
+            await conn.executemany(
+                "UPDATE accounts SET blocked_at = ? WHERE channel = ? AND chat_id = ?", blocked
+            )
+            if delivered:  # a message got through: whoever was flagged unblocked the bot
+                cursor = await conn.execute(
+                    "SELECT channel, chat_id FROM accounts WHERE blocked_at IS NOT NULL"
+                )
+                flagged = {(r[0], r[1]) for r in await cursor.fetchall()}
+                await conn.executemany(
+                    "UPDATE accounts SET blocked_at = NULL WHERE channel = ? AND chat_id = ?",
+                    [chat for chat in delivered if chat in flagged],
+                )
+
+    async def move_chat(self, channel: str, old: str, new: str) -> None:
+        """A group became a supergroup: everything addressed to it follows."""
+        async with self.db.write() as conn:
+            await conn.execute(
+                "UPDATE outbox SET chat_id = ? WHERE channel = ? AND chat_id = ?"
+                " AND status IN ('pending', 'sending')", (new, channel, old),
+            )
+            await conn.execute(
+                "UPDATE cell_groups SET chat_id = ? WHERE channel = ? AND chat_id = ?",
+                (new, channel, old),
+            )
+            await conn.execute(
+                "UPDATE accounts SET chat_id = ? WHERE channel = ? AND chat_id = ?",
+                (new, channel, old),
+            )
+
+    async def attachment(self, attachment_id: int) -> Attachment | None:
+        row = await self.db.fetchone(
+            "SELECT id, filename, content, file_ref FROM attachments WHERE id = ?",
+            (attachment_id,),
+        )
+        if row is None:
+            return None
+        return Attachment(row["id"], row["filename"], bytes(row["content"]), row["file_ref"])
+
+    async def set_file_ref(self, attachment_id: int, file_ref: str) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(
+                "UPDATE attachments SET file_ref = ? WHERE id = ?", (file_ref, attachment_id)
+            )

@@ -1,0 +1,30 @@
+"""Shared by the sender tests and the kill test's child process."""
+
+from __future__ import annotations
+
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from conversations.outgoing import encode_reply
+from conversations.replies import Choice, Reply, rows
+from storage.outbox import OutMessage
+
+TOKEN = "123456:SENDER-TEST"
+
+
+def make_bot(url: str, *, read_timeout: float = 5.0, pool: int = 64) -> Bot:
+    request = HTTPXRequest(connection_pool_size=pool, read_timeout=read_timeout,
+                           write_timeout=5.0, connect_timeout=5.0, pool_timeout=10.0)
+    return Bot(TOKEN, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot", request=request)
+
+
+def messages(chat_ids: list[int], *, per_chat: int = 1, kind: str = "test", ref_id: int = 1,
+             attachment_id: int | None = None) -> list[OutMessage]:
+    """`per_chat` messages to each chat, with one button."""
+    out = []
+    for n in range(per_chat):
+        for chat in chat_ids:
+            payload = encode_reply(Reply(f"Tin {n} cho {chat}", rows(Choice("Mở", "menu"))))
+            out.append(OutMessage(f"{kind}:{ref_id}:{chat}:{n}", kind, payload, None,
+                                  "telegram", str(chat), ref_id, attachment_id))
+    return out
