@@ -11,7 +11,7 @@ from telegram.ext import Application, ApplicationBuilder
 from bot import reminder_jobs
 from bot.config import Settings
 from bot.sending import Sending
-from conversations.alerts import digests_due
+from conversations.alerts import catch_up, digests_due
 from conversations.assistant import Assistant
 from conversations.context import AssistantConfig
 from conversations.i18n import LANGUAGES, translator
@@ -51,6 +51,7 @@ def build_application(settings: Settings) -> Application:
             await digests_due(repos, forms, utc_now())
 
         app.job_queue.run_repeating(secretaries_digests, interval=DIGEST_EVERY, first=30)
+        await catch_up(repos, forms, utc_now())  # alerts a crash may have cut off
         reminder_jobs.install(app, repos, forms)
         await register_commands(app)
         app.bot_data[SENDER_KEY] = await Sending(repos, [TelegramTransport(app.bot)]).start()

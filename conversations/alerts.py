@@ -64,6 +64,18 @@ async def on_submitted(repos: Repos, forms: FormLibrary, review: Review, now: da
         log.exception("alerting the secretaries of review %s failed", review.id)
 
 
+async def catch_up(repos: Repos, forms: FormLibrary, now: datetime,
+                   within: timedelta = timedelta(days=2)) -> int:
+    """At start-up: alert again for recent submissions, in case the process died between
+    saving a submission and queuing its alerts. Dedup keys make repeats no-ops."""
+    review_ids = await repos.secretaries.submitted_since(now - within)
+    for review_id in review_ids:
+        review = await repos.reviews.get(review_id)
+        if review is not None:
+            await on_submitted(repos, forms, review, now)
+    return len(review_ids)
+
+
 async def _alert_submitted(repos: Repos, forms: FormLibrary, review: Review, now: datetime
                            ) -> None:
     member = await repos.org.member(review.member_id)

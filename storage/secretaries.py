@@ -49,6 +49,14 @@ class SecretaryRepo:
     async def reviews_of_committee(self, committee_id: int, year: int) -> dict[int, Review]:
         return await self._reviews("m.committee_id = ?", (year, committee_id))
 
+    async def submitted_since(self, since: datetime) -> list[int]:
+        """Ids of reviews submitted (and still so) at or after `since`, oldest first."""
+        rows = await self.db.fetchall_bulk(
+            "SELECT id FROM reviews WHERE status IN ('submitted', 'accepted')"
+            " AND submitted_at >= ? ORDER BY submitted_at", (to_db_time(since),),
+        )
+        return [row["id"] for row in rows]
+
     async def _reviews(self, scope: str, params: tuple) -> dict[int, Review]:
         rows = await self.db.fetchall_bulk(_REVIEWS_WITH_ANSWERS.format(scope=scope), params)
         answers: dict[int, dict[str, Answer]] = {}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conversations.alerts import digests_due, on_submitted
+from conversations.alerts import catch_up, digests_due, on_submitted
 from conversations.assistant import Assistant
 from conversations.context import AssistantConfig
 from tests.review_helpers import answer_for, complete_and_submit
@@ -218,3 +218,24 @@ async def test_alerting_again_after_a_crash_adds_nothing(repos, clock, forms, ch
     clock.advance(minutes=3)
     await on_submitted(repos, forms, review, clock())  # e.g. replayed after a restart
     assert await outbox(repos, "alert") == before
+
+
+async def test_start_up_catch_up_alerts_a_submission_a_crash_cut_off(
+        repos, clock, forms, chat_factory, people):
+    """The process died after saving the submission, before queuing its alerts."""
+    duc = people["Trần Văn Đức"]
+    await link(repos, clock, duc)
+    nhung = people["Nguyễn Thị Hồng Nhung"]
+    chat = chat_factory(await link(repos, clock, nhung), "telegram")
+    await chat.say("/review")  # a draft, then submitted without the dialogue's alerting
+    review = await repos.reviews.of_member(nhung.id, 2026)
+    assert await repos.reviews.submit(review.id, clock())
+    assert await outbox(repos, "alert") == []
+    clock.advance(minutes=5)
+    assert await catch_up(repos, forms, clock()) == 1
+    alerts = await outbox(repos, "alert")
+    assert sorted(m for m, _c, _r in alerts) == sorted([duc.id, people["Phạm Thu Hà"].id])
+    await catch_up(repos, forms, clock())  # every start-up: still one alert
+    assert await outbox(repos, "alert") == alerts
+    clock.advance(days=3)  # older submissions are left alone
+    assert await catch_up(repos, forms, clock()) == 0
