@@ -64,6 +64,8 @@ class Assistant:
             "review": self._review,
             "rv": self._review_action,
             "cp": self._campaign_action,
+            "campaign": self._campaign,  # from the admins' main menu
+            "broadcast": broadcast.start,
             "bc": broadcast.on_action,
         }
         self._actions.update(secretary.ACTIONS)

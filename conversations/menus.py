@@ -40,6 +40,9 @@ def main_menu(ctx: Context, text: str | None = None, *, replace: bool = False) -
         choices.append(Choice(_("Invitation codes for my cell"), "invite"))
     if ctx.member and (ctx.member.is_cell_secretary or ctx.member.is_admin):
         choices.append(Choice(_("Progress of the self-reviews"), "pg"))
+    if ctx.member and ctx.member.is_admin:
+        choices.append(Choice(_("Review campaigns and deadlines"), "campaign"))
+        choices.append(Choice(_("Send an announcement"), "broadcast"))
     choices.append(Choice(_("Language / Ngôn ngữ"), "language"))
     choices.append(Choice(_("Help"), "help"))
     return Reply(text or _("What would you like to do?"), rows(*choices), replace=replace)

@@ -248,3 +248,18 @@ def test_command_line_broadcast(tmp_path, capsys):
         finally:
             await db.close()
     asyncio.run(check())
+
+
+async def test_admins_main_menu_leads_to_campaigns_and_announcements(chat_factory, people):
+    admin = admin_chat(chat_factory, people)
+    await admin.say("/start")
+    assert {"campaign", "broadcast"} <= set(admin.actions())
+    await admin.press("campaign")
+    assert "cp:new" in admin.actions()
+    await admin.press("broadcast")
+    assert "Soạn thông báo mới" in admin.text
+    member = chat_factory(people["Nguyễn Thị Hồng Nhung"], "telegram")
+    await member.say("/start")
+    assert not {"campaign", "broadcast"} & set(member.actions())
+    await member.press("broadcast")  # crafted: still refused
+    assert "Chỉ quản trị viên của Đảng ủy mới được gửi thông báo" in member.text
