@@ -229,7 +229,9 @@ def test_command_line_broadcast(tmp_path, capsys):
     assert main([*base, "--text-file", str(empty)]) == 2
     assert "nội dung trống" in capsys.readouterr().err
     assert main([*base, "--text-file", str(text), "--audience", "cell:Chi bộ 9"]) == 2
-    assert "Không có chi bộ 'Chi bộ 9'" in capsys.readouterr().err
+    assert "Không có chi bộ nào tên «Chi bộ 9»" in capsys.readouterr().err
+    assert main([*base, "--text-file", str(text), "--audience", "everyone"]) == 2
+    assert "Không rõ người nhận «everyone»" in capsys.readouterr().err
     assert main([*base, "--text-file", str(text), "--attach", str(tmp_path / "no.pdf")]) == 2
     assert "no.pdf: không tìm thấy tệp" in capsys.readouterr().err
     pdf = tmp_path / "hd.pdf"
@@ -263,3 +265,22 @@ async def test_admins_main_menu_leads_to_campaigns_and_announcements(chat_factor
     assert not {"campaign", "broadcast"} & set(member.actions())
     await member.press("broadcast")  # crafted: still refused
     assert "Chỉ quản trị viên của Đảng ủy mới được gửi thông báo" in member.text
+
+
+def test_broadcast_list_snippet_is_plain_text_cut_at_a_word():
+    from conversations.broadcast_report import _snippet
+
+    html = ("<b>Đảng ủy đề nghị</b> các chi bộ hoàn thành kiểm điểm trước ngày "
+            "30/11/2026 &amp; báo cáo")
+    assert _snippet(html, html=True) == (
+        "Đảng ủy đề nghị các chi bộ hoàn thành kiểm điểm trước ngày…")
+    assert _snippet("Ngắn\nDòng hai", html=False) == "Ngắn"
+    assert _snippet("  ", html=False) == ""
+
+
+async def test_broadcast_list_quotes_the_text_in_guillemets(chat_factory, people):
+    chat = admin_chat(chat_factory, people)
+    await compose(chat, text="Hướng dẫn số 12")
+    await chat.press("bc:send")
+    await chat.say("/broadcasts")
+    assert "«Hướng dẫn số 12»" in chat.text

@@ -60,7 +60,7 @@ def test_impossible_dates_exit_2_with_a_clear_message(tmp_path, capsys):
     cases = [
         ((_day(-1), _day(5)), "đã qua"),
         ((_day(10), _day(5)), "lại trước hạn nộp của chi bộ"),
-        (("31/02/2027", _day(5)), "“31/02/2027” không phải là ngày"),
+        (("31/02/2027", _day(5)), "«31/02/2027» không phải là ngày"),
     ]
     for (cells, committee), message in cases:
         code, out = _run(tmp_path, capsys, "create", "--name", "X", "--cells-deadline", cells,
