@@ -73,6 +73,10 @@ def test_invites_text_and_csv(tmp_path, capsys):
     assert main(["--db", db, "invites", "--format", "csv"]) == 0
     again = capsys.readouterr().out
     assert all(code in again for code in by_name.values())
+    # a misspelt cell is named as such, with the cells there are
+    assert main(["--db", db, "invites", "--cell", "Chi bộ 9"]) == 2
+    err = capsys.readouterr().err
+    assert "Không có chi bộ nào tên «Chi bộ 9»" in err and "Chi bộ 1, Chi bộ 2" in err
 
 
 def test_run_without_token_explains(tmp_path, capsys, monkeypatch):
