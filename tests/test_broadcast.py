@@ -52,9 +52,9 @@ async def test_plain_member_and_secretary_are_refused(chat_factory, people, repo
     for name in ("Nguyễn Thị Hồng Nhung", "Trần Văn Đức"):
         chat = chat_factory(people[name], "telegram")
         await chat.say("/broadcast")
-        assert "Chỉ quản trị viên của Đảng ủy mới được gửi thông báo" in chat.text
+        assert "Chỉ quản trị viên của đảng ủy mới được gửi thông báo" in chat.text
         await chat.press("bc:send")  # a crafted button changes nothing
-        assert "Chỉ quản trị viên của Đảng ủy mới được gửi thông báo" in chat.text
+        assert "Chỉ quản trị viên của đảng ủy mới được gửi thông báo" in chat.text
         assert await repos.broadcasts.draft(org[name].id) is None
     assert await repos.broadcasts.recent(org["Bùi Thị Mai"].committee_id) == []
 
@@ -67,7 +67,7 @@ async def test_admin_composes_previews_and_sends_to_everyone(chat_factory, peopl
     assert preview.text.startswith("📢 Thông báo của " + COMMITTEE)
     assert "Hướng dẫn mới về <b>hạn nộp</b>" in preview.text
     assert "Người nhận: 5 (5 đảng viên nhận riêng, 0 nhóm chat)" in confirm.text
-    assert "1 đồng chí trong số này chưa gắn tài khoản chat" in confirm.text
+    assert "1 đồng chí trong số này chưa gắn tài khoản với trợ lý" in confirm.text
     assert "bc:send" in chat.actions()
     await chat.press("bc:send")
     assert "Thông báo số 1 đang được gửi tới 5 người nhận" in chat.text
@@ -126,7 +126,7 @@ async def test_crafted_cell_of_another_committee_is_refused(chat_factory, people
     await chat.press("bc:nodoc")
     await chat.press("bc:aud:cells")
     await chat.press(f"bc:cell:{foreign.id}")
-    assert "không thuộc Đảng bộ của đồng chí" in chat.text
+    assert "không thuộc đảng bộ của đồng chí" in chat.text
 
 
 async def test_secretaries_only_and_cancel(chat_factory, people, repos, org):
@@ -147,7 +147,7 @@ async def test_unreachable_lists_are_per_cell_for_secretaries(chat_factory, peop
     await db.conn.execute("UPDATE outbox SET status = 'unreachable', error = 'blocked: x'"
                           " WHERE member_id = ?", (org["Đặng Quốc Bảo"].id,))
     await chat.press("bc:unr:1")
-    assert "Lê Minh Tuấn — chưa gắn tài khoản chat" in chat.text
+    assert "Lê Minh Tuấn — chưa gắn tài khoản với trợ lý" in chat.text
     assert "Đặng Quốc Bảo — đã chặn trợ lý" in chat.text
     secretary = chat_factory(people["Trần Văn Đức"], "telegram")  # Chi bộ 1
     await secretary.press("bc:unr:1")
@@ -238,7 +238,7 @@ def test_command_line_broadcast(tmp_path, capsys):
     pdf.write_bytes(b"%PDF-1.4")
     assert main([*base, "--text-file", str(text), "--attach", str(pdf),
                  "--audience", "cell:Chi bộ 1"]) == 0
-    assert "Đã xếp thông báo số 1 cho 1 người nhận" in capsys.readouterr().out
+    assert "Đã đưa thông báo số 1 vào hàng đợi, gửi tới 1 người nhận" in capsys.readouterr().out
 
     async def check():
         db = await open_database(db_path)
@@ -264,7 +264,7 @@ async def test_admins_main_menu_leads_to_campaigns_and_announcements(chat_factor
     await member.say("/start")
     assert not {"campaign", "broadcast"} & set(member.actions())
     await member.press("broadcast")  # crafted: still refused
-    assert "Chỉ quản trị viên của Đảng ủy mới được gửi thông báo" in member.text
+    assert "Chỉ quản trị viên của đảng ủy mới được gửi thông báo" in member.text
 
 
 def test_broadcast_list_snippet_is_plain_text_cut_at_a_word():

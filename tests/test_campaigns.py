@@ -189,9 +189,9 @@ async def test_non_admins_are_refused_politely(repos, org, clock, member_chat):
     for name in ("Trần Văn Đức", "Lê Minh Tuấn"):  # a secretary, a plain member
         chat = await member_chat(name)
         await chat.say("/campaign")
-        assert "chỉ quản trị của đảng ủy" in chat.text
+        assert "Chỉ quản trị viên của đảng ủy" in chat.text
         await chat.press("cp:new")  # crafted callback data
-        assert "chỉ quản trị của đảng ủy" in chat.text
+        assert "Chỉ quản trị viên của đảng ủy" in chat.text
         account = await repos.accounts.get("telegram", chat.user_id)
         assert await repos.campaigns.draft(account.id) is None
         await chat.say("/help")

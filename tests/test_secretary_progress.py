@@ -104,12 +104,13 @@ async def test_remind_the_rest_once_a_day(repos, clock, forms, chat_factory, org
     await link(repos, clock, tuan)
     secretary = chat_factory(await link(repos, clock, duc), "telegram")
     await secretary.press(f"rm:{duc.cell_id}")
-    assert "Lời nhắc sau sẽ gửi tới 3 đồng chí chưa nộp (1 đồng chí chưa gắn" in secretary.text
+    assert ("Lời nhắc sau sẽ gửi tới 3 đồng chí chưa nộp (trong đó 1 đồng chí chưa gắn"
+            in secretary.text)
     assert "«Kính gửi đồng chí" in secretary.text
     assert await outbox(repos, "chase") == []  # nothing before the confirmation
     await secretary.press(f"rmok:{duc.cell_id}")
-    assert "Đã xếp lịch gửi lời nhắc: 2." in secretary.text
-    assert "Chưa gắn tài khoản trò chuyện (1): Phạm Thu Hà." in secretary.text
+    assert "Lời nhắc đang được gửi tới 2 đồng chí." in secretary.text
+    assert "Chưa gắn tài khoản với trợ lý (1): Phạm Thu Hà." in secretary.text
     sent = {m: (chat, r.text) for m, chat, r in await outbox(repos, "chase")}
     assert set(sent) == {duc.id, tuan.id, people["Phạm Thu Hà"].id}
     assert sent[tuan.id][0] == f"u{tuan.id}"
