@@ -52,6 +52,7 @@ class Assistant:
             "campaign": self._campaign,
             "broadcast": broadcast.start,
             "broadcasts": broadcast.list_command,
+            "linkgroup": cell_groups.in_private,
         }
         self._commands.update(secretary.COMMANDS)
         self._actions: dict[str, Handler] = {

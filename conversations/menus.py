@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("progress", "lead", N_("Secretaries and admins: who has submitted, who has not")),
     ("export", "lead", N_("Secretaries and admins: the summary .xlsx and all reviews")),
     ("alerts", "secretary", N_("Secretaries: alerts at each submission, a digest, or off")),
+    ("linkgroup", "secretary", N_("Secretaries: link the cell's group chat (send it there)")),
     ("campaign", "admin", N_("Committee admins: review campaigns, deadlines and reminders")),
     ("broadcast", "admin", N_("Committee: send an announcement to members")),
     ("broadcasts", "lead", N_("Announcements sent and who was not reached")),

@@ -284,3 +284,14 @@ async def test_broadcast_list_quotes_the_text_in_guillemets(chat_factory, people
     await chat.press("bc:send")
     await chat.say("/broadcasts")
     assert "«Hướng dẫn số 12»" in chat.text
+
+
+async def test_linkgroup_in_a_private_chat_explains_where_to_send_it(chat_factory, people):
+    secretary = chat_factory(people["Trần Văn Đức"], "telegram")
+    await secretary.say("/help")
+    assert "/linkgroup" in secretary.text
+    await secretary.say("/linkgroup")
+    assert "gửi lệnh /linkgroup ngay trong nhóm đó" in secretary.text
+    member = chat_factory(people["Nguyễn Thị Hồng Nhung"], "telegram")
+    await member.say("/help")
+    assert "/linkgroup" not in member.text
