@@ -213,7 +213,9 @@ async def show_committee(ctx: Context, arg: str) -> list[Reply]:
     lines = [_("{committee} — self-reviews {year}, least complete first:").format(
         committee=committee.name if committee else "", year=year)]
     for p in shown:
-        lines.append(f"{p.cell.name}: {p.submitted}/{p.expected} {bar(p.ratio)}")
+        deadline = "" if p.deadline is None else " · " + _("deadline {date}").format(
+            date=ctx.fmt.date(p.deadline.astimezone(ctx.fmt.zone).date()))
+        lines.append(f"{p.cell.name}: {p.submitted}/{p.expected} {bar(p.ratio)}{deadline}")
     if pages > 1:
         lines.append(_("Page {page} of {pages}.").format(page=page + 1, pages=pages))
     buttons = [(Choice(p.cell.name, f"pg:{p.cell.id}:0"),) for p in shown]
