@@ -377,10 +377,15 @@ async def remind_preview(ctx: Context, arg: str) -> list[Reply]:
     cell = progress.cell
     if not missing:
         return [Reply(_("Everyone expected has submitted; there is nobody to remind."))]
+    unlinked = len(missing) - len(linked)
     text = _(
         "This reminder goes to the {n} members who have not submitted ({unlinked} of them "
         "have no linked chat account), each in their own language, at most once a day:"
-    ).format(n=len(missing), unlinked=len(missing) - len(linked))
+    ) if unlinked else _(
+        "This reminder goes to the {n} members who have not submitted, each in their own "
+        "language, at most once a day:"
+    )
+    text = text.format(n=len(missing), unlinked=unlinked)
     sample = reminder_text(ctx.fmt, missing[0].member.full_name, progress.year,
                            progress.deadline)
     return [Reply(f"{text}\n\n«{sample}»", ((
