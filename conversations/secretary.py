@@ -416,7 +416,7 @@ async def remind_send(ctx: Context, arg: str) -> list[Reply]:
             already += 1
         elif entry.member.id in linked:
             queued += 1
-    lines = [_("Reminders queued: {n}.").format(n=queued)]
+    lines = [_("Reminders queued: {n}.").format(n=queued)] if queued or not already else []
     unlinked = [e.member.full_name for e in missing if e.member.id not in linked]
     if unlinked:
         lines.append(_("No linked chat account ({n}): {names}.").format(

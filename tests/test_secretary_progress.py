@@ -120,6 +120,7 @@ async def test_remind_the_rest_once_a_day(repos, clock, forms, chat_factory, org
 
     await secretary.press(f"rmok:{duc.cell_id}")
     assert "Đã được nhắc trong hôm nay: 3." in secretary.text
+    assert "Lời nhắc đang được gửi tới 0" not in secretary.text  # nobody new: not said
     await link(repos, clock, people["Phạm Thu Hà"])
     await secretary.press(f"rm:{duc.cell_id}")  # everyone linked: no «0 not linked» aside
     assert "Lời nhắc sau sẽ gửi tới 3 đồng chí chưa nộp, theo ngôn ngữ" in secretary.text
