@@ -215,10 +215,10 @@ def _invites_csv(listed: list[MemberInvite], username: str | None, fmt: Formatte
 
 def run(settings: Settings) -> int:
     if not settings.telegram_token:
-        raise CommandError(
+        raise CommandError(Formatter(settings.language).gettext(
             "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather, then: "
             "TELEGRAM_BOT_TOKEN=123:ABC kiemdiem run"
-        )
+        ))
     from bot.telegram_runner import run_polling
 
     run_polling(settings)

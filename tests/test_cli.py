@@ -82,4 +82,5 @@ def test_invites_text_and_csv(tmp_path, capsys):
 def test_run_without_token_explains(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     assert main(["--db", str(tmp_path / "k.sqlite3"), "run"]) == 2
-    assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "TELEGRAM_BOT_TOKEN" in err and "Chưa đặt" in err  # in the CLI's language (vi)
