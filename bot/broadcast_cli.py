@@ -68,15 +68,15 @@ async def _audience(repos: Repos, committee_id: int, words: list[str], groups: b
         if word.startswith("cell:"):
             cell = cells.get(word[5:].strip().casefold())
             if cell is None:
-                raise CommandError(_("Unknown cell {name!r}. Cells: {names}").format(
-                    name=word[5:].strip(),
+                raise CommandError(_("No cell named «{cell}». The cells are: {names}.").format(
+                    cell=word[5:].strip(),
                     names=", ".join(c.name for c in cells.values())))
             chosen.append(cell.id)
         elif word in ("all", "secretaries", "groups"):
             whole.add(word)
         else:
             raise CommandError(_(
-                "Unknown audience {word!r}: use all, secretaries, groups or cell:<name>."
+                "Unknown audience «{word}»: use all, secretaries, groups or cell:<name>."
             ).format(word=word))
     if len(whole) + bool(chosen) > 1:
         raise CommandError(_("Choose one audience: all, secretaries, groups, or cells."))

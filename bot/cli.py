@@ -146,14 +146,19 @@ async def invites(settings: Settings, args: argparse.Namespace) -> int:
     db = await open_database(settings.db_path)
     try:
         repos = Repos.of(db)
-        members = []
+        members, cell_names = [], []
         for committee in await repos.org.committees():
             for cell in await repos.org.cells(committee.id):
+                cell_names.append(cell.name)
                 if args.cell is None or cell.name == args.cell.strip():
                     members += sorted(
                         await repos.org.members_of_cell(cell.id),
                         key=lambda m: name_order(m.full_name),
                     )
+        if args.cell and cell_names and args.cell.strip() not in cell_names:
+            raise CommandError(fmt.gettext(
+                "No cell named «{cell}». The cells are: {names}."
+            ).format(cell=args.cell.strip(), names=", ".join(cell_names)))
         if not members:
             raise CommandError(fmt.gettext(
                 "No members found{where}. Import members first: kiemdiem import members.csv"
@@ -210,10 +215,10 @@ def _invites_csv(listed: list[MemberInvite], username: str | None, fmt: Formatte
 
 def run(settings: Settings) -> int:
     if not settings.telegram_token:
-        raise CommandError(
+        raise CommandError(Formatter(settings.language).gettext(
             "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather, then: "
             "TELEGRAM_BOT_TOKEN=123:ABC kiemdiem run"
-        )
+        ))
     from bot.telegram_runner import run_polling
 
     run_polling(settings)

@@ -52,6 +52,7 @@ class Assistant:
             "campaign": self._campaign,
             "broadcast": broadcast.start,
             "broadcasts": broadcast.list_command,
+            "linkgroup": cell_groups.in_private,
         }
         self._commands.update(secretary.COMMANDS)
         self._actions: dict[str, Handler] = {
@@ -64,6 +65,8 @@ class Assistant:
             "review": self._review,
             "rv": self._review_action,
             "cp": self._campaign_action,
+            "campaign": self._campaign,  # from the admins' main menu
+            "broadcast": broadcast.start,
             "bc": broadcast.on_action,
         }
         self._actions.update(secretary.ACTIONS)

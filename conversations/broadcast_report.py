@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from html import unescape
 
 from conversations.context import Context
 from conversations.i18n import Formatter
@@ -99,11 +101,11 @@ async def list_broadcasts(ctx: Context) -> Reply:
         total = sum(counts.values())
         if own_cell is not None and total == 0:
             continue
-        first_line = b.text.strip().splitlines()[0] if b.text.strip() else ""
+        first_line = _snippet(b.text, b.html)
         lines.append("")
         lines.append(f"#{b.id} · {ctx.fmt.datetime(b.created_at)} · "
                      f"{audience_label(ctx, b.audience, cells)}")
-        lines.append(f"  “{first_line[:60]}”")
+        lines.append(f"  «{first_line}»")
         lines.append("  " + _figures(ctx.fmt, counts))
         if counts["failed"] or counts["unreachable"]:
             buttons.append(Choice(_("Not reached — #{id}").format(id=b.id), f"bc:unr:{b.id}"))
@@ -135,3 +137,15 @@ async def unreached_reply(ctx: Context, broadcast_id: int) -> Reply:
         reason = reasons.get(person.reason, _("could not be delivered"))
         lines.append(f"  • {person.full_name} — {reason}")
     return Reply("\n".join(lines))
+
+
+def _snippet(text: str, html: bool, limit: int = 60) -> str:
+    """The first line as plain text (tags and entities of an HTML text removed), cut at a
+    word with an ellipsis when longer than the limit, so a date is never cut in half."""
+    if html:
+        text = unescape(re.sub(r"<[^>]*>", "", text))
+    lines = text.strip().splitlines()
+    first = lines[0].strip() if lines else ""
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"

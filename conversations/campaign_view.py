@@ -58,9 +58,24 @@ async def describe(repos: Repos, fmt: Formatter, c: Campaign, now: datetime) -> 
             state = _("next") if at > now else _("due now")
         else:
             state = _("sent or skipped")
-        who = {DIGEST: _("secretaries' list"), SUMMARY: _("admins' summary")}.get(
-            step, _("members"))
         where = "" if cell_ids == [COMMITTEE_CELL] or len(cell_ids) == len(names) else (
             " (" + ", ".join(names[i] for i in cell_ids) + ")")
-        lines.append(f"  {fmt.datetime(at)}  {step:<7} {who}{where}: {state}")
+        lines.append(f"  {fmt.datetime(at)}  {_step_label(fmt, step)}{where}: {state}")
     return lines
+
+
+def _step_label(fmt: Formatter, step: str) -> str:
+    """Who gets a step and when, in words (the stored names 'd7', 'digest' are internal)."""
+    _ = fmt.gettext
+    if step == DIGEST:
+        return _("secretaries' list")
+    if step == SUMMARY:
+        return _("admins' summary")
+    days = int(step[1:]) if step[1:].isdigit() else None
+    if days == 0:
+        return _("members, on the morning of the deadline")
+    if days == 1:
+        return _("members, the day before the deadline")
+    if days is not None:
+        return _("members, {n} days before the deadline").format(n=days)
+    return _("members")

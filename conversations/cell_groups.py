@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from conversations.context import Context
 from conversations.i18n import Formatter
 from conversations.replies import Incoming, Reply
 from storage.repos import Repos
@@ -37,3 +38,12 @@ async def handle(repos: Repos, incoming: Incoming, now: datetime) -> list[Reply]
         "This group is now the group chat of {cell}. Committee announcements can be posted "
         "here."
     ).format(cell=member.cell_name))]
+
+
+async def in_private(ctx: Context, _arg: str = "") -> list[Reply]:
+    """/linkgroup sent in a private chat: it only works in the group, so say how."""
+    return [Reply(ctx._(
+        "To link your cell's group chat, add this assistant to the group, then send "
+        "/linkgroup in that group. Only the cell's secretary or deputy secretary can do this; "
+        "committee announcements can then also be posted there."
+    ))]

@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("progress", "lead", N_("Secretaries and admins: who has submitted, who has not")),
     ("export", "lead", N_("Secretaries and admins: the summary .xlsx and all reviews")),
     ("alerts", "secretary", N_("Secretaries: alerts at each submission, a digest, or off")),
+    ("linkgroup", "secretary", N_("Secretaries: link the cell's group chat (send it there)")),
     ("campaign", "admin", N_("Committee admins: review campaigns, deadlines and reminders")),
     ("broadcast", "admin", N_("Committee: send an announcement to members")),
     ("broadcasts", "lead", N_("Announcements sent and who was not reached")),
@@ -40,6 +41,9 @@ def main_menu(ctx: Context, text: str | None = None, *, replace: bool = False) -
         choices.append(Choice(_("Invitation codes for my cell"), "invite"))
     if ctx.member and (ctx.member.is_cell_secretary or ctx.member.is_admin):
         choices.append(Choice(_("Progress of the self-reviews"), "pg"))
+    if ctx.member and ctx.member.is_admin:
+        choices.append(Choice(_("Review campaigns and deadlines"), "campaign"))
+        choices.append(Choice(_("Send an announcement"), "broadcast"))
     choices.append(Choice(_("Language / Ngôn ngữ"), "language"))
     choices.append(Choice(_("Help"), "help"))
     return Reply(text or _("What would you like to do?"), rows(*choices), replace=replace)

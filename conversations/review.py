@@ -21,6 +21,7 @@ from conversations.printable import review_docx
 from conversations.rating import exclusion, may_propose, review_year, verdict
 from conversations.replies import Choice, Document, Reply, rows
 from conversations.review_summary import summary_replies
+from conversations.text import fold
 from storage.reviews import Answer, Review
 
 PREVIEW_CHARS = 300
@@ -75,6 +76,12 @@ async def on_text(ctx: Context, text: str) -> list[Reply] | None:
                 *await show_step(ctx, review, form)]
     if item.kind == "score":
         return await _score(ctx, review, form, item, text)
+    if fold(text) in (fold(ctx._("skip")), fold(ctx._("back"))):
+        # a keyword whose choice is not offered here (a required item cannot be skipped,
+        # the first one has no «back»): never saved as the answer itself
+        if fold(text) == fold(ctx._("skip")):
+            return await (_done if item.required else _skip)(ctx, review, form, "")
+        return await show_step(ctx, review, form)
     return await _write(ctx, review, form, item, text)
 
 

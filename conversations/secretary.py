@@ -213,7 +213,9 @@ async def show_committee(ctx: Context, arg: str) -> list[Reply]:
     lines = [_("{committee} — self-reviews {year}, least complete first:").format(
         committee=committee.name if committee else "", year=year)]
     for p in shown:
-        lines.append(f"{p.cell.name}: {p.submitted}/{p.expected} {bar(p.ratio)}")
+        deadline = "" if p.deadline is None else " · " + _("deadline {date}").format(
+            date=ctx.fmt.date(p.deadline.astimezone(ctx.fmt.zone).date()))
+        lines.append(f"{p.cell.name}: {p.submitted}/{p.expected} {bar(p.ratio)}{deadline}")
     if pages > 1:
         lines.append(_("Page {page} of {pages}.").format(page=page + 1, pages=pages))
     buttons = [(Choice(p.cell.name, f"pg:{p.cell.id}:0"),) for p in shown]
@@ -375,10 +377,15 @@ async def remind_preview(ctx: Context, arg: str) -> list[Reply]:
     cell = progress.cell
     if not missing:
         return [Reply(_("Everyone expected has submitted; there is nobody to remind."))]
+    unlinked = len(missing) - len(linked)
     text = _(
         "This reminder goes to the {n} members who have not submitted ({unlinked} of them "
         "have no linked chat account), each in their own language, at most once a day:"
-    ).format(n=len(missing), unlinked=len(missing) - len(linked))
+    ) if unlinked else _(
+        "This reminder goes to the {n} members who have not submitted, each in their own "
+        "language, at most once a day:"
+    )
+    text = text.format(n=len(missing), unlinked=unlinked)
     sample = reminder_text(ctx.fmt, missing[0].member.full_name, progress.year,
                            progress.deadline)
     return [Reply(f"{text}\n\n«{sample}»", ((
@@ -409,7 +416,7 @@ async def remind_send(ctx: Context, arg: str) -> list[Reply]:
             already += 1
         elif entry.member.id in linked:
             queued += 1
-    lines = [_("Reminders queued: {n}.").format(n=queued)]
+    lines = [_("Reminders queued: {n}.").format(n=queued)] if queued or not already else []
     unlinked = [e.member.full_name for e in missing if e.member.id not in linked]
     if unlinked:
         lines.append(_("No linked chat account ({n}): {names}.").format(

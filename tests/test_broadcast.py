@@ -52,9 +52,9 @@ async def test_plain_member_and_secretary_are_refused(chat_factory, people, repo
     for name in ("Nguyễn Thị Hồng Nhung", "Trần Văn Đức"):
         chat = chat_factory(people[name], "telegram")
         await chat.say("/broadcast")
-        assert "Chỉ quản trị viên của Đảng ủy mới được gửi thông báo" in chat.text
+        assert "Chỉ quản trị viên của đảng ủy mới được gửi thông báo" in chat.text
         await chat.press("bc:send")  # a crafted button changes nothing
-        assert "Chỉ quản trị viên của Đảng ủy mới được gửi thông báo" in chat.text
+        assert "Chỉ quản trị viên của đảng ủy mới được gửi thông báo" in chat.text
         assert await repos.broadcasts.draft(org[name].id) is None
     assert await repos.broadcasts.recent(org["Bùi Thị Mai"].committee_id) == []
 
@@ -67,7 +67,7 @@ async def test_admin_composes_previews_and_sends_to_everyone(chat_factory, peopl
     assert preview.text.startswith("📢 Thông báo của " + COMMITTEE)
     assert "Hướng dẫn mới về <b>hạn nộp</b>" in preview.text
     assert "Người nhận: 5 (5 đảng viên nhận riêng, 0 nhóm chat)" in confirm.text
-    assert "1 đồng chí trong số này chưa gắn tài khoản chat" in confirm.text
+    assert "1 đồng chí trong số này chưa gắn tài khoản với trợ lý" in confirm.text
     assert "bc:send" in chat.actions()
     await chat.press("bc:send")
     assert "Thông báo số 1 đang được gửi tới 5 người nhận" in chat.text
@@ -126,7 +126,7 @@ async def test_crafted_cell_of_another_committee_is_refused(chat_factory, people
     await chat.press("bc:nodoc")
     await chat.press("bc:aud:cells")
     await chat.press(f"bc:cell:{foreign.id}")
-    assert "không thuộc Đảng bộ của đồng chí" in chat.text
+    assert "không thuộc đảng bộ của đồng chí" in chat.text
 
 
 async def test_secretaries_only_and_cancel(chat_factory, people, repos, org):
@@ -147,7 +147,7 @@ async def test_unreachable_lists_are_per_cell_for_secretaries(chat_factory, peop
     await db.conn.execute("UPDATE outbox SET status = 'unreachable', error = 'blocked: x'"
                           " WHERE member_id = ?", (org["Đặng Quốc Bảo"].id,))
     await chat.press("bc:unr:1")
-    assert "Lê Minh Tuấn — chưa gắn tài khoản chat" in chat.text
+    assert "Lê Minh Tuấn — chưa gắn tài khoản với trợ lý" in chat.text
     assert "Đặng Quốc Bảo — đã chặn trợ lý" in chat.text
     secretary = chat_factory(people["Trần Văn Đức"], "telegram")  # Chi bộ 1
     await secretary.press("bc:unr:1")
@@ -229,14 +229,16 @@ def test_command_line_broadcast(tmp_path, capsys):
     assert main([*base, "--text-file", str(empty)]) == 2
     assert "nội dung trống" in capsys.readouterr().err
     assert main([*base, "--text-file", str(text), "--audience", "cell:Chi bộ 9"]) == 2
-    assert "Không có chi bộ 'Chi bộ 9'" in capsys.readouterr().err
+    assert "Không có chi bộ nào tên «Chi bộ 9»" in capsys.readouterr().err
+    assert main([*base, "--text-file", str(text), "--audience", "everyone"]) == 2
+    assert "Không rõ người nhận «everyone»" in capsys.readouterr().err
     assert main([*base, "--text-file", str(text), "--attach", str(tmp_path / "no.pdf")]) == 2
     assert "no.pdf: không tìm thấy tệp" in capsys.readouterr().err
     pdf = tmp_path / "hd.pdf"
     pdf.write_bytes(b"%PDF-1.4")
     assert main([*base, "--text-file", str(text), "--attach", str(pdf),
                  "--audience", "cell:Chi bộ 1"]) == 0
-    assert "Đã xếp thông báo số 1 cho 1 người nhận" in capsys.readouterr().out
+    assert "Đã đưa thông báo số 1 vào hàng đợi, gửi tới 1 người nhận" in capsys.readouterr().out
 
     async def check():
         db = await open_database(db_path)
@@ -248,3 +250,48 @@ def test_command_line_broadcast(tmp_path, capsys):
         finally:
             await db.close()
     asyncio.run(check())
+
+
+async def test_admins_main_menu_leads_to_campaigns_and_announcements(chat_factory, people):
+    admin = admin_chat(chat_factory, people)
+    await admin.say("/start")
+    assert {"campaign", "broadcast"} <= set(admin.actions())
+    await admin.press("campaign")
+    assert "cp:new" in admin.actions()
+    await admin.press("broadcast")
+    assert "Soạn thông báo mới" in admin.text
+    member = chat_factory(people["Nguyễn Thị Hồng Nhung"], "telegram")
+    await member.say("/start")
+    assert not {"campaign", "broadcast"} & set(member.actions())
+    await member.press("broadcast")  # crafted: still refused
+    assert "Chỉ quản trị viên của đảng ủy mới được gửi thông báo" in member.text
+
+
+def test_broadcast_list_snippet_is_plain_text_cut_at_a_word():
+    from conversations.broadcast_report import _snippet
+
+    html = ("<b>Đảng ủy đề nghị</b> các chi bộ hoàn thành kiểm điểm trước ngày "
+            "30/11/2026 &amp; báo cáo")
+    assert _snippet(html, html=True) == (
+        "Đảng ủy đề nghị các chi bộ hoàn thành kiểm điểm trước ngày…")
+    assert _snippet("Ngắn\nDòng hai", html=False) == "Ngắn"
+    assert _snippet("  ", html=False) == ""
+
+
+async def test_broadcast_list_quotes_the_text_in_guillemets(chat_factory, people):
+    chat = admin_chat(chat_factory, people)
+    await compose(chat, text="Hướng dẫn số 12")
+    await chat.press("bc:send")
+    await chat.say("/broadcasts")
+    assert "«Hướng dẫn số 12»" in chat.text
+
+
+async def test_linkgroup_in_a_private_chat_explains_where_to_send_it(chat_factory, people):
+    secretary = chat_factory(people["Trần Văn Đức"], "telegram")
+    await secretary.say("/help")
+    assert "/linkgroup" in secretary.text
+    await secretary.say("/linkgroup")
+    assert "gửi lệnh /linkgroup ngay trong nhóm đó" in secretary.text
+    member = chat_factory(people["Nguyễn Thị Hồng Nhung"], "telegram")
+    await member.say("/help")
+    assert "/linkgroup" not in member.text

@@ -1,5 +1,6 @@
 """`kiemdiem campaign create|list|show|close` on a real database file."""
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -44,8 +45,9 @@ def test_create_list_show_close(tmp_path, capsys):
     assert code == 0 and out.out.startswith("#1 Kiểm điểm năm 2026") and "đang mở" in out.out
     code, out = _run(tmp_path, capsys, "show")
     assert code == 0
-    assert f"08:00 {_day(3)}  d7" in out.out and "sắp tới" in out.out  # Chi bộ 1, 10 days out
-    assert f"08:00 {_day(11)}  summary" in out.out
+    assert f"08:00 {_day(3)}  đảng viên, trước hạn nộp 7 ngày (Chi bộ 1): sắp tới" in out.out
+    assert f"08:00 {_day(11)}  tổng hợp gửi đảng ủy: sắp tới" in out.out
+    assert not re.search(r" (d\d|digest|summary) ", out.out)  # no internal step names
     assert _run(tmp_path, capsys, "close", "1")[0] == 0
     code, out = _run(tmp_path, capsys, "close", "1")
     assert code == 2 and "đã được đóng" in out.err
@@ -58,7 +60,7 @@ def test_impossible_dates_exit_2_with_a_clear_message(tmp_path, capsys):
     cases = [
         ((_day(-1), _day(5)), "đã qua"),
         ((_day(10), _day(5)), "lại trước hạn nộp của chi bộ"),
-        (("31/02/2027", _day(5)), "“31/02/2027” không phải là ngày"),
+        (("31/02/2027", _day(5)), "«31/02/2027» không phải là ngày"),
     ]
     for (cells, committee), message in cases:
         code, out = _run(tmp_path, capsys, "create", "--name", "X", "--cells-deadline", cells,
@@ -87,5 +89,5 @@ def test_reminder_plan_and_quiet_hours_are_per_campaign(tmp_path, capsys):
     assert code == 0, out.err
     assert "không gửi từ 22:00 đến 06:00" in out.out
     # 22:30 two days before falls in the quiet hours: it moves to 06:00 the next morning
-    assert f"06:00 {_day(9)}  d2" in out.out
-    assert " d7 " not in out.out
+    assert f"06:00 {_day(9)}  đảng viên, trước hạn nộp 2 ngày" in out.out
+    assert "7 ngày" not in out.out

@@ -189,9 +189,9 @@ async def test_non_admins_are_refused_politely(repos, org, clock, member_chat):
     for name in ("Trần Văn Đức", "Lê Minh Tuấn"):  # a secretary, a plain member
         chat = await member_chat(name)
         await chat.say("/campaign")
-        assert "chỉ quản trị của đảng ủy" in chat.text
+        assert "Chỉ quản trị viên của đảng ủy" in chat.text
         await chat.press("cp:new")  # crafted callback data
-        assert "chỉ quản trị của đảng ủy" in chat.text
+        assert "Chỉ quản trị viên của đảng ủy" in chat.text
         account = await repos.accounts.get("telegram", chat.user_id)
         assert await repos.campaigns.draft(account.id) is None
         await chat.say("/help")
@@ -211,3 +211,15 @@ async def test_is_late_follows_the_cells_own_deadline_in_local_time(
     assert not is_late(campaign, cell2, evening_28th, zone)
     assert is_late(campaign, cell2, evening_28th + timedelta(seconds=1), zone)
     assert not is_late(campaign, cell1, evening_28th + timedelta(days=2), zone)
+
+
+async def test_admins_progress_over_cells_shows_each_cells_deadline(repos, forms, committee, org,
+                                                                  clock, member_chat):
+    admin = await member_chat("Bùi Thị Mai")
+    await admin.say("/progress")
+    assert "hạn nộp" not in admin.text  # no campaign yet: no deadline to show
+    await create_campaign(repos, forms, committee, _request(
+        cell_deadlines={"Chi bộ 2": date(2026, 11, 28)}), clock())
+    await admin.say("/progress")
+    assert "Chi bộ 1: 0/3 ░░░░░░░░░░ 0% · hạn nộp 30/11/2026" in admin.text
+    assert "Chi bộ 2: 0/3 ░░░░░░░░░░ 0% · hạn nộp 28/11/2026" in admin.text

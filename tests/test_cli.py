@@ -73,9 +73,14 @@ def test_invites_text_and_csv(tmp_path, capsys):
     assert main(["--db", db, "invites", "--format", "csv"]) == 0
     again = capsys.readouterr().out
     assert all(code in again for code in by_name.values())
+    # a misspelt cell is named as such, with the cells there are
+    assert main(["--db", db, "invites", "--cell", "Chi bộ 9"]) == 2
+    err = capsys.readouterr().err
+    assert "Không có chi bộ nào tên «Chi bộ 9»" in err and "Chi bộ 1, Chi bộ 2" in err
 
 
 def test_run_without_token_explains(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     assert main(["--db", str(tmp_path / "k.sqlite3"), "run"]) == 2
-    assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "TELEGRAM_BOT_TOKEN" in err and "Chưa đặt" in err  # in the CLI's language (vi)

@@ -133,7 +133,7 @@ async def test_the_two_texts_not_started_and_started(repos, db, org, forms, cloc
     await run_due(repos, forms, clock())
     texts = {r["member_id"]: decode_reply(r["payload"]) for r in await _rows(db)}
     started = texts[tuan.id]
-    assert f"2 trên {len(form.items)} mục" in started.text
+    assert f"2/{len(form.items)} mục" in started.text
     assert "thứ Hai, 30/11/2026" in started.text and "sau 4 ngày nữa" in started.text
     assert [c.action for c in started.flat_choices] == ["review"]
     english = texts[duc.id]

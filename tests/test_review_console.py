@@ -97,3 +97,26 @@ async def test_questions_and_level_take_typed_words(chat_factory, repos, clock, 
     assert review.answers[first].text == "yes" and review.position == second
     await chat.say("danh sách")
     assert "Chọn mục cần mở" in chat.text
+
+
+async def test_skip_or_back_typed_where_not_offered_is_never_saved(chat_factory, repos, clock,
+                                                                    org, forms):
+    """«bỏ qua» at a required item and «quay lại» at the first one were saved as answers."""
+    chat = chat_factory("console-nhung")
+    account = await repos.accounts.ensure("console", chat.user_id, chat.user_id, clock())
+    member = org["Nguyễn Thị Hồng Nhung"]
+    await repos.accounts.bind(account.id, member.id, clock())
+    form = forms.get(forms.default_version, "2B")
+    first = form.items[0]
+    assert first.required
+    await chat.say("/review")
+    await chat.say("quay lại")
+    await chat.say("bỏ qua")
+    assert "Mục này bắt buộc" in chat.text
+    review = await repos.reviews.of_member(member.id, 2026)
+    assert first.key not in review.answers and review.position == first.key
+    await chat.say(answer_for(first.key))
+    await chat.say("Bỏ qua")  # answered: moves on like «xong», the text stays as written
+    review = await repos.reviews.of_member(member.id, 2026)
+    assert review.answers[first.key].text == answer_for(first.key)
+    assert review.position == form.items[1].key

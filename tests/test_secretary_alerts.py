@@ -60,7 +60,7 @@ async def test_cell_complete_exactly_once_even_after_return_and_resubmit(
     await complete_and_submit(secretary, _form(forms, duc))
     complete = await outbox(repos, "cell-complete")
     assert sorted(m for m, _c, _r in complete) == sorted([duc.id, people["Phạm Thu Hà"].id])
-    assert "Chi bộ 1 đã hoàn thành: tất cả 4 đảng viên" in complete[0][2].text
+    assert "Chi bộ 1 đã nộp đủ: tất cả 4 đảng viên" in complete[0][2].text
 
     # the secretary's own submission does not alert the secretary
     alerted = [m for m, _c, r in await outbox(repos, "alert") if "Trần Văn Đức" in r.text]

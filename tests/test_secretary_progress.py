@@ -104,12 +104,13 @@ async def test_remind_the_rest_once_a_day(repos, clock, forms, chat_factory, org
     await link(repos, clock, tuan)
     secretary = chat_factory(await link(repos, clock, duc), "telegram")
     await secretary.press(f"rm:{duc.cell_id}")
-    assert "Lời nhắc sau sẽ gửi tới 3 đồng chí chưa nộp (1 đồng chí chưa gắn" in secretary.text
+    assert ("Lời nhắc sau sẽ gửi tới 3 đồng chí chưa nộp (trong đó 1 đồng chí chưa gắn"
+            in secretary.text)
     assert "«Kính gửi đồng chí" in secretary.text
     assert await outbox(repos, "chase") == []  # nothing before the confirmation
     await secretary.press(f"rmok:{duc.cell_id}")
-    assert "Đã xếp lịch gửi lời nhắc: 2." in secretary.text
-    assert "Chưa gắn tài khoản trò chuyện (1): Phạm Thu Hà." in secretary.text
+    assert "Lời nhắc đang được gửi tới 2 đồng chí." in secretary.text
+    assert "Chưa gắn tài khoản với trợ lý (1): Phạm Thu Hà." in secretary.text
     sent = {m: (chat, r.text) for m, chat, r in await outbox(repos, "chase")}
     assert set(sent) == {duc.id, tuan.id, people["Phạm Thu Hà"].id}
     assert sent[tuan.id][0] == f"u{tuan.id}"
@@ -119,6 +120,11 @@ async def test_remind_the_rest_once_a_day(repos, clock, forms, chat_factory, org
 
     await secretary.press(f"rmok:{duc.cell_id}")
     assert "Đã được nhắc trong hôm nay: 3." in secretary.text
+    assert "Lời nhắc đang được gửi tới 0" not in secretary.text  # nobody new: not said
+    await link(repos, clock, people["Phạm Thu Hà"])
+    await secretary.press(f"rm:{duc.cell_id}")  # everyone linked: no «0 not linked» aside
+    assert "Lời nhắc sau sẽ gửi tới 3 đồng chí chưa nộp, theo ngôn ngữ" in secretary.text
+    assert "chưa gắn" not in secretary.text
     assert len(await outbox(repos, "chase")) == 3
     clock.advance(days=1)
     await secretary.press(f"rmok:{duc.cell_id}")
