@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -99,15 +100,17 @@ class FormDef:
     disqualifiers: tuple[Disqualifier, ...]
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
+    # Computed once per form (cached_property writes to __dict__, frozen or not): the
+    # dialogue and the reminder runs ask for them on every message and every draft.
+    @cached_property
     def items(self) -> tuple[Item, ...]:
         return tuple(item for section in self.sections for item in section.items)
 
-    @property
+    @cached_property
     def text_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.kind != "score")
 
-    @property
+    @cached_property
     def score_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.kind == "score")
 
