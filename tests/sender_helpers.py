@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from conversations.outgoing import encode_reply
 from conversations.replies import Choice, Reply, rows
+from handlers.aiohttp_request import AiohttpRequest
 from storage.outbox import OutMessage
 
 TOKEN = "123456:SENDER-TEST"
+# PTB's default request, and the one the running bot's sender uses
+REQUESTS: dict[str, type[BaseRequest]] = {"httpx": HTTPXRequest, "aiohttp": AiohttpRequest}
 
 
-def make_bot(url: str, *, read_timeout: float = 5.0, pool: int = 64) -> Bot:
-    request = HTTPXRequest(connection_pool_size=pool, read_timeout=read_timeout,
-                           write_timeout=5.0, connect_timeout=5.0, pool_timeout=10.0)
-    return Bot(TOKEN, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot", request=request)
+def make_bot(url: str, *, read_timeout: float = 5.0, pool: int = 64,
+             request: str = "httpx") -> Bot:
+    http = REQUESTS[request](connection_pool_size=pool, read_timeout=read_timeout,
+                             write_timeout=5.0, connect_timeout=5.0, pool_timeout=10.0)
+    return Bot(TOKEN, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot", request=http)
 
 
 def messages(chat_ids: list[int], *, per_chat: int = 1, kind: str = "test", ref_id: int = 1,

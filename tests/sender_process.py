@@ -1,4 +1,4 @@
-"""`python -m tests.sender_process DB URL RATE`: a sender alone, for the kill test."""
+"""`python -m tests.sender_process DB URL RATE REQUEST`: a sender alone, for the kill test."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from storage.sending import SendingRepo
 from tests.sender_helpers import make_bot
 
 
-async def main(db_path: str, url: str, rate: float) -> None:
+async def main(db_path: str, url: str, rate: float, request: str) -> None:
     db = await open_database(db_path)
-    async with make_bot(url) as bot:
+    async with make_bot(url, request=request) as bot:
         sender = OutboxSender(SendingRepo(db), [TelegramTransport(bot)],
                               SenderConfig(rate=rate, private_interval=0.0))
         await sender.start()
@@ -23,4 +23,4 @@ async def main(db_path: str, url: str, rate: float) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3])))
+    asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]))

@@ -15,7 +15,7 @@ from handlers.telegram_transport import TelegramTransport
 from storage.db import to_db_time
 from storage.sending import SendingRepo
 from tests.fakes.telegram_api import FakeBotApi
-from tests.sender_helpers import TOKEN, make_bot, messages
+from tests.sender_helpers import REQUESTS, TOKEN, make_bot, messages
 
 FAST = SenderConfig(rate=None, private_interval=0.0, group_interval=0.0, base_backoff=0.05,
                     max_attempts=3, idle_wait=0.1)
@@ -27,9 +27,15 @@ async def fake():
         yield api
 
 
+@pytest.fixture(params=sorted(REQUESTS))
+def request_kind(request) -> str:
+    """Every test runs with PTB's httpx request and with our aiohttp one."""
+    return request.param
+
+
 @pytest.fixture
-async def bot(fake):
-    async with make_bot(fake.url, read_timeout=0.5) as b:
+async def bot(fake, request_kind):
+    async with make_bot(fake.url, read_timeout=0.5, request=request_kind) as b:
         yield b
 
 
@@ -184,11 +190,12 @@ async def test_stop_records_the_batch_in_progress(db, repos, fake, bot, clock):
     assert counts["sent"] == sum(delivered(fake).values())
 
 
-async def test_killed_sender_resumes_without_loss(tmp_path, repos, db, fake, clock):
+async def test_killed_sender_resumes_without_loss(tmp_path, repos, db, fake, clock,
+                                                  request_kind):
     chats = list(range(20001, 20301))  # 300 recipients
     await repos.outbox.enqueue(messages(chats), clock())
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.sender_process", db.path, fake.url, "150",
+        sys.executable, "-m", "tests.sender_process", db.path, fake.url, "150", request_kind,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     try:
@@ -202,7 +209,7 @@ async def test_killed_sender_resumes_without_loss(tmp_path, repos, db, fake, clo
             await proc.wait()
     before = sum(delivered(fake).values())
     assert 60 <= before < len(chats)
-    async with make_bot(fake.url) as bot:
+    async with make_bot(fake.url, request=request_kind) as bot:
         sender = sender_for(db, bot)
         await sender.start()  # puts what was in flight back to pending
         await sender.stop()

@@ -99,3 +99,4 @@ async def test_runner_binds_with_start_code_and_stops_on_sigterm(fake, prepared_
     output, _ = await asyncio.wait_for(bot_process.communicate(), timeout=20)
     assert bot_process.returncode == 0, output.decode()
     assert TOKEN not in output.decode()  # the token never reaches the logs
+    assert "Unclosed" not in output.decode()  # the sender's own HTTP session was closed
