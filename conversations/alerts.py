@@ -66,9 +66,10 @@ async def on_submitted(repos: Repos, forms: FormLibrary, review: Review, now: da
 
 async def catch_up(repos: Repos, forms: FormLibrary, now: datetime,
                    within: timedelta = timedelta(days=2)) -> int:
-    """At start-up: alert again for recent submissions, in case the process died between
-    saving a submission and queuing its alerts. Dedup keys make repeats no-ops."""
-    review_ids = await repos.secretaries.submitted_since(now - within)
+    """At start-up: alert for recent submissions that have no alert yet, in case the
+    process died between saving a submission and queuing its alerts (a cell whose
+    secretaries chose a digest or no alerts is looked at again; dedup keys keep it once)."""
+    review_ids = await repos.secretaries.unalerted_since(now - within)
     for review_id in review_ids:
         review = await repos.reviews.get(review_id)
         if review is not None:

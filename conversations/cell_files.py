@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from conversations import review_steps as rs
 from conversations.exports import ExportRow, cell_xlsx, committee_xlsx, docx_zip
 from conversations.forms import FormLibrary
-from conversations.printable import review_docx
+from conversations.printable import review_document
 from conversations.progress import (
     EXCLUDED,
     NOT_STARTED,
@@ -24,29 +24,13 @@ from conversations.progress import (
 )
 from conversations.replies import Document
 from conversations.text import fold, name_order
-from storage.models import Cell, Committee, Member
+from storage.models import Cell, Committee
 from storage.repos import Repos
-from storage.reviews import Review
 
 
 def slug(text: str) -> str:
     """An ASCII file name part: 'Chi bộ Khu phố 1' -> 'chi-bo-khu-pho-1'."""
     return "-".join("".join(ch if ch.isalnum() else " " for ch in fold(text)).split())
-
-
-def review_filename(member: Member, review: Review) -> str:
-    return f"ban-kiem-diem-{review.year}-{'-'.join(member.full_name.split())}.docx"
-
-
-def review_document(forms: FormLibrary, member: Member, committee: Committee | None,
-                    review: Review) -> Document:
-    """The printable .docx of a member's review, signed on the day it was submitted."""
-    form = forms.get(review.form_version, review.form_code)
-    zone = ZoneInfo(committee.timezone if committee else "Asia/Ho_Chi_Minh")
-    signed_on = (review.submitted_at or review.updated_at).astimezone(zone).date()
-    content = review_docx(form, member, committee.name if committee else "", review,
-                          signed_on=signed_on, place=committee.place if committee else "")
-    return Document(review_filename(member, review), content)
 
 
 def export_rows(progress: CellProgress, forms: FormLibrary, zone: ZoneInfo) -> list[ExportRow]:

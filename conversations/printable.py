@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from docx import Document as new_document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -16,10 +17,11 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from conversations import review_steps as rs
-from conversations.forms import FormDef
+from conversations.forms import FormDef, FormLibrary
 from conversations.i18n import document_date
 from conversations.rating import verdict
-from storage.models import Member
+from conversations.replies import Document
+from storage.models import Committee, Member
 from storage.reviews import Review
 
 FONT = "Times New Roman"
@@ -35,6 +37,18 @@ HEADER_LABELS = {
 DOTS = "…………………"
 LEVEL_SECTION = "B.II"  # where the proposed level is ticked
 LETTERHEAD_WIDTHS = (Cm(7), Cm(9))  # the text width is 16 cm; the date line needs 9
+
+
+def review_document(forms: FormLibrary, member: Member, committee: Committee | None,
+                    review: Review, caption: str = "") -> Document:
+    """The printable .docx of a member's review, signed on the day it was submitted."""
+    form = forms.get(review.form_version, review.form_code)
+    zone = ZoneInfo(committee.timezone if committee else "Asia/Ho_Chi_Minh")
+    signed_on = (review.submitted_at or review.updated_at).astimezone(zone).date()
+    content = review_docx(form, member, committee.name if committee else "", review,
+                          signed_on=signed_on, place=committee.place if committee else "")
+    filename = f"ban-kiem-diem-{review.year}-{'-'.join(member.full_name.split())}.docx"
+    return Document(filename, content, caption)
 
 
 def review_docx(

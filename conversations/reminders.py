@@ -23,7 +23,7 @@ from babel.dates import format_date
 
 from conversations import review_steps as rs
 from conversations.campaigns import deadline_end
-from conversations.forms import FormDef, FormLibrary, Item
+from conversations.forms import FormDef, FormLibrary
 from conversations.i18n import Formatter
 from conversations.outgoing import encode_reply
 from conversations.replies import Choice, Reply, rows
@@ -258,7 +258,7 @@ async def _messages(
                                                         left, progress))
         return payloads[key]
 
-    indexed = {(version, code): _IndexedForm(forms.get(version, code))
+    indexed = {(version, code): forms.get(version, code)
                for version in forms.versions() for code in forms.codes(version)}
     records = []
     for cell_id, step in member_steps.items():
@@ -295,20 +295,8 @@ async def _messages(
     return records
 
 
-class _IndexedForm:
-    """A form's items listed once: FormDef rebuilds them at every access, and a reminder run
-    asks for them for every draft (review_steps only uses `items` and `item`)."""
-
-    def __init__(self, form: FormDef) -> None:
-        self.items = form.items
-        self._by_key = {item.key: item for item in self.items}
-
-    def item(self, key: str) -> Item:
-        return self._by_key[key]
-
-
 def _progress(campaign: Campaign, p: Pending, answers: dict[int, dict[str, Answer]],
-              forms: dict[tuple[str, str], _IndexedForm], now: datetime) -> tuple[int, int] | None:
+              forms: dict[tuple[str, str], FormDef], now: datetime) -> tuple[int, int] | None:
     """(items done, items) of a started review; None when not started."""
     if p.review_id is None or not p.form_version or not p.form_code:
         return None
@@ -318,7 +306,7 @@ def _progress(campaign: Campaign, p: Pending, answers: dict[int, dict[str, Answe
     review = Review(p.review_id, p.member_id, campaign.year, p.form_version, p.form_code,
                     "draft", "", False, False, None, None, None, now,
                     answers.get(p.review_id, {}))
-    return rs.done_count(form, review), len(form.items)  # type: ignore[arg-type]
+    return rs.done_count(form, review), len(form.items)
 
 
 def _to_leaders(leaders: list[Leader], key: str, campaign_id: int,

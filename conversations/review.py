@@ -17,7 +17,7 @@ from conversations import review_steps as rs
 from conversations.campaigns import submission_gate
 from conversations.context import Context
 from conversations.forms import FormDef, Item
-from conversations.printable import review_docx
+from conversations.printable import review_document
 from conversations.rating import exclusion, may_propose, review_year, verdict
 from conversations.replies import Choice, Document, Reply, rows
 from conversations.review_summary import summary_replies
@@ -454,19 +454,15 @@ async def _confirm(ctx: Context, review: Review, form: FormDef, _arg: str):
         "copy, sign it and hand it to your cell. /copy sends it again."
     ).format(time=ctx.fmt.datetime(ctx.now)), replace=True)
     return [done, *gate.replies,
-            Reply(_("Printable copy:"), document=await _document(ctx, review, form))]
+            Reply(_("Printable copy:"), document=await _document(ctx, review))]
 
 
-async def _document(ctx: Context, review: Review, form: FormDef) -> Document:
+async def _document(ctx: Context, review: Review) -> Document:
     member = ctx.member
     assert member is not None
     committee = await ctx.repos.org.committee(member.committee_id)
-    signed_on = (review.submitted_at or ctx.now).astimezone(ctx.fmt.zone).date()
-    content = review_docx(form, member, committee.name if committee else "", review,
-                          signed_on=signed_on, place=committee.place if committee else "")
-    name = "-".join(member.full_name.split())
     caption = ctx._("Self-review {year}, {name}").format(year=review.year, name=member.full_name)
-    return Document(f"ban-kiem-diem-{review.year}-{name}.docx", content, caption)
+    return review_document(ctx.forms, member, committee, review, caption)
 
 
 async def copy(ctx: Context) -> list[Reply]:
@@ -483,7 +479,7 @@ async def _copy(ctx: Context, review: Review, form: FormDef):
             "The printable copy is made when you submit. Your draft is saved; send /review "
             "to continue."
         ))]
-    return [Reply(ctx._("Printable copy:"), document=await _document(ctx, review, form))]
+    return [Reply(ctx._("Printable copy:"), document=await _document(ctx, review))]
 
 
 async def _view(ctx: Context, review: Review, form: FormDef):

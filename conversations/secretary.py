@@ -14,8 +14,9 @@ from dataclasses import replace
 from datetime import timedelta
 
 from conversations.alerts import formatter_for, send_to_member
-from conversations.cell_files import cell_files, committee_files, review_document
+from conversations.cell_files import cell_files, committee_files
 from conversations.context import Context
+from conversations.printable import review_document
 from conversations.progress import (
     EXCLUDED,
     GROUPS,
@@ -286,14 +287,23 @@ async def _ask_comment(ctx: Context, review: Review, member: Member) -> Reply:
         expects_text=True)
 
 
+def _may_be_asked(ctx: Context) -> bool:
+    """Only secretaries, deputies and admins are ever asked for a comment: everybody
+    else skips the look-up on every message."""
+    member = ctx.member
+    return member is not None and (member.is_cell_secretary or member.is_admin)
+
+
 async def drop_pending(ctx: Context) -> None:
     """A button or command instead of the comment: the question is no longer open."""
-    if await ctx.repos.secretaries.pending(ctx.account.id) is not None:
+    if _may_be_asked(ctx) and await ctx.repos.secretaries.pending(ctx.account.id) is not None:
         await ctx.repos.secretaries.clear_pending(ctx.account.id)
 
 
 async def on_text(ctx: Context, text: str) -> list[Reply] | None:
     """The comment a secretary was asked for; None when nothing was asked."""
+    if not _may_be_asked(ctx):
+        return None
     pending = await ctx.repos.secretaries.pending(ctx.account.id)
     if pending is None:
         return None

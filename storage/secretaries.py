@@ -49,11 +49,14 @@ class SecretaryRepo:
     async def reviews_of_committee(self, committee_id: int, year: int) -> dict[int, Review]:
         return await self._reviews("m.committee_id = ?", (year, committee_id))
 
-    async def submitted_since(self, since: datetime) -> list[int]:
-        """Ids of reviews submitted (and still so) at or after `since`, oldest first."""
+    async def unalerted_since(self, since: datetime) -> list[int]:
+        """Reviews submitted (and still so) at or after `since` for which no alert was
+        queued after that submission, oldest first."""
         rows = await self.db.fetchall_bulk(
-            "SELECT id FROM reviews WHERE status IN ('submitted', 'accepted')"
-            " AND submitted_at >= ? ORDER BY submitted_at", (to_db_time(since),),
+            "SELECT r.id FROM reviews r WHERE r.status IN ('submitted', 'accepted')"
+            " AND r.submitted_at >= ? AND NOT EXISTS (SELECT 1 FROM outbox o"
+            "  WHERE o.kind = 'alert' AND o.ref_id = r.id AND o.created_at >= r.submitted_at)"
+            " ORDER BY r.submitted_at", (to_db_time(since),),
         )
         return [row["id"] for row in rows]
 
