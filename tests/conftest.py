@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from conversations.replies import Incoming, Kind, Reply
 from storage.db import open_database
 from storage.models import Member, MemberRecord
 from storage.repos import Repos
+from tests.fakes.telegram_api import TEST_TOKEN, FakeBotApi
 
 COMMITTEE = "Đảng ủy phường Thử Nghiệm"
 
@@ -117,3 +119,16 @@ def chat_factory(assistant):
     def make(user_id: str, channel: str = "console") -> Chat:
         return Chat(assistant, user_id, channel)
     return make
+
+
+@pytest.fixture
+async def fake():
+    """A fake Bot API server on real HTTP (see tests/fakes/telegram_api.py)."""
+    async with FakeBotApi(token=TEST_TOKEN) as api:
+        yield api
+
+
+def bot_run_env(api_url: str, db_path, **extra: str) -> dict[str, str]:
+    """The environment for `python -m bot run` against the fake."""
+    return {**os.environ, "TELEGRAM_BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_URL": api_url,
+            "KIEMDIEM_DB": str(db_path), "PYTHONIOENCODING": "utf-8", **extra}

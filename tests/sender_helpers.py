@@ -9,8 +9,8 @@ from conversations.outgoing import encode_reply
 from conversations.replies import Choice, Reply, rows
 from handlers.aiohttp_request import AiohttpRequest
 from storage.outbox import OutMessage
+from tests.fakes.telegram_api import TEST_TOKEN as TOKEN
 
-TOKEN = "123456:SENDER-TEST"
 # PTB's default request, and the one the running bot's sender uses
 REQUESTS: dict[str, type[BaseRequest]] = {"httpx": HTTPXRequest, "aiohttp": AiohttpRequest}
 

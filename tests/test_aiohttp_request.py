@@ -12,18 +12,11 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, TimedOut
 
 from handlers.aiohttp_request import AiohttpRequest
-from tests.fakes.telegram_api import FakeBotApi
 from tests.sender_helpers import REQUESTS, TOKEN, make_bot
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40  # binary, every byte value, ~10 KB
 TRICKY = 'mẫu "2A" \\ 2026.docx'  # quotes and a backslash, escaped as httpx does
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Mở", callback_data="menu:1")]])
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi(token=TOKEN) as api:
-        yield api
 
 
 def aiohttp_bot(url: str, **options: float) -> Bot:

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from conversations.broadcast_plan import Audience, create_broadcast, plan
 from handlers.broadcast_progress import BroadcastProgress
 from handlers.outbox_sender import OutboxSender, SenderConfig
 from handlers.telegram_transport import TelegramTransport
 from storage.sending import SendingRepo
-from tests.fakes.telegram_api import FakeBotApi
-from tests.sender_helpers import TOKEN, make_bot
+from tests.sender_helpers import make_bot
 
 AUTHOR = 9999
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi(token=TOKEN) as api:
-        yield api
 
 
 async def test_progress_is_edited_then_reported(db, repos, org, fake, clock):

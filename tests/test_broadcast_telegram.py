@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 import time
@@ -12,17 +11,9 @@ import pytest
 
 from storage.db import open_database, utc_now
 from storage.repos import Repos
-from tests.conftest import COMMITTEE, ORG
-from tests.fakes.telegram_api import FakeBotApi
+from tests.conftest import COMMITTEE, ORG, bot_run_env
 
-TOKEN = "123456:BROADCAST-TEST"
 ADMIN, SECRETARY, BLOCKED, GROUP = 7005, 7001, 7004, -9001
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi(token=TOKEN) as api:
-        yield api
 
 
 @pytest.fixture
@@ -59,8 +50,7 @@ def _buttons(call) -> list[str]:
 async def test_admin_broadcasts_from_telegram_and_sees_the_report(fake, prepared, tmp_path):
     path, _chats = prepared
     fake.fail("sendMessage", kind="forbidden", chat_id=BLOCKED, times=None)
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.url,
-           "KIEMDIEM_DB": str(path), "KIEMDIEM_SEND_RATE": "0", "PYTHONIOENCODING": "utf-8"}
+    env = bot_run_env(fake.url, path, KIEMDIEM_SEND_RATE="0")
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,

@@ -15,19 +15,12 @@ from handlers.outbox_sender import OutboxSender, SenderConfig
 from handlers.telegram_transport import TelegramTransport
 from storage.sending import SendingRepo
 from tests.conftest import COMMITTEE
-from tests.fakes.telegram_api import FakeBotApi
 from tests.review_helpers import complete_and_submit
-from tests.sender_helpers import TOKEN, make_bot
+from tests.sender_helpers import make_bot
 
 FAST = SenderConfig(rate=None, private_interval=0.0, group_interval=0.0, base_backoff=0.05,
                     max_attempts=4, idle_wait=0.1)
 SECRETARY_CHAT, MEMBER_CHAT = 501, 502
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi(token=TOKEN) as api:
-        yield api
 
 
 @pytest.fixture

@@ -14,17 +14,10 @@ from handlers.outbox_sender import OutboxSender, SenderConfig
 from handlers.telegram_transport import TelegramTransport
 from storage.db import to_db_time
 from storage.sending import SendingRepo
-from tests.fakes.telegram_api import FakeBotApi
-from tests.sender_helpers import REQUESTS, TOKEN, make_bot, messages
+from tests.sender_helpers import REQUESTS, make_bot, messages
 
 FAST = SenderConfig(rate=None, private_interval=0.0, group_interval=0.0, base_backoff=0.05,
                     max_attempts=3, idle_wait=0.1)
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi(token=TOKEN) as api:
-        yield api
 
 
 @pytest.fixture(params=sorted(REQUESTS))

@@ -2,7 +2,6 @@
 and a restart enqueues nothing twice."""
 
 import asyncio
-import os
 import sys
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
@@ -11,10 +10,9 @@ from conversations.campaigns import expected_pairs
 from storage.campaigns import NewCampaign, PlanStep
 from storage.db import open_database, utc_now
 from storage.repos import Repos
-from tests.conftest import COMMITTEE, ORG
+from tests.conftest import COMMITTEE, ORG, bot_run_env
+from tests.fakes.telegram_api import TEST_TOKEN as TOKEN
 from tests.fakes.telegram_api import FakeBotApi
-
-TOKEN = "123456:TEST-TOKEN"
 
 
 async def _prepare(path) -> int:
@@ -47,8 +45,7 @@ async def _reminders(path) -> list[str]:
 
 
 async def _run_until(fake, path, tmp_path, done) -> None:
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.url,
-           "KIEMDIEM_DB": str(path), "PYTHONIOENCODING": "utf-8"}
+    env = bot_run_env(fake.url, path)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import signal
 import sys
 from dataclasses import dataclass
@@ -21,11 +20,10 @@ from conversations.forms import BUILTIN_FORMS_DIR, load_forms
 from conversations.invitations import issue_invite
 from storage.db import open_database, utc_now
 from storage.repos import Repos
-from tests.conftest import COMMITTEE, ORG
+from tests.conftest import COMMITTEE, ORG, bot_run_env
 from tests.fakes.telegram_api import Call, FakeBotApi
 from tests.review_helpers import SCORES, answer_for
 
-TOKEN = "123456:TEST-TOKEN"
 BARRIER = "Trợ lý chỉ đọc được tin nhắn dạng chữ."
 STALE = "Nút này thuộc bước trước. Đồng chí đang ở:"
 PEOPLE = {"2A": "Trần Văn Đức", "2B": "Nguyễn Thị Hồng Nhung", "2C": "Lê Minh Tuấn"}
@@ -89,12 +87,6 @@ class TelegramUser:
 
 
 @pytest.fixture
-async def fake():
-    async with FakeBotApi(token=TOKEN) as api:
-        yield api
-
-
-@pytest.fixture
 async def prepared(tmp_path):
     """The sample organisation and an invitation code for each person."""
     path = tmp_path / "bot.sqlite3"
@@ -119,8 +111,7 @@ async def start_bot(fake, prepared, tmp_path):
     processes = []
 
     async def start():
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.url,
-               "KIEMDIEM_DB": str(path), "PYTHONIOENCODING": "utf-8"}
+        env = bot_run_env(fake.url, path)
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,

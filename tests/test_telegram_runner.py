@@ -1,7 +1,6 @@
 """`kiemdiem run` in its own process, against a fake Bot API over real HTTP."""
 
 import asyncio
-import os
 import signal
 import sys
 from datetime import timedelta
@@ -11,16 +10,8 @@ import pytest
 from conversations.invitations import issue_invite
 from storage.db import open_database, utc_now
 from storage.repos import Repos
-from tests.conftest import COMMITTEE, ORG
-from tests.fakes.telegram_api import FakeBotApi
-
-TOKEN = "123456:TEST-TOKEN"
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi(token=TOKEN) as api:
-        yield api
+from tests.conftest import COMMITTEE, ORG, bot_run_env
+from tests.fakes.telegram_api import TEST_TOKEN as TOKEN
 
 
 @pytest.fixture
@@ -40,8 +31,7 @@ async def prepared_db(tmp_path):
 @pytest.fixture
 async def bot_process(fake, prepared_db, tmp_path):
     path, _code, _members = prepared_db
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.url,
-           "KIEMDIEM_DB": str(path), "PYTHONIOENCODING": "utf-8"}
+    env = bot_run_env(fake.url, path)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,

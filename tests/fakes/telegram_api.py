@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+TEST_TOKEN = "123456:TEST-TOKEN"  # what every test bot uses
 FailureKind = Literal[
     "retry_after", "forbidden", "migrate", "bad_request", "timeout", "server_error"
 ]
