@@ -27,8 +27,8 @@ from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bench.offline import OfflineRequest
-from conversations.outgoing import encode_reply
-from conversations.replies import Choice, Reply, rows
+from conversations.core.outgoing import encode_reply
+from conversations.core.replies import Choice, Reply, rows
 from handlers.aiohttp_request import AiohttpRequest
 from handlers.outbox_sender import OutboxSender, SenderConfig
 from handlers.telegram_transport import TelegramTransport

@@ -28,7 +28,7 @@ from telegram.ext import (
 
 from bench.offline import OfflineRequest
 from conversations.assistant import Assistant
-from conversations.forms import BUILTIN_FORMS_DIR, load_forms
+from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
 from handlers import telegram as telegram_handlers
 from storage.db import open_database
 from storage.models import MemberRecord

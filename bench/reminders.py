@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from conversations.campaigns import CampaignRequest, create_campaign
-from conversations.forms import BUILTIN_FORMS_DIR, load_forms
-from conversations.reminders import plan_campaign, run_due
+from conversations.campaigns.reminders import plan_campaign, run_due
+from conversations.campaigns.rules import CampaignRequest, create_campaign
+from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
 from storage.db import open_database, to_db_time
 from storage.repos import Repos
 

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.demo_reviews import sample_review
 from conversations.assistant import Assistant
-from conversations.forms import BUILTIN_FORMS_DIR, load_forms
-from conversations.replies import Incoming
+from conversations.core.replies import Incoming
+from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
 from storage.db import open_database
 from storage.models import MemberRecord
 from storage.repos import Repos

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot.cli import CommandError, _committee
 from bot.config import Settings
-from conversations.broadcast_plan import MAX_TEXT, Audience, create_broadcast, plan
-from conversations.i18n import Formatter
+from conversations.broadcasts.plan import MAX_TEXT, Audience, create_broadcast, plan
+from conversations.core.i18n import Formatter
 from storage.broadcasts import NewAttachment
 from storage.db import open_database, utc_now
 from storage.repos import Repos

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.config import Settings
-from conversations.campaign_view import describe, one_line
-from conversations.campaigns import (
+from conversations.campaigns.rules import (
     CampaignError,
     CampaignRequest,
     create_campaign,
@@ -14,7 +13,8 @@ from conversations.campaigns import (
     parse_plan,
     parse_time,
 )
-from conversations.i18n import Formatter
+from conversations.campaigns.view import describe, one_line
+from conversations.core.i18n import Formatter
 from storage.db import open_database, utc_now
 from storage.models import Committee
 from storage.repos import Repos

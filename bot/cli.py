@@ -13,17 +13,17 @@ from pathlib import Path
 from bot import campaign_cli
 from bot.campaign_cli import CampaignCommandError
 from bot.config import DEMO_DB, Settings
-from conversations.forms import FormError
-from conversations.i18n import CataloguesMissingError, Formatter, check_catalogues
-from conversations.importer import ImportFileError, read_member_file
-from conversations.invitations import (
+from bot.member_file import ImportFileError, read_member_file
+from conversations.core.i18n import CataloguesMissingError, Formatter, check_catalogues
+from conversations.core.text import name_order
+from conversations.forms.library import FormError
+from conversations.onboarding.invitations import (
     TELEGRAM_USERNAME_KEY,
     MemberInvite,
     display_code,
     ensure_invites,
     telegram_link,
 )
-from conversations.text import name_order
 from storage.db import SchemaTooNewError, open_database, utc_now
 from storage.repos import Repos
 

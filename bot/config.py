@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from conversations.forms import BUILTIN_FORMS_DIR, FormLibrary, load_forms
+from conversations.forms.library import BUILTIN_FORMS_DIR, FormLibrary, load_forms
 
 DEFAULT_DB = "kiemdiem.sqlite3"
 DEMO_DB = "kiemdiem-demo.sqlite3"

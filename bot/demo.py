@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.demo_reviews import sample_review
+from bot.member_file import read_member_file
 from bot.sending import console_sending
 from conversations.assistant import Assistant
-from conversations.context import AssistantConfig
-from conversations.forms import FormLibrary
-from conversations.i18n import translator
-from conversations.importer import read_member_file
-from conversations.invitations import display_code, issue_invite
+from conversations.core.context import AssistantConfig
+from conversations.core.i18n import translator
+from conversations.forms.library import FormLibrary
+from conversations.onboarding.invitations import display_code, issue_invite
 from handlers.console import CHANNEL, ConsoleChat
 from storage.db import open_database, utc_now
 from storage.models import Member

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conversations import review_steps as rs
-from conversations.forms import FormLibrary
-from conversations.rating import review_year
+from conversations.forms.library import FormLibrary
+from conversations.forms.rating import review_year
+from conversations.review import steps as rs
 from storage.models import Member
 from storage.repos import Repos
 from storage.reviews import Answer, Review

@@ -6,9 +6,9 @@ import argparse
 
 from bot.cli import CommandError
 from bot.config import Settings
-from conversations.cell_files import cell_files, committee_files
-from conversations.i18n import Formatter
-from conversations.replies import Document
+from conversations.core.i18n import Formatter
+from conversations.core.replies import Document
+from conversations.secretary.files import cell_files, committee_files
 from storage.db import open_database, utc_now
 from storage.repos import Repos
 

@@ -14,9 +14,9 @@ from datetime import datetime
 
 from telegram.ext import Application, ContextTypes
 
-from conversations.context import Clock
-from conversations.forms import FormLibrary
-from conversations.reminders import run_due
+from conversations.campaigns.reminders import run_due
+from conversations.core.context import Clock
+from conversations.forms.library import FormLibrary
 from storage.db import utc_now
 from storage.repos import Repos
 

@@ -11,12 +11,12 @@ from telegram.ext import Application, ApplicationBuilder
 from bot import reminder_jobs
 from bot.config import Settings
 from bot.sending import Sending
-from conversations.alerts import catch_up, digests_due
 from conversations.assistant import Assistant
-from conversations.context import AssistantConfig
-from conversations.i18n import LANGUAGES, translator
-from conversations.invitations import TELEGRAM_USERNAME_KEY
-from conversations.menus import COMMANDS
+from conversations.core.context import AssistantConfig
+from conversations.core.i18n import LANGUAGES, translator
+from conversations.core.menus import COMMANDS
+from conversations.onboarding.invitations import TELEGRAM_USERNAME_KEY
+from conversations.secretary.alerts import catch_up, digests_due
 from handlers import telegram as telegram_handlers
 from handlers.aiohttp_request import AiohttpRequest
 from handlers.telegram_transport import TelegramTransport

@@ -9,21 +9,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from conversations import (
-    broadcast,
-    campaign_dialogue,
-    cell_groups,
-    menus,
-    onboarding,
-    review,
-    secretary,
-)
-from conversations.context import AssistantConfig, Clock, Context
-from conversations.forms import FormLibrary
-from conversations.i18n import LANGUAGES, Formatter, normalise_language
-from conversations.invitations import normalise_code
-from conversations.replies import Incoming, Kind, Reply
-from conversations.text import fold
+from conversations.broadcasts import dialogue as broadcast
+from conversations.campaigns import dialogue as campaign_dialogue
+from conversations.core import menus
+from conversations.core.context import AssistantConfig, Clock, Context
+from conversations.core.i18n import LANGUAGES, Formatter, normalise_language
+from conversations.core.replies import Incoming, Kind, Reply
+from conversations.core.text import fold
+from conversations.forms.library import FormLibrary
+from conversations.onboarding import dialogue as onboarding
+from conversations.onboarding import groups as cell_groups
+from conversations.onboarding.invitations import normalise_code
+from conversations.review import dialogue as review
+from conversations.secretary import desk as secretary
 from storage.db import utc_now
 from storage.repos import Repos
 

@@ -9,8 +9,8 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from conversations import broadcast_report
-from conversations.i18n import Formatter
+from conversations.broadcasts import report as broadcast_report
+from conversations.core.i18n import Formatter
 from handlers.outbox_sender import SendError, Transport
 from storage.broadcasts import Broadcast
 from storage.db import utc_now

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TextIO
 
 from conversations.assistant import Assistant
-from conversations.i18n import translator
-from conversations.replies import Incoming, Kind, Reply
-from conversations.text import fold
+from conversations.core.i18n import translator
+from conversations.core.replies import Incoming, Kind, Reply
+from conversations.core.text import fold
 from handlers.text_render import render_text
 
 CHANNEL = "console"

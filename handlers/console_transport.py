@@ -7,7 +7,7 @@ import re
 import sys
 from typing import TextIO
 
-from conversations.replies import Reply
+from conversations.core.replies import Reply
 from handlers.text_render import render_text
 from storage.outbox import OutboxRow
 from storage.repos import Repos

@@ -37,8 +37,8 @@ from typing import Protocol
 
 from aiolimiter import AsyncLimiter
 
-from conversations.outgoing import decode_reply
-from conversations.replies import Reply
+from conversations.core.outgoing import decode_reply
+from conversations.core.replies import Reply
 from storage.db import utc_now
 from storage.outbox import OutboxRow
 from storage.sending import Attachment, Outcome, SendingRepo

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from conversations.assistant import Assistant
-from conversations.replies import Incoming, IncomingDocument, Kind, Reply
+from conversations.core.replies import Incoming, IncomingDocument, Kind, Reply
 from handlers.text_render import split_text
 
 CHANNEL = "telegram"

@@ -19,7 +19,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from conversations.replies import Reply
+from conversations.core.replies import Reply
 from handlers.outbox_sender import (
     ChatMoved,
     FloodWait,

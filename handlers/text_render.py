@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.replies import Reply
+from conversations.core.replies import Reply
 
 
 def render_text(reply: Reply, limit: int | None = None) -> list[str]:

@@ -20,7 +20,7 @@ STATUSES = ("pending", "sending", "sent", "failed", "unreachable")
 class OutMessage:
     dedup_key: str
     kind: str
-    payload: str                 # JSON text made by conversations.outgoing.encode_reply
+    payload: str                 # JSON text made by conversations.core.outgoing.encode_reply
     member_id: int | None = None
     channel: str | None = None   # None: the member has no chat account → 'unreachable'
     chat_id: str | None = None

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from conversations.assistant import Assistant
-from conversations.context import AssistantConfig
-from conversations.forms import BUILTIN_FORMS_DIR, FormLibrary, load_forms
-from conversations.replies import Incoming, Kind, Reply
+from conversations.core.context import AssistantConfig
+from conversations.core.replies import Incoming, Kind, Reply
+from conversations.forms.library import BUILTIN_FORMS_DIR, FormLibrary, load_forms
 from storage.db import open_database
 from storage.models import Member, MemberRecord
 from storage.repos import Repos

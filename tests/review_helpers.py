@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.forms import FormDef
+from conversations.forms.library import FormDef
 
 SCORES = {"B.I.general": "27", "B.I.tasks": "58"}  # 85: "Hoàn thành tốt nhiệm vụ"
 

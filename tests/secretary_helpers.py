@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conversations.outgoing import decode_reply
-from conversations.replies import Reply
+from conversations.core.outgoing import decode_reply
+from conversations.core.replies import Reply
 from storage.models import Member
 from tests.conftest import COMMITTEE, record
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
 
-from conversations.outgoing import encode_reply
-from conversations.replies import Choice, Reply, rows
+from conversations.core.outgoing import encode_reply
+from conversations.core.replies import Choice, Reply, rows
 from handlers.aiohttp_request import AiohttpRequest
 from storage.outbox import OutMessage
 from tests.fakes.telegram_api import TEST_TOKEN as TOKEN

@@ -10,9 +10,9 @@ import pytest
 
 from bot.cli import main
 from conversations.assistant import Assistant
-from conversations.context import AssistantConfig
-from conversations.outgoing import decode_reply
-from conversations.replies import Incoming, IncomingDocument, Kind
+from conversations.core.context import AssistantConfig
+from conversations.core.outgoing import decode_reply
+from conversations.core.replies import Incoming, IncomingDocument, Kind
 from handlers.console_transport import ConsoleTransport
 from handlers.outbox_sender import OutboxSender, SenderConfig
 from storage.db import open_database
@@ -268,7 +268,7 @@ async def test_admins_main_menu_leads_to_campaigns_and_announcements(chat_factor
 
 
 def test_broadcast_list_snippet_is_plain_text_cut_at_a_word():
-    from conversations.broadcast_report import _snippet
+    from conversations.broadcasts.report import _snippet
 
     html = ("<b>Đảng ủy đề nghị</b> các chi bộ hoàn thành kiểm điểm trước ngày "
             "30/11/2026 &amp; báo cáo")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conversations.broadcast_plan import Audience, create_broadcast, plan
+from conversations.broadcasts.plan import Audience, create_broadcast, plan
 from handlers.broadcast_progress import BroadcastProgress
 from handlers.outbox_sender import OutboxSender, SenderConfig
 from handlers.telegram_transport import TelegramTransport

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations.campaigns import (
+from conversations.campaigns.rules import (
     CampaignError,
     CampaignRequest,
     cell_deadline,

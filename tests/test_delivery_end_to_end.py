@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from conversations.campaigns import CampaignRequest, create_campaign
-from conversations.reminders import run_due
+from conversations.campaigns.reminders import run_due
+from conversations.campaigns.rules import CampaignRequest, create_campaign
 from handlers.outbox_sender import OutboxSender, SenderConfig
 from handlers.telegram_transport import TelegramTransport
 from storage.sending import SendingRepo

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from bot.cli import main
 from bot.demo_reviews import sample_review
-from conversations.exports import MEMBER_HEADERS, ExportRow, Quota, cell_xlsx, quota
+from conversations.secretary.exports import MEMBER_HEADERS, ExportRow, Quota, cell_xlsx, quota
 from tests.secretary_helpers import link
 
 LEVELS = [("excellent", "Hoàn thành xuất sắc nhiệm vụ"), ("good", "Hoàn thành tốt nhiệm vụ"),

@@ -9,8 +9,8 @@ import pytest
 from docx import Document as open_docx
 
 from conversations.assistant import Assistant
-from conversations.context import AssistantConfig
-from conversations.forms import BUILTIN_FORMS_DIR, FormError, load_forms
+from conversations.core.context import AssistantConfig
+from conversations.forms.library import BUILTIN_FORMS_DIR, FormError, load_forms
 from storage.reviews import Answer
 from tests.conftest import Chat
 from tests.review_helpers import SCORES, answer_for

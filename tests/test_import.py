@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conversations.importer import (
+from bot.member_file import (
     ImportFileError,
     RowProblem,
     normalise_name,

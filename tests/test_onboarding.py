@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from conversations.invitations import display_code, issue_invite, normalise_code
+from conversations.onboarding.invitations import display_code, issue_invite, normalise_code
 
 
 async def _code_for(repos, member, clock, ttl=timedelta(days=30)) -> str:

@@ -1,7 +1,7 @@
 """The outbox keeps each message once, whoever enqueues it and however often."""
 
-from conversations.outgoing import decode_reply, encode_reply
-from conversations.replies import Choice, Reply
+from conversations.core.outgoing import decode_reply, encode_reply
+from conversations.core.replies import Choice, Reply
 from storage.outbox import OutMessage
 
 

@@ -7,7 +7,7 @@ import pytest
 from docx import Document as open_docx
 from docx.oxml.ns import qn
 
-from conversations.printable import review_docx
+from conversations.review.printable import review_docx
 from storage.models import Member
 from storage.reviews import Answer, Review
 

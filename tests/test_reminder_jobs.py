@@ -6,7 +6,7 @@ import sys
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
-from conversations.campaigns import expected_pairs
+from conversations.campaigns.rules import expected_pairs
 from storage.campaigns import NewCampaign, PlanStep
 from storage.db import open_database, utc_now
 from storage.repos import Repos

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations.campaigns import CampaignRequest, create_campaign
-from conversations.outgoing import decode_reply
-from conversations.reminders import after_quiet, in_quiet, run_due, schedule
+from conversations.campaigns.reminders import after_quiet, in_quiet, run_due, schedule
+from conversations.campaigns.rules import CampaignRequest, create_campaign
+from conversations.core.outgoing import decode_reply
 from storage.campaigns import Campaign, PlanStep
 from storage.db import open_database
 from storage.outbox import OutMessage

@@ -7,7 +7,7 @@ import pytest
 from docx import Document as open_docx
 
 from conversations.assistant import Assistant
-from conversations.context import AssistantConfig
+from conversations.core.context import AssistantConfig
 from storage.db import open_database
 from storage.repos import Repos
 from tests.conftest import COMMITTEE, record

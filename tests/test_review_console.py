@@ -5,8 +5,8 @@ from datetime import date
 
 from docx import Document as open_docx
 
-from conversations.forms import BUILTIN_FORMS_DIR, load_forms
-from conversations.rating import review_year
+from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
+from conversations.forms.rating import review_year
 from tests.review_helpers import SCORES, answer_for
 from tests.test_console_demo import _demo
 

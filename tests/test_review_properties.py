@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conversations.assistant import Assistant
-from conversations.context import AssistantConfig
-from conversations.forms import BUILTIN_FORMS_DIR, load_forms
-from conversations.review_steps import DQ, LEVEL, SUMMARY, missing, steps
-from conversations.text import fold
+from conversations.core.context import AssistantConfig
+from conversations.core.text import fold
+from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
+from conversations.review.steps import DQ, LEVEL, SUMMARY, missing, steps
 from storage.db import open_database
 from storage.repos import Repos
 from tests.conftest import COMMITTEE, Chat, Clock, record

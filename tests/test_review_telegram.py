@@ -16,8 +16,8 @@ from datetime import timedelta
 import pytest
 from docx import Document as open_docx
 
-from conversations.forms import BUILTIN_FORMS_DIR, load_forms
-from conversations.invitations import issue_invite
+from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
+from conversations.onboarding.invitations import issue_invite
 from storage.db import open_database, utc_now
 from storage.repos import Repos
 from tests.conftest import COMMITTEE, ORG, bot_run_env

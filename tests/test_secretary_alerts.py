@@ -2,9 +2,9 @@
 
 import pytest
 
-from conversations.alerts import catch_up, digests_due, on_submitted
 from conversations.assistant import Assistant
-from conversations.context import AssistantConfig
+from conversations.core.context import AssistantConfig
+from conversations.secretary.alerts import catch_up, digests_due, on_submitted
 from tests.review_helpers import answer_for, complete_and_submit
 from tests.secretary_helpers import link, outbox, with_deputy
 

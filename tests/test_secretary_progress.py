@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.demo_reviews import sample_review
-from conversations import progress as progress_module
 from conversations.assistant import Assistant
-from conversations.context import AssistantConfig
-from conversations.progress import Expectations, committee_progress
+from conversations.core.context import AssistantConfig
+from conversations.secretary import progress as progress_module
+from conversations.secretary.progress import Expectations, committee_progress
 from tests.conftest import COMMITTEE, Chat, record
 from tests.secretary_helpers import link, outbox, with_deputy
 

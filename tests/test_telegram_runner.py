@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from conversations.invitations import issue_invite
+from conversations.onboarding.invitations import issue_invite
 from storage.db import open_database, utc_now
 from storage.repos import Repos
 from tests.conftest import COMMITTEE, ORG, bot_run_env

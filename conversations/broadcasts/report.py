@@ -6,9 +6,9 @@ import re
 from datetime import datetime, timedelta
 from html import unescape
 
-from conversations.context import Context
-from conversations.i18n import Formatter
-from conversations.replies import Choice, Reply, rows
+from conversations.core.context import Context
+from conversations.core.i18n import Formatter
+from conversations.core.replies import Choice, Reply, rows
 from storage.broadcasts import Broadcast
 
 BAR_WIDTH = 10

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from conversations.context import Context
-from conversations.invitations import (
+from conversations.core.context import Context
+from conversations.core.menus import main_menu
+from conversations.core.replies import Choice, Reply
+from conversations.core.text import name_order
+from conversations.onboarding.invitations import (
     TELEGRAM_USERNAME_KEY,
     display_code,
     issue_invite,
     normalise_code,
     telegram_link,
 )
-from conversations.menus import main_menu
-from conversations.replies import Choice, Reply
-from conversations.text import name_order
 from storage.invites import Redeem
 from storage.models import Member
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from conversations import campaigns
-from conversations import review_steps as rs
-from conversations.forms import FormLibrary
-from conversations.rating import exclusion, review_year
-from conversations.text import name_order
+from conversations.campaigns import rules as campaigns
+from conversations.core.text import name_order
+from conversations.forms.library import FormLibrary
+from conversations.forms.rating import exclusion, review_year
+from conversations.review import steps as rs
 from storage.models import Cell, Member
 from storage.repos import Repos
 from storage.reviews import Review

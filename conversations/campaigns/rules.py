@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from conversations.context import Context
-from conversations.forms import FormLibrary
-from conversations.i18n import N_
-from conversations.rating import exclusion, review_year
-from conversations.replies import Reply
+from conversations.core.context import Context
+from conversations.core.i18n import N_
+from conversations.core.replies import Reply
+from conversations.forms.library import FormLibrary
+from conversations.forms.rating import exclusion, review_year
 from storage.campaigns import (
     DEFAULT_PLAN,
     Campaign,

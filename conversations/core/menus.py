@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conversations.context import Context
-from conversations.i18n import LANGUAGE_NAMES, LANGUAGES, N_
-from conversations.replies import Choice, Reply, rows
+from conversations.core.context import Context
+from conversations.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_
+from conversations.core.replies import Choice, Reply, rows
 
 # (command, description) for the platform's command menu and /help.
 COMMANDS: tuple[tuple[str, str, str], ...] = (

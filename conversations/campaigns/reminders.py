@@ -21,13 +21,13 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from conversations import review_steps as rs
-from conversations.campaigns import deadline_end
-from conversations.forms import FormDef, FormLibrary
-from conversations.i18n import Formatter
-from conversations.outgoing import encode_reply
-from conversations.replies import Choice, Reply, rows
-from conversations.text import name_order
+from conversations.campaigns.rules import deadline_end
+from conversations.core.i18n import Formatter
+from conversations.core.outgoing import encode_reply
+from conversations.core.replies import Choice, Reply, rows
+from conversations.core.text import name_order
+from conversations.forms.library import FormDef, FormLibrary
+from conversations.review import steps as rs
 from storage.campaigns import COMMITTEE_CELL, Campaign, Leader, Pending, StepRecord
 from storage.models import Committee
 from storage.outbox import OutMessage

@@ -5,23 +5,23 @@ button from an earlier step (an old message, a restart) is answered with where t
 member really is, never applied to the wrong item. Everything is re-read from the
 database on every message, so a restart loses nothing.
 
-The steps, verbs and states are drawn in conversations/review.md (a Mermaid diagram).
+The steps, verbs and states are drawn in conversations/review/dialogue.md (a Mermaid diagram).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from conversations import alerts
-from conversations import review_steps as rs
-from conversations.campaigns import submission_gate
-from conversations.context import Context
-from conversations.forms import FormDef, Item
-from conversations.printable import review_document
-from conversations.rating import exclusion, may_propose, review_year, verdict
-from conversations.replies import Choice, Document, Reply, rows
-from conversations.review_summary import summary_replies
-from conversations.text import fold
+from conversations.campaigns.rules import submission_gate
+from conversations.core.context import Context
+from conversations.core.replies import Choice, Document, Reply, rows
+from conversations.core.text import fold
+from conversations.forms.library import FormDef, Item
+from conversations.forms.rating import exclusion, may_propose, review_year, verdict
+from conversations.review import steps as rs
+from conversations.review.printable import review_document
+from conversations.review.summary import summary_replies
+from conversations.secretary import alerts
 from storage.reviews import Answer, Review
 
 PREVIEW_CHARS = 300

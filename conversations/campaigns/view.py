@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conversations.i18n import Formatter
-from conversations.reminders import DIGEST, SUMMARY, schedule
+from conversations.campaigns.reminders import DIGEST, SUMMARY, schedule
+from conversations.core.i18n import Formatter
 from storage.campaigns import COMMITTEE_CELL, Campaign
 from storage.models import Cell
 from storage.repos import Repos

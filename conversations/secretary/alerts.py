@@ -11,11 +11,16 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from conversations.forms import FormLibrary
-from conversations.i18n import Formatter
-from conversations.outgoing import encode_reply
-from conversations.progress import SUBMITTED, CellProgress, cell_progress, local_today
-from conversations.replies import Choice, Reply
+from conversations.core.i18n import Formatter
+from conversations.core.outgoing import encode_reply
+from conversations.core.replies import Choice, Reply
+from conversations.forms.library import FormLibrary
+from conversations.secretary.progress import (
+    SUBMITTED,
+    CellProgress,
+    cell_progress,
+    local_today,
+)
 from storage.db import to_db_time
 from storage.models import Committee, Member
 from storage.outbox import OutMessage

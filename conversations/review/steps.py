@@ -7,7 +7,7 @@ therefore always derivable from the stored draft.
 
 from __future__ import annotations
 
-from conversations.forms import FormDef, Item
+from conversations.forms.library import FormDef, Item
 from storage.reviews import Review
 
 LEVEL = "level"

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conversations.campaign_view import describe, one_line
-from conversations.campaigns import (
+from conversations.campaigns.rules import (
     CampaignError,
     CampaignRequest,
     check_dates,
@@ -17,8 +16,9 @@ from conversations.campaigns import (
     local_today,
     parse_date,
 )
-from conversations.context import Context
-from conversations.replies import Choice, Reply, rows
+from conversations.campaigns.view import describe, one_line
+from conversations.core.context import Context
+from conversations.core.replies import Choice, Reply, rows
 
 
 def _refused(ctx: Context) -> list[Reply]:

@@ -16,11 +16,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from conversations import review_steps as rs
-from conversations.forms import FormDef, FormLibrary
-from conversations.i18n import document_date
-from conversations.rating import verdict
-from conversations.replies import Document
+from conversations.core.i18n import document_date
+from conversations.core.replies import Document
+from conversations.forms.library import FormDef, FormLibrary
+from conversations.forms.rating import verdict
+from conversations.review import steps as rs
 from storage.models import Committee, Member
 from storage.reviews import Review
 

@@ -10,11 +10,13 @@ import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from conversations import review_steps as rs
-from conversations.exports import ExportRow, cell_xlsx, committee_xlsx, docx_zip
-from conversations.forms import FormLibrary
-from conversations.printable import review_document
-from conversations.progress import (
+from conversations.core.replies import Document
+from conversations.core.text import fold, name_order
+from conversations.forms.library import FormLibrary
+from conversations.review import steps as rs
+from conversations.review.printable import review_document
+from conversations.secretary.exports import ExportRow, cell_xlsx, committee_xlsx, docx_zip
+from conversations.secretary.progress import (
     EXCLUDED,
     NOT_STARTED,
     CellProgress,
@@ -22,8 +24,6 @@ from conversations.progress import (
     committee_progress,
     local_today,
 )
-from conversations.replies import Document
-from conversations.text import fold, name_order
 from storage.models import Cell, Committee
 from storage.repos import Repos
 

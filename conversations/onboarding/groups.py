@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conversations.context import Context
-from conversations.i18n import Formatter
-from conversations.replies import Incoming, Reply
+from conversations.core.context import Context
+from conversations.core.i18n import Formatter
+from conversations.core.replies import Incoming, Reply
 from storage.repos import Repos
 
 LINK_COMMAND = "linkgroup"

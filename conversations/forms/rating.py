@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from conversations.forms import FormDef, Level
+from conversations.forms.library import FormDef, Level
 from storage.models import Member
 
 MIN_MONTHS_ADMITTED = 6

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conversations.replies import Choice, Reply
+from conversations.core.replies import Choice, Reply
 
 
 def encode_reply(reply: Reply) -> str:

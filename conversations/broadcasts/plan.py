@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from conversations.i18n import N_, translator
-from conversations.outgoing import encode_reply
-from conversations.replies import Choice, Reply, rows
+from conversations.core.i18n import N_, translator
+from conversations.core.outgoing import encode_reply
+from conversations.core.replies import Choice, Reply, rows
 from storage.broadcasts import KIND, CellGroup, NewAttachment
 from storage.models import Account, Member
 from storage.outbox import OutMessage

@@ -13,11 +13,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from conversations.alerts import formatter_for, send_to_member
-from conversations.cell_files import cell_files, committee_files
-from conversations.context import Context
-from conversations.printable import review_document
-from conversations.progress import (
+from conversations.core.context import Context
+from conversations.core.replies import Choice, Reply, rows
+from conversations.review.printable import review_document
+from conversations.review.summary import summary_replies
+from conversations.secretary.alerts import formatter_for, send_to_member
+from conversations.secretary.files import cell_files, committee_files
+from conversations.secretary.progress import (
     EXCLUDED,
     GROUPS,
     IN_PROGRESS,
@@ -30,8 +32,6 @@ from conversations.progress import (
     committee_progress,
     local_today,
 )
-from conversations.replies import Choice, Reply, rows
-from conversations.review_summary import summary_replies
 from storage.db import to_db_time
 from storage.models import Cell, Member
 from storage.reviews import Review

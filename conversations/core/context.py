@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from conversations.forms import FormLibrary
-from conversations.i18n import Formatter
-from conversations.replies import Incoming
+from conversations.core.i18n import Formatter
+from conversations.core.replies import Incoming
+from conversations.forms.library import FormLibrary
 from storage.models import Account, Member
 from storage.repos import Repos
 

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-BUILTIN_FORMS_DIR = Path(__file__).with_name("forms")
+BUILTIN_FORMS_DIR = Path(__file__).parent  # the .toml files beside this module
 LANGUAGES = ("vi", "en")
 KINDS = ("text", "choice", "score")
 PARTS = ("A", "B")

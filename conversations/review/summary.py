@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from conversations import review_steps as rs
-from conversations.context import Context
-from conversations.forms import FormDef
-from conversations.rating import verdict
-from conversations.replies import Reply
+from conversations.core.context import Context
+from conversations.core.replies import Reply
+from conversations.forms.library import FormDef
+from conversations.forms.rating import verdict
+from conversations.review import steps as rs
 from storage.models import Member
 from storage.reviews import Review
 

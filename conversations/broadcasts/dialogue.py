@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from conversations import broadcast_report
-from conversations.broadcast_plan import (
+from conversations.broadcasts import report as broadcast_report
+from conversations.broadcasts.plan import (
     MAX_TEXT,
     Audience,
     Plan,
@@ -20,9 +20,9 @@ from conversations.broadcast_plan import (
     plan,
     recipient_reply,
 )
-from conversations.context import Context
-from conversations.replies import Choice, Kind, Reply, rows
-from conversations.text import fold
+from conversations.core.context import Context
+from conversations.core.replies import Choice, Kind, Reply, rows
+from conversations.core.text import fold
 from storage.broadcasts import NewAttachment
 from storage.models import Committee
 
