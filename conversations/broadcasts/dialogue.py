@@ -263,8 +263,11 @@ async def _confirm(ctx: Context, draft: dict) -> list[Reply]:
                    "chats).").format(total=found.total, members=len(found.members),
                                      groups=len(found.groups)))
     if found.unlinked:
-        lines.append(_("{n} of these members have not linked a chat account; they will be "
-                       "listed as not reached.").format(n=found.unlinked))
+        lines.append(ctx.fmt.ngettext(
+            "{n} of these members has not linked a chat account; they will be listed as not "
+            "reached.",
+            "{n} of these members have not linked a chat account; they will be listed as not "
+            "reached.", found.unlinked).format(n=found.unlinked))
     if found.total == 0:
         return [Reply(_("Nobody would receive this announcement. Choose another audience."),
                       rows(Choice(_("Back"), BROADCASTS.pack(BackToAudience())),
@@ -273,7 +276,8 @@ async def _confirm(ctx: Context, draft: dict) -> list[Reply]:
     return [
         Reply(preview.text, html=preview.html),
         Reply("\n".join(lines), rows(
-            Choice(_("Send to {n} recipients").format(n=found.total),
+            Choice(ctx.fmt.ngettext("Send to {n} recipient", "Send to {n} recipients",
+                                    found.total).format(n=found.total),
                    BROADCASTS.pack(SendBroadcast()), _("send")),
             Choice(_("Change the audience"), BROADCASTS.pack(BackToAudience())),
             _cancel_button(ctx),
@@ -293,9 +297,11 @@ async def _send(ctx: Context, draft: dict) -> list[Reply]:
         plan_=found, report=(incoming.channel, incoming.chat_id, ctx.fmt.language),
         now=ctx.now,
     )
-    return [Reply(_(
+    return [Reply(ctx.fmt.ngettext(
+        "Announcement #{id} is on its way to {n} recipient. I will show the progress here "
+        "and the report at the end.",
         "Announcement #{id} is on its way to {n} recipients. I will show the progress here "
-        "and the report at the end."
+        "and the report at the end.", added,
     ).format(id=broadcast_id, n=added), replace=True)]
 
 

@@ -127,9 +127,11 @@ def progress_button(fmt: Formatter, cell_id: int) -> Choice:
 
 def _complete_alert(fmt: Formatter, progress: CellProgress) -> Reply:
     _ = fmt.gettext
-    text = _(
+    text = fmt.ngettext(
+        "{cell} is complete: the {n} member expected this year has submitted the "
+        "self-review for {year}.",
         "{cell} is complete: all {n} members expected this year have submitted their "
-        "self-reviews for {year}."
+        "self-reviews for {year}.", progress.expected,
     ).format(cell=progress.cell.name, n=progress.expected, year=progress.year)
     files = Choice(_("The cell's files"), SECRETARY.pack(CellFiles(progress.cell.id)))
     return Reply(text, ((progress_button(fmt, progress.cell.id), files),))
