@@ -1,31 +1,100 @@
 """The entry point of the dialogue: one incoming message in, replies out.
 
-Every channel (Telegram, Zalo, console, tests) calls `Assistant.handle`. Who may do what
-is decided here from the database, never from what a button or command carries.
+Every channel (Telegram, Zalo, console, tests) calls `Assistant.handle`. The capabilities
+are declared in CAPABILITIES, one ordered list: each names its commands, its buttons (a
+codec of typed actions) and the typed text it may be waiting for. Who may do what is
+decided by each capability from the database, never from what a button or command carries.
+
+A typed message goes, in this order, to: the remembered menu's choice (text-only
+channels: a number or keyword), the capability the account's "awaiting" state names (a
+question it asked), then each capability's free-text handler in list order (the review,
+which takes typed text by default, is last).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from conversations.broadcasts import dialogue as broadcast
-from conversations.campaigns import dialogue as campaign_dialogue
-from conversations.core import menus
+from conversations.broadcasts import dialogue as broadcasts
+from conversations.campaigns import dialogue as campaigns
+from conversations.core import general, menus
+from conversations.core.actions import SEPARATOR, Action, Codec
+from conversations.core.awaiting import forget, settle
+from conversations.core.capability import Capability
 from conversations.core.context import AssistantConfig, Clock, Context
-from conversations.core.i18n import LANGUAGES, Formatter, normalise_language
+from conversations.core.i18n import Formatter, normalise_language
+from conversations.core.menus import OpenReview
 from conversations.core.replies import Incoming, Kind, Reply
 from conversations.core.text import fold
+from conversations.core.zones import DEFAULT_TIMEZONE
 from conversations.forms.library import FormLibrary
-from conversations.onboarding import dialogue as onboarding
+from conversations.onboarding import capability as onboarding
 from conversations.onboarding import groups as cell_groups
-from conversations.onboarding.invitations import normalise_code
 from conversations.review import dialogue as review
-from conversations.secretary import desk as secretary
+from conversations.secretary import capability as secretary
 from storage.db import utc_now
 from storage.repos import Repos
 
-Handler = Callable[[Context, str], Awaitable[list[Reply]]]
+
+async def _review_entry(ctx: Context, _action: Action) -> list[Reply]:
+    return await review.open_review(ctx)
+
+
+async def _review_buttons(ctx: Context, data: str) -> list[Reply]:
+    # today's data is 'rv:<verb>:…' and on_action takes what follows 'rv:'; once the
+    # review packs its buttons with a codec ('rv.<verb>:…') it receives the data whole
+    return await review.on_action(ctx, data.removeprefix("rv:"))
+
+
+# The self-review belongs to conversations/review/, which parses its own buttons.
+REVIEW = Capability(
+    name="review",
+    commands={"review": lambda ctx, _args: review.open_review(ctx),
+              "copy": lambda ctx, _args: review.copy(ctx)},
+    codec=Codec(OpenReview),          # the main menu's «My self-review»
+    on_action=_review_entry,
+    raw_prefixes=frozenset({"rv"}),   # rv and rv.<verb>
+    on_raw_action=_review_buttons,
+    on_text=review.on_text,           # the answer to the item the member is at
+)
+
+# The dispatch order. Commands and button prefixes are each declared once (checked
+# below), so the order decides only which free-text handler sees typed text first.
+CAPABILITIES: tuple[Capability, ...] = (
+    general.CAPABILITY,      # main menu, help, language: also before an account is linked
+    onboarding.CAPABILITY,   # /start, invitation codes (typed by people not linked yet)
+    secretary.CAPABILITY,    # /progress, /alerts, /export; a return comment
+    campaigns.CAPABILITY,    # /campaign; the draft's name and deadlines
+    broadcasts.CAPABILITY,   # /broadcast(s); the announcement's text and document
+    REVIEW,                  # /review, /copy; typed text by default: last
+)
+
+
+class Router:
+    """Who answers a command, a button, or a question's answer, from CAPABILITIES."""
+
+    def __init__(self, capabilities: tuple[Capability, ...]) -> None:
+        self.capabilities = capabilities
+        self.commands: dict[str, Capability] = {}
+        self.prefixes: dict[str, Capability] = {}
+        self.by_name: dict[str, Capability] = {}
+        for capability in capabilities:
+            _declare(self.by_name, [capability.name], capability, "capability")
+            _declare(self.commands, capability.commands, capability, "command")
+            _declare(self.prefixes, [*capability.codec.prefixes, *capability.raw_prefixes],
+                     capability, "button prefix")
+
+    def for_button(self, data: str) -> Capability | None:
+        prefix = data.split(SEPARATOR, 1)[0]
+        return self.prefixes.get(prefix) or self.prefixes.get(prefix.split(".", 1)[0])
+
+
+def _declare(table: dict, names, capability: Capability, what: str) -> None:
+    for name in names:
+        if name in table:
+            raise ValueError(f"{what} {name!r} declared by {table[name].name} and "
+                             f"{capability.name}")
+        table[name] = capability
 
 
 class Assistant:
@@ -35,46 +104,22 @@ class Assistant:
         forms: FormLibrary,
         config: AssistantConfig | None = None,
         clock: Clock = utc_now,
+        capabilities: tuple[Capability, ...] = CAPABILITIES,
     ) -> None:
         self.repos = repos
         self.forms = forms
         self.config = config or AssistantConfig()
         self.clock = clock
-        self._commands: dict[str, Handler] = {
-            "start": self._start,
-            "help": self._help,
-            "language": self._language,
-            "invite": self._invite,
-            "review": self._review,
-            "copy": self._copy,
-            "campaign": self._campaign,
-            "broadcast": broadcast.start,
-            "broadcasts": broadcast.list_command,
-            "linkgroup": cell_groups.in_private,
-        }
-        self._commands.update(secretary.COMMANDS)
-        self._actions: dict[str, Handler] = {
-            "menu": self._menu,
-            "help": self._help,
-            "language": self._language,
-            "lang": self._set_language,
-            "invite": self._invite,
-            "invite-page": self._invite_page,
-            "review": self._review,
-            "rv": self._review_action,
-            "cp": self._campaign_action,
-            "campaign": self._campaign,  # from the admins' main menu
-            "broadcast": broadcast.start,
-            "bc": broadcast.on_action,
-        }
-        self._actions.update(secretary.ACTIONS)
+        self.router = Router(capabilities)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         if incoming.is_group:
             return await cell_groups.handle(self.repos, incoming, self.clock())
         ctx = await self._context(incoming)
         menu = await self.repos.accounts.menu(ctx.account.id) if not incoming.has_buttons else None
+        asked = ctx.awaiting = await self.repos.accounts.awaiting(ctx.account.id)
         replies = await self._dispatch(ctx, menu)
+        await settle(ctx, asked)
         if not incoming.has_buttons:
             await self._remember_menu(ctx, menu, replies)
         return replies
@@ -89,7 +134,7 @@ class Assistant:
             member.language if member
             else account.language or normalise_language(incoming.language_hint)
         )
-        timezone = "Asia/Ho_Chi_Minh"
+        timezone = DEFAULT_TIMEZONE
         if member:
             committee = await self.repos.org.committee(member.committee_id)
             timezone = committee.timezone if committee else timezone
@@ -100,10 +145,21 @@ class Assistant:
 
     async def _dispatch(self, ctx: Context, menu: dict | None) -> list[Reply]:
         incoming = ctx.incoming
-        if not incoming.text.startswith("/"):
-            composing = await broadcast.on_input(ctx)  # an admin writing an announcement
-            if composing is not None:
-                return composing
+        text = incoming.text.strip()
+        if incoming.kind is Kind.ACTION:
+            return await self._button(ctx, incoming.text)
+        if incoming.kind is Kind.TEXT and text.startswith("/"):
+            return await self._command(ctx, text)
+        if menu:
+            picked = self._typed_choice(ctx, menu, text)
+            if isinstance(picked, list):
+                return picked
+            if picked is not None:  # from here on it is as if the button was pressed
+                ctx.incoming = replace(incoming, kind=Kind.ACTION, text=picked)
+                return await self._button(ctx, picked)
+        answered = await self._answer(ctx)
+        if answered is not None:
+            return answered
         if incoming.kind is Kind.UNSUPPORTED:
             if ctx.member is None:
                 return [menus.unknown_person(ctx)]
@@ -111,41 +167,61 @@ class Assistant:
                 "I can only read text messages. Please type your answer, or choose one of "
                 "the options."
             ))]
-        text = incoming.text.strip()
-        if incoming.kind is Kind.ACTION or text.startswith("/"):
-            await secretary.drop_pending(ctx)  # only the very next text is a return comment
-        if incoming.kind is Kind.ACTION:
-            return await self._action(ctx, incoming.text)
-        if text.startswith("/"):
-            name, _sep, args = text[1:].partition(" ")
-            name = name.split("@")[0].lower()
-            handler = self._commands.get(name)
-            if handler is None:
-                return [Reply(ctx._("Unknown command. Send /help to see what I can do."))]
-            if ctx.member is None and name not in ("start", "language"):
-                return [menus.unknown_person(ctx)]
-            return await handler(ctx, args.strip())
-        if menu:
-            picked = self._typed_choice(ctx, menu, text)
-            if isinstance(picked, list):
-                return picked
-            if picked is not None:  # from here on it is as if the button was pressed
-                ctx.incoming = replace(incoming, kind=Kind.ACTION, text=picked)
-                return await self._action(ctx, picked)
-        if ctx.member is None:
-            if normalise_code(text):
-                return await onboarding.redeem(ctx, text)
-            return [menus.unknown_person(ctx)]
-        answered = await secretary.on_text(ctx, text)  # a comment the secretary was asked for
-        if answered is None:
-            answered = await campaign_dialogue.on_text(ctx, text)
-        if answered is None:
-            answered = await review.on_text(ctx, text)
-        if answered is not None:
-            return answered
+        for capability in self.router.capabilities:
+            if capability.on_text is not None:
+                answered = await capability.on_text(ctx, text)
+                if answered is not None:
+                    return answered
         return [menus.main_menu(ctx, ctx._(
             "I did not understand that. Choose one of the options, or send /help."
         ))]
+
+    async def _answer(self, ctx: Context) -> list[Reply] | None:
+        """The message to the capability whose question is open; None if none is, or if
+        this message cannot answer it (the question then stays open)."""
+        asked = ctx.awaiting
+        if asked is None:
+            return None
+        capability = self.router.by_name.get(asked.capability)
+        forget(ctx)
+        if capability is None or capability.on_input is None or ctx.member is None:
+            return None
+        if ctx.now - asked.since > capability.input_ttl:
+            return None  # expired: the message is read as if nothing had been asked
+        answered = await capability.on_input(ctx, asked)
+        if answered is None and ctx.awaiting is None:
+            ctx.awaiting = asked
+        return answered
+
+    async def _command(self, ctx: Context, text: str) -> list[Reply]:
+        forget(ctx)  # a command instead of the answer: the question is no longer open
+        name, _sep, args = text[1:].partition(" ")
+        name = name.split("@")[0].lower()
+        capability = self.router.commands.get(name)
+        if capability is None:
+            return [Reply(ctx._("Unknown command. Send /help to see what I can do."))]
+        if ctx.member is None and name not in capability.public_commands:
+            return [menus.unknown_person(ctx)]
+        return await capability.commands[name](ctx, args.strip())
+
+    async def _button(self, ctx: Context, data: str) -> list[Reply]:
+        forget(ctx)  # another button instead of the answer: the question is no longer open
+        capability = self.router.for_button(data)
+        if capability is None:
+            return [menus.unknown_person(ctx) if ctx.member is None else menus.stale_button(ctx)]
+        if data.split(SEPARATOR, 1)[0] not in capability.codec.prefixes:
+            if ctx.member is None or capability.on_raw_action is None:
+                return [menus.unknown_person(ctx) if ctx.member is None
+                        else menus.stale_button(ctx)]
+            return await capability.on_raw_action(ctx, data)
+        action = capability.codec.parse(data)
+        if ctx.member is None and type(action) not in capability.public_actions:
+            return [menus.unknown_person(ctx)]
+        if action is None or capability.on_action is None:  # malformed, forged or stale
+            if capability.on_stale is not None:
+                return await capability.on_stale(ctx)
+            return [menus.stale_button(ctx)]
+        return await capability.on_action(ctx, action)
 
     def _typed_choice(self, ctx: Context, menu: dict, text: str) -> str | list[Reply] | None:
         """On text-only channels, map a typed number or keyword to the choice it names."""
@@ -153,7 +229,7 @@ class Assistant:
         for choice in choices:
             if choice.get("keyword") and fold(choice["keyword"]) == fold(text):
                 return choice["action"]
-        if menu.get("expects_text") or not text.isdigit():
+        if menu.get("expects_text") or not (text.isascii() and text.isdigit()):
             return None
         number = int(text)
         if 1 <= number <= len(choices):
@@ -176,72 +252,3 @@ class Assistant:
             return  # a plain notice ("I can only read text"): the last choices still stand
         if new != old:
             await self.repos.accounts.set_menu(ctx.account.id, new)
-
-    async def _action(self, ctx: Context, data: str) -> list[Reply]:
-        name, _sep, arg = data.partition(":")
-        handler = self._actions.get(name)
-        needs_member = name not in ("lang", "language", "help")
-        if handler is None or (ctx.member is None and needs_member):
-            if ctx.member is None:
-                return [menus.unknown_person(ctx)]
-            return [menus.stale_button(ctx)]
-        return await handler(ctx, arg)
-
-    # commands and actions
-
-    async def _start(self, ctx: Context, args: str) -> list[Reply]:
-        if args:
-            return await onboarding.redeem(ctx, args)
-        if ctx.member is None:
-            return [menus.unknown_person(ctx)]
-        return [await onboarding.welcome(ctx)]
-
-    async def _menu(self, ctx: Context, _arg: str) -> list[Reply]:
-        return [menus.main_menu(ctx)]
-
-    async def _help(self, ctx: Context, _arg: str) -> list[Reply]:
-        return [menus.help_reply(ctx)]
-
-    async def _language(self, ctx: Context, arg: str) -> list[Reply]:
-        if arg:
-            return await self._set_language(ctx, arg)
-        return [menus.language_menu(ctx)]
-
-    async def _set_language(self, ctx: Context, arg: str) -> list[Reply]:
-        code = arg.strip().lower()
-        if code not in LANGUAGES:
-            return [menus.language_menu(ctx)]
-        if ctx.member:
-            await self.repos.org.set_member_language(ctx.member.id, code)
-        else:
-            await self.repos.accounts.set_language(ctx.account.id, code)
-        ctx.fmt = Formatter(code, ctx.fmt.zone.key)
-        done = ctx._("Language set to English.")
-        if ctx.member is None:
-            return [Reply(done), menus.unknown_person(ctx)]
-        return [menus.main_menu(ctx, done, replace=ctx.incoming.kind is Kind.ACTION)]
-
-    async def _invite(self, ctx: Context, arg: str) -> list[Reply]:
-        if arg.isdigit() and ctx.incoming.kind is Kind.ACTION:
-            return [await onboarding.invite_member(ctx, int(arg))]
-        return [await onboarding.invite_list(ctx)]
-
-    async def _review(self, ctx: Context, _arg: str) -> list[Reply]:
-        return await review.open_review(ctx)
-
-    async def _review_action(self, ctx: Context, arg: str) -> list[Reply]:
-        return await review.on_action(ctx, arg)
-
-    async def _copy(self, ctx: Context, _arg: str) -> list[Reply]:
-        return await review.copy(ctx)
-
-    async def _invite_page(self, ctx: Context, arg: str) -> list[Reply]:
-        if not arg.isdigit():
-            return [menus.stale_button(ctx)]
-        return [await onboarding.invite_list(ctx, int(arg))]
-
-    async def _campaign(self, ctx: Context, _arg: str) -> list[Reply]:
-        return await campaign_dialogue.open_campaigns(ctx)
-
-    async def _campaign_action(self, ctx: Context, arg: str) -> list[Reply]:
-        return await campaign_dialogue.on_action(ctx, arg)

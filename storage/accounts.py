@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database, to_db_time
+from storage.db import Database, from_db_time, to_db_time
 from storage.models import Account
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """Who the account's next typed message goes to, and since when."""
+
+    capability: str     # e.g. 'secretary', 'campaigns', 'broadcasts'
+    argument: str       # what for, as the capability wrote it (a review id, a draft's step)
+    since: datetime
 
 
 def _account(row) -> Account:
@@ -84,16 +94,45 @@ class AccountRepo:
                 (json.dumps(menu, ensure_ascii=False) if menu else None, account_id),
             )
 
+    async def awaiting(self, account_id: int) -> Awaiting | None:
+        row = await self.db.fetchone(
+            "SELECT awaiting, awaiting_argument, awaiting_since FROM accounts WHERE id = ?",
+            (account_id,),
+        )
+        if row is None or row["awaiting"] is None:
+            return None
+        since = from_db_time(row["awaiting_since"])
+        assert since is not None
+        return Awaiting(row["awaiting"], row["awaiting_argument"] or "", since)
+
+    async def set_awaiting(self, account_id: int, capability: str, argument: str,
+                           now: datetime) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(
+                "UPDATE accounts SET awaiting = ?, awaiting_argument = ?, awaiting_since = ?"
+                " WHERE id = ?",
+                (capability, argument, to_db_time(now), account_id),
+            )
+
+    async def clear_awaiting(self, account_id: int) -> None:
+        async with self.db.write() as conn:
+            await conn.execute(
+                "UPDATE accounts SET awaiting = NULL, awaiting_argument = NULL,"
+                " awaiting_since = NULL WHERE id = ? AND awaiting IS NOT NULL",
+                (account_id,),
+            )
+
 
 async def bind_in_transaction(conn, account_id: int, member_id: int, now: datetime) -> None:
     # A member keeps one account per channel: binding a new phone releases the old one.
     await conn.execute(
-        "UPDATE accounts SET member_id = NULL, bound_at = NULL, menu = NULL"
+        "UPDATE accounts SET member_id = NULL, bound_at = NULL, menu = NULL, awaiting = NULL"
         " WHERE member_id = ? AND channel = (SELECT channel FROM accounts WHERE id = ?)"
         " AND id != ?",
         (member_id, account_id, account_id),
     )
     await conn.execute(
-        "UPDATE accounts SET member_id = ?, bound_at = ?, menu = NULL WHERE id = ?",
+        "UPDATE accounts SET member_id = ?, bound_at = ?, menu = NULL, awaiting = NULL"
+        " WHERE id = ?",
         (member_id, to_db_time(now), account_id),
     )

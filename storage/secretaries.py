@@ -1,12 +1,14 @@
-"""What secretaries read and set: a cell's reviews in one query, alert preferences,
-and the typed input a secretary was asked for (kept across restarts)."""
+"""What secretaries read and set: a cell's reviews in one query, alert preferences.
+
+(The return comment a secretary is asked for is the account's "awaiting" state, in
+storage/accounts.py.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database, from_db_time, to_db_time
+from storage.db import Database, to_db_time
 from storage.reviews import Answer, Review
 from storage.reviews import _review as review_from_row
 
@@ -19,13 +21,6 @@ class AlertPref:
     member_id: int
     mode: str           # each, digest, off
     digest_hour: int    # the committee's local hour for the digest
-
-
-@dataclass(frozen=True)
-class PendingInput:
-    kind: str           # 'return': the next typed text is the return comment
-    ref_id: int
-    created_at: datetime
 
 
 # Reviews with their answers in one query: a review without answers still comes (LEFT JOIN).
@@ -109,27 +104,3 @@ class SecretaryRepo:
                 (member_id, mode, DEFAULT_DIGEST_HOUR if digest_hour is None else digest_hour,
                  to_db_time(now), digest_hour),
             )
-
-    # the typed input a secretary was asked for
-
-    async def pending(self, account_id: int) -> PendingInput | None:
-        row = await self.db.fetchone(
-            "SELECT * FROM pending_inputs WHERE account_id = ?", (account_id,)
-        )
-        if row is None:
-            return None
-        return PendingInput(row["kind"], row["ref_id"], from_db_time(row["created_at"]))
-
-    async def set_pending(self, account_id: int, kind: str, ref_id: int, now: datetime) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(
-                "INSERT INTO pending_inputs (account_id, kind, ref_id, created_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET"
-                " kind = excluded.kind, ref_id = excluded.ref_id,"
-                " created_at = excluded.created_at",
-                (account_id, kind, ref_id, to_db_time(now)),
-            )
-
-    async def clear_pending(self, account_id: int) -> None:
-        async with self.db.write() as conn:
-            await conn.execute("DELETE FROM pending_inputs WHERE account_id = ?", (account_id,))

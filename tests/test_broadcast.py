@@ -10,7 +10,21 @@ import pytest
 
 from bot.cli import main
 from conversations.assistant import Assistant
+from conversations.broadcasts.actions import BROADCASTS as BC
+from conversations.broadcasts.actions import (
+    CancelBroadcast,
+    CellsChosen,
+    ChooseAudience,
+    NoAttachment,
+    SendBroadcast,
+    ShowUnreached,
+    ToggleCell,
+    ToggleGroups,
+)
+from conversations.campaigns.actions import CAMPAIGNS as CP
+from conversations.campaigns.actions import NewCampaign
 from conversations.core.context import AssistantConfig
+from conversations.core.menus import MENU, OpenCampaigns, StartBroadcast
 from conversations.core.outgoing import decode_reply
 from conversations.core.replies import Incoming, IncomingDocument, Kind
 from handlers.console_transport import ConsoleTransport
@@ -41,10 +55,13 @@ def admin_chat(chat_factory, people):
     return chat_factory(people["Bùi Thị Mai"], "telegram")
 
 
-async def compose(chat, text="Hướng dẫn mới về <b>hạn nộp</b>", audience="bc:aud:all"):
+ALL = BC.pack(ChooseAudience("all"))
+
+
+async def compose(chat, text="Hướng dẫn mới về <b>hạn nộp</b>", audience=ALL):
     await chat.say("/broadcast")
     await chat.say(text)
-    await chat.press("bc:nodoc")
+    await chat.press(BC.pack(NoAttachment()))
     return await chat.press(audience)
 
 
@@ -53,7 +70,7 @@ async def test_plain_member_and_secretary_are_refused(chat_factory, people, repo
         chat = chat_factory(people[name], "telegram")
         await chat.say("/broadcast")
         assert "Chỉ quản trị viên của đảng ủy mới được gửi thông báo" in chat.text
-        await chat.press("bc:send")  # a crafted button changes nothing
+        await chat.press(BC.pack(SendBroadcast()))  # a crafted button changes nothing
         assert "Chỉ quản trị viên của đảng ủy mới được gửi thông báo" in chat.text
         assert await repos.broadcasts.draft(org[name].id) is None
     assert await repos.broadcasts.recent(org["Bùi Thị Mai"].committee_id) == []
@@ -68,8 +85,8 @@ async def test_admin_composes_previews_and_sends_to_everyone(chat_factory, peopl
     assert "Hướng dẫn mới về <b>hạn nộp</b>" in preview.text
     assert "Người nhận: 5 (5 đảng viên nhận riêng, 0 nhóm chat)" in confirm.text
     assert "1 đồng chí trong số này chưa gắn tài khoản với trợ lý" in confirm.text
-    assert "bc:send" in chat.actions()
-    await chat.press("bc:send")
+    assert BC.pack(SendBroadcast()) in chat.actions()
+    await chat.press(BC.pack(SendBroadcast()))
     assert "Thông báo số 1 đang được gửi tới 5 người nhận" in chat.text
     rows = await repos.outbox.of_ref("broadcast", 1)
     assert {r.dedup_key for r in rows} == {f"broadcast:1:{m.id}" for m in org.values()}
@@ -78,7 +95,7 @@ async def test_admin_composes_previews_and_sends_to_everyone(chat_factory, peopl
     english = next(r for r in rows if r.member_id == org["Đặng Quốc Bảo"].id)
     assert decode_reply(english.payload).text.startswith("📢 Announcement from")
     assert await repos.broadcasts.draft(org["Bùi Thị Mai"].id) is None  # done with it
-    await chat.press("bc:send")  # pressing again sends nothing twice
+    await chat.press(BC.pack(SendBroadcast()))  # pressing again sends nothing twice
     assert len(await repos.outbox.of_ref("broadcast", 1)) == 5
     assert await repos.outbox.of_ref("broadcast", 2) == []
 
@@ -89,7 +106,8 @@ async def test_composition_survives_a_restart(chat_factory, people, repos, forms
     await chat.say("Lịch họp chi bộ tháng 12")
     restarted = Assistant(repos, forms, AssistantConfig(), clock)  # a new process, same DB
     replies = await restarted.handle(Incoming("telegram", people["Bùi Thị Mai"],
-                                              people["Bùi Thị Mai"], Kind.ACTION, "bc:nodoc"))
+                                              people["Bùi Thị Mai"], Kind.ACTION,
+                                              BC.pack(NoAttachment())))
     assert "Gửi thông báo tới ai?" in replies[0].text
     draft = await repos.broadcasts.draft(org["Bùi Thị Mai"].id)
     assert draft["text"] == "Lịch họp chi bộ tháng 12" and draft["step"] == "audience"
@@ -102,14 +120,14 @@ async def test_chosen_cells_and_a_document(chat_factory, people, repos, org, clo
     doc = IncomingDocument("BQACAgIAAxk", "mau-2a.pdf")
     await chat.assistant.handle(Incoming("telegram", chat.user_id, chat.user_id,
                                          Kind.UNSUPPORTED, document=doc))
-    await chat.press("bc:aud:cells")
+    await chat.press(BC.pack(ChooseAudience("cells")))
     cell1 = org["Trần Văn Đức"].cell_id
-    await chat.press(f"bc:cell:{cell1}")
+    await chat.press(BC.pack(ToggleCell(cell1)))
     assert "☑ Chi bộ 1" in [c.label for c in chat.last[0].flat_choices]
-    await chat.press("bc:cells-ok")
+    await chat.press(BC.pack(CellsChosen()))
     assert "Tài liệu đính kèm: mau-2a.pdf" in chat.text
     assert "Người nhận: 3" in chat.text
-    await chat.press("bc:send")
+    await chat.press(BC.pack(SendBroadcast()))
     rows = await repos.outbox.of_ref("broadcast", 1)
     assert {r.member_id for r in rows} == {m.id for m in org.values() if m.cell_id == cell1}
     attachment = await SendingRepo(repos.db).attachment(rows[0].attachment_id)
@@ -123,17 +141,17 @@ async def test_crafted_cell_of_another_committee_is_refused(chat_factory, people
     chat = admin_chat(chat_factory, people)
     await chat.say("/broadcast")
     await chat.say("Thông báo")
-    await chat.press("bc:nodoc")
-    await chat.press("bc:aud:cells")
-    await chat.press(f"bc:cell:{foreign.id}")
+    await chat.press(BC.pack(NoAttachment()))
+    await chat.press(BC.pack(ChooseAudience("cells")))
+    await chat.press(BC.pack(ToggleCell(foreign.id)))
     assert "không thuộc đảng bộ của đồng chí" in chat.text
 
 
 async def test_secretaries_only_and_cancel(chat_factory, people, repos, org):
     chat = admin_chat(chat_factory, people)
-    await compose(chat, audience="bc:aud:secretaries")
+    await compose(chat, audience=BC.pack(ChooseAudience("secretaries")))
     assert "Người nhận: 2" in chat.text
-    await chat.press("bc:cancel")
+    await chat.press(BC.pack(CancelBroadcast()))
     assert "Đã hủy thông báo" in chat.text
     assert await repos.broadcasts.draft(org["Bùi Thị Mai"].id) is None
 
@@ -142,21 +160,21 @@ async def test_unreachable_lists_are_per_cell_for_secretaries(chat_factory, peop
                                                               org, db):
     chat = admin_chat(chat_factory, people)
     await compose(chat)
-    await chat.press("bc:send")
+    await chat.press(BC.pack(SendBroadcast()))
     # Đặng Quốc Bảo (Chi bộ 2) blocked the bot
     await db.conn.execute("UPDATE outbox SET status = 'unreachable', error = 'blocked: x'"
                           " WHERE member_id = ?", (org["Đặng Quốc Bảo"].id,))
-    await chat.press("bc:unr:1")
+    await chat.press(BC.pack(ShowUnreached(1)))
     assert "Lê Minh Tuấn — chưa gắn tài khoản với trợ lý" in chat.text
     assert "Đặng Quốc Bảo — đã chặn trợ lý" in chat.text
     secretary = chat_factory(people["Trần Văn Đức"], "telegram")  # Chi bộ 1
-    await secretary.press("bc:unr:1")
+    await secretary.press(BC.pack(ShowUnreached(1)))
     assert "Lê Minh Tuấn" in secretary.text and "Đặng Quốc Bảo" not in secretary.text
     await secretary.say("/broadcasts")
     assert "số liệu của Chi bộ 1" in secretary.text
     assert "không liên lạc được 1" in secretary.text
     member = chat_factory(people["Nguyễn Thị Hồng Nhung"], "telegram")
-    await member.press("bc:unr:1")
+    await member.press(BC.pack(ShowUnreached(1)))
     assert "Lê Minh Tuấn" not in member.text
     await chat.say("/broadcasts")
     assert "#1" in chat.text and "không liên lạc được 2" in chat.text
@@ -185,12 +203,12 @@ async def test_broadcast_to_members_and_groups(assistant, chat_factory, people, 
     chat = admin_chat(chat_factory, people)
     await chat.say("/broadcast")
     await chat.say("Thông báo")
-    await chat.press("bc:nodoc")
-    await chat.press("bc:grp")
+    await chat.press(BC.pack(NoAttachment()))
+    await chat.press(BC.pack(ToggleGroups()))
     assert any(c.label.startswith("☑") for c in chat.last[0].flat_choices)
-    await chat.press("bc:aud:all")
+    await chat.press(BC.pack(ChooseAudience("all")))
     assert "Người nhận: 6 (5 đảng viên nhận riêng, 1 nhóm chat)" in chat.text
-    await chat.press("bc:send")
+    await chat.press(BC.pack(SendBroadcast()))
     group_row = await repos.outbox.get("broadcast:1:group:" + str(org["Trần Văn Đức"].cell_id))
     assert group_row.chat_id == "-5001" and decode_reply(group_row.payload).choices == ()
 
@@ -255,15 +273,15 @@ def test_command_line_broadcast(tmp_path, capsys):
 async def test_admins_main_menu_leads_to_campaigns_and_announcements(chat_factory, people):
     admin = admin_chat(chat_factory, people)
     await admin.say("/start")
-    assert {"campaign", "broadcast"} <= set(admin.actions())
-    await admin.press("campaign")
-    assert "cp:new" in admin.actions()
-    await admin.press("broadcast")
+    assert {MENU.pack(OpenCampaigns()), MENU.pack(StartBroadcast())} <= set(admin.actions())
+    await admin.press(MENU.pack(OpenCampaigns()))
+    assert CP.pack(NewCampaign()) in admin.actions()
+    await admin.press(MENU.pack(StartBroadcast()))
     assert "Soạn thông báo mới" in admin.text
     member = chat_factory(people["Nguyễn Thị Hồng Nhung"], "telegram")
     await member.say("/start")
-    assert not {"campaign", "broadcast"} & set(member.actions())
-    await member.press("broadcast")  # crafted: still refused
+    assert not {MENU.pack(OpenCampaigns()), MENU.pack(StartBroadcast())} & set(member.actions())
+    await member.press(MENU.pack(StartBroadcast()))  # crafted: still refused
     assert "Chỉ quản trị viên của đảng ủy mới được gửi thông báo" in member.text
 
 
@@ -281,7 +299,7 @@ def test_broadcast_list_snippet_is_plain_text_cut_at_a_word():
 async def test_broadcast_list_quotes_the_text_in_guillemets(chat_factory, people):
     chat = admin_chat(chat_factory, people)
     await compose(chat, text="Hướng dẫn số 12")
-    await chat.press("bc:send")
+    await chat.press(BC.pack(SendBroadcast()))
     await chat.say("/broadcasts")
     assert "«Hướng dẫn số 12»" in chat.text
 

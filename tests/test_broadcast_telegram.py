@@ -9,6 +9,13 @@ import time
 
 import pytest
 
+from conversations.broadcasts.actions import BROADCASTS as BC
+from conversations.broadcasts.actions import (
+    ChooseAudience,
+    NoAttachment,
+    SendBroadcast,
+    ToggleGroups,
+)
 from storage.db import open_database, utc_now
 from storage.repos import Repos
 from tests.conftest import COMMITTEE, ORG, bot_run_env
@@ -74,23 +81,23 @@ async def test_admin_broadcasts_from_telegram_and_sees_the_report(fake, prepared
         await fake.wait_for("sendMessage", to_admin, timeout=10)
         fake.push_update(_message(ADMIN, text="Hạn nộp: 10/12/2026 <khẩn>",
                                   entities=[{"type": "bold", "offset": 0, "length": 8}]))
-        await fake.wait_for("sendMessage", lambda c: to_admin(c) and "bc:nodoc" in _buttons(c),
-                            timeout=10)
+        await fake.wait_for("sendMessage", lambda c: to_admin(c) and
+                            BC.pack(NoAttachment()) in _buttons(c), timeout=10)
         fake.push_update(_message(ADMIN, document={
             "file_id": "GUIDE-FILE", "file_unique_id": "u1", "file_name": "huong-dan.pdf"}))
-        menu = await fake.wait_for("sendMessage", lambda c: to_admin(c) and "bc:grp" in
-                                   _buttons(c), timeout=10)
-        fake.push_callback(ADMIN, "bc:grp", menu.result["message_id"])
+        menu = await fake.wait_for("sendMessage", lambda c: to_admin(c) and
+                                   BC.pack(ToggleGroups()) in _buttons(c), timeout=10)
+        fake.push_callback(ADMIN, BC.pack(ToggleGroups()), menu.result["message_id"])
         await fake.wait_for("editMessageText", to_admin, timeout=10)
-        fake.push_callback(ADMIN, "bc:aud:all", menu.result["message_id"])
+        fake.push_callback(ADMIN, BC.pack(ChooseAudience("all")), menu.result["message_id"])
         preview = await fake.wait_for("sendMessage", lambda c: to_admin(c) and
                                       c.params.get("parse_mode") == "HTML", timeout=10)
         assert preview.params["text"] == (f"<b>📢 Thông báo của {COMMITTEE}</b>\n\n"
                                           "<b>Hạn nộp:</b> 10/12/2026 &lt;khẩn&gt;")
-        confirm = await fake.wait_for("sendMessage", lambda c: to_admin(c) and "bc:send" in
-                                      _buttons(c), timeout=10)
+        confirm = await fake.wait_for("sendMessage", lambda c: to_admin(c) and
+                                      BC.pack(SendBroadcast()) in _buttons(c), timeout=10)
         assert "Người nhận: 6 (5 đảng viên nhận riêng, 1 nhóm chat)" in confirm.params["text"]
-        fake.push_callback(ADMIN, "bc:send", confirm.result["message_id"])
+        fake.push_callback(ADMIN, BC.pack(SendBroadcast()), confirm.result["message_id"])
 
         report = await fake.wait_for("sendMessage", lambda c: to_admin(c) and
                                      "Đã gửi xong thông báo số 1" in c.params["text"],

@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conversations.campaigns.actions import CAMPAIGNS as CP
+from conversations.campaigns.actions import CancelCampaign, CreateCampaign, NewCampaign
 from conversations.campaigns.rules import (
     CampaignError,
     CampaignRequest,
@@ -160,8 +162,8 @@ async def test_admin_creates_a_campaign_in_the_chat_across_a_restart(
         repos, forms, org, clock, member_chat, assistant):
     chat = await member_chat("Bùi Thị Mai")
     await chat.say("/campaign")
-    assert chat.actions() == ["cp:new"]
-    await chat.press("cp:new")
+    assert chat.actions() == [CP.pack(NewCampaign())]
+    await chat.press(CP.pack(NewCampaign()))
     await chat.say("Kiểm điểm năm 2026")
     await chat.say("31/11/2026")
     assert "không phải là ngày" in chat.text
@@ -175,13 +177,13 @@ async def test_admin_creates_a_campaign_in_the_chat_across_a_restart(
     await again.say("25/11/2026")
     assert "trước hạn nộp của chi bộ" in again.text
     await again.say("05/12/2026")
-    assert again.actions() == ["cp:create", "cp:cancel"]
-    await again.press("cp:create")
+    assert again.actions() == [CP.pack(CreateCampaign()), CP.pack(CancelCampaign())]
+    await again.press(CP.pack(CreateCampaign()))
     assert "Đã tạo đợt kiểm điểm" in again.text
     created = await repos.campaigns.of_committee(org["Bùi Thị Mai"].committee_id)
     assert [(c.name, c.cells_deadline, c.committee_deadline) for c in created] == [
         ("Kiểm điểm năm 2026", DEADLINE, date(2026, 12, 5))]
-    await again.press("cp:create")  # an old button: nothing more is created
+    await again.press(CP.pack(CreateCampaign()))  # an old button: nothing more is created
     assert len(await repos.campaigns.of_committee(org["Bùi Thị Mai"].committee_id)) == 1
 
 
@@ -190,7 +192,7 @@ async def test_non_admins_are_refused_politely(repos, org, clock, member_chat):
         chat = await member_chat(name)
         await chat.say("/campaign")
         assert "Chỉ quản trị viên của đảng ủy" in chat.text
-        await chat.press("cp:new")  # crafted callback data
+        await chat.press(CP.pack(NewCampaign()))  # crafted callback data
         assert "Chỉ quản trị viên của đảng ủy" in chat.text
         account = await repos.accounts.get("telegram", chat.user_id)
         assert await repos.campaigns.draft(account.id) is None

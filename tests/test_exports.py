@@ -11,6 +11,8 @@ from openpyxl import load_workbook
 
 from bot.cli import main
 from bot.demo_reviews import sample_review
+from conversations.secretary.actions import SECRETARY as SR
+from conversations.secretary.actions import CellFiles
 from conversations.secretary.exports import MEMBER_HEADERS, ExportRow, Quota, cell_xlsx, quota
 from tests.secretary_helpers import link
 
@@ -83,7 +85,7 @@ async def test_admin_exports_the_whole_committee(repos, clock, chat_factory, rev
             "chi-bo-1/ban-kiem-diem-2026-Nguyễn-Thị-Hồng-Nhung.docx"]
     # an admin may also take one cell's files
     cell2 = reviewed["Bùi Thị Mai"].cell_id
-    assert [r.document.filename for r in await admin.press(f"ex:{cell2}")] == [
+    assert [r.document.filename for r in await admin.press(SR.pack(CellFiles(cell2)))] == [
         "kiem-diem-2026-chi-bo-2.xlsx", "kiem-diem-2026-chi-bo-2.zip"]
 
 

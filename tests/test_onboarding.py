@@ -2,6 +2,16 @@
 
 from datetime import timedelta
 
+from conversations.core.menus import (
+    MENU,
+    ChooseLanguage,
+    OpenInvitations,
+    OpenReview,
+    SetLanguage,
+    ShowHelp,
+)
+from conversations.onboarding.actions import INVITATIONS as INV
+from conversations.onboarding.actions import InviteMember
 from conversations.onboarding.invitations import display_code, issue_invite, normalise_code
 
 
@@ -105,28 +115,28 @@ async def _bound_chat(org, repos, clock, chat_factory, name, user_id):
 
 async def test_secretary_issues_a_fresh_code_for_own_cell_only(org, repos, clock, chat_factory):
     secretary = await _bound_chat(org, repos, clock, chat_factory, "Trần Văn Đức", "sec-1")
-    assert "invite" in secretary.actions()
+    assert MENU.pack(OpenInvitations()) in secretary.actions()
     await secretary.say("/invite")
     actions = secretary.actions()
     nhung, bao = org["Nguyễn Thị Hồng Nhung"], org["Đặng Quốc Bảo"]
-    assert f"invite:{nhung.id}" in actions
-    assert f"invite:{bao.id}" not in actions  # another cell is not listed
-    await secretary.press(f"invite:{nhung.id}")
+    assert INV.pack(InviteMember(nhung.id)) in actions
+    assert INV.pack(InviteMember(bao.id)) not in actions  # another cell is not listed
+    await secretary.press(INV.pack(InviteMember(nhung.id)))
     code = normalise_code(secretary.text.split(": ")[1].split("\n")[0])
     assert code and (await repos.invites.get(code)).member_id == nhung.id
     # a crafted button for a member of another cell is refused and issues nothing
     before = await repos.invites.usable_for_members([bao.id], clock())
-    await secretary.press(f"invite:{bao.id}")
+    await secretary.press(INV.pack(InviteMember(bao.id)))
     assert "chi bộ của mình" in secretary.text
     assert await repos.invites.usable_for_members([bao.id], clock()) == before
 
 
 async def test_plain_member_cannot_issue_codes(org, repos, clock, chat_factory):
     member = await _bound_chat(org, repos, clock, chat_factory, "Lê Minh Tuấn", "m-1")
-    assert "invite" not in member.actions()
+    assert MENU.pack(OpenInvitations()) not in member.actions()
     await member.say("/invite")
     assert "dành cho bí thư" in member.text
-    await member.press(f"invite:{org['Nguyễn Thị Hồng Nhung'].id}")
+    await member.press(INV.pack(InviteMember(org['Nguyễn Thị Hồng Nhung'].id)))
     assert "chi bộ của mình" in member.text
     assert await repos.invites.usable_for_members([org["Nguyễn Thị Hồng Nhung"].id], clock()) == {}
 
@@ -141,8 +151,8 @@ async def test_stale_or_crafted_buttons_answer_politely(org, repos, clock, chat_
 async def test_language_switch_per_user(org, repos, clock, chat_factory):
     member = await _bound_chat(org, repos, clock, chat_factory, "Lê Minh Tuấn", "m-3")
     await member.say("/language")
-    assert member.actions() == ["lang:vi", "lang:en"]
-    await member.press("lang:en")
+    assert member.actions() == [MENU.pack(SetLanguage("vi")), MENU.pack(SetLanguage("en"))]
+    await member.press(MENU.pack(SetLanguage("en")))
     assert "Language set to English." in member.text
     assert (await repos.org.member(org["Lê Minh Tuấn"].id)).language == "en"
     await member.say("/help")
@@ -158,7 +168,7 @@ async def test_language_switch_per_user(org, repos, clock, chat_factory):
 async def test_text_channel_numbers_pick_choices(org, repos, clock, chat_factory):
     chat = chat_factory("console-x")  # console: no buttons
     await chat.say(await _code_for(repos, org["Lê Minh Tuấn"], clock))
-    assert chat.actions() == ["review", "language", "help"]
+    assert chat.actions() == [MENU.pack(a) for a in (OpenReview(), ChooseLanguage(), ShowHelp())]
     await chat.say("3")
     assert "Các lệnh:" in chat.text
     await chat.say("/start")

@@ -4,6 +4,18 @@ import pytest
 
 from conversations.assistant import Assistant
 from conversations.core.context import AssistantConfig
+from conversations.core.menus import MENU, OpenReview
+from conversations.secretary.actions import SECRETARY as SR
+from conversations.secretary.actions import (
+    AcceptReview,
+    CancelReturn,
+    DigestAt,
+    ReadReview,
+    ReturnReview,
+    ReviewCopy,
+    SetAlerts,
+    ShowCell,
+)
 from conversations.secretary.alerts import catch_up, digests_due, on_submitted
 from tests.review_helpers import answer_for, complete_and_submit
 from tests.secretary_helpers import link, outbox, with_deputy
@@ -41,8 +53,8 @@ async def test_submission_alerts_each_secretary_of_the_cell_and_nobody_else(
                               "23/11/2026.")
     assert "Đề xuất xếp loại: Hoàn thành tốt nhiệm vụ." in vi.text
     review = await repos.reviews.of_member(nhung.id, 2026)
-    assert [c.action for c in vi.flat_choices] == [f"sr:open:{review.id}",
-                                                   f"pg:{nhung.cell_id}:0"]
+    assert [c.action for c in vi.flat_choices] == [SR.pack(ReadReview(review.id)),
+                                                   SR.pack(ShowCell(nhung.cell_id, 0))]
     en = by_member[ha.id][1]  # the deputy reads English
     assert en.text.startswith("Comrade Nguyễn Thị Hồng Nhung submitted the self-review at "
                               "23 Nov 2026, 09:00.")
@@ -69,7 +81,7 @@ async def test_cell_complete_exactly_once_even_after_return_and_resubmit(
     # return Nhung's review, she resubmits: a new submission alert, no second "complete"
     nhung = people["Nguyễn Thị Hồng Nhung"]
     review = await repos.reviews.of_member(nhung.id, 2026)
-    await secretary.press(f"sr:ret:{review.id}")
+    await secretary.press(SR.pack(ReturnReview(review.id)))
     await secretary.say("Đề nghị bổ sung phần hạn chế.")
     clock.advance(hours=1)
     await chats["Nguyễn Thị Hồng Nhung"].press("rv:submit:summary")
@@ -89,15 +101,15 @@ async def test_return_for_revision_round_trip_survives_a_restart(
     review = await repos.reviews.of_member(nhung.id, 2026)
 
     await secretary.say("/progress")
-    assert f"sr:open:{review.id}" in secretary.actions()
-    await secretary.press(f"sr:open:{review.id}")
+    assert SR.pack(ReadReview(review.id)) in secretary.actions()
+    await secretary.press(SR.pack(ReadReview(review.id)))
     assert "Đồng chí Nguyễn Thị Hồng Nhung\nBản kiểm điểm năm 2026" in secretary.text
     assert answer_for("A.I.1") in secretary.text
-    await secretary.press(f"sr:doc:{review.id}")
+    await secretary.press(SR.pack(ReviewCopy(review.id)))
     assert secretary.last[0].document.filename.endswith("Nguyễn-Thị-Hồng-Nhung.docx")
-    await secretary.press(f"sr:ret:{review.id}")
+    await secretary.press(SR.pack(ReturnReview(review.id)))
     assert secretary.last[0].expects_text
-    assert f"sr:cancel:{review.id}" in secretary.actions()
+    assert SR.pack(CancelReturn(review.id)) in secretary.actions()
 
     # a restart between the question and the answer: the pending comment is in the database
     restarted = Assistant(repos, forms, AssistantConfig(), clock)
@@ -112,14 +124,14 @@ async def test_return_for_revision_round_trip_survives_a_restart(
     [(member_id, chat_id, told)] = await outbox(repos, "returned")
     assert (member_id, chat_id) == (nhung.id, f"u{nhung.id}")
     assert "«Đề nghị đồng chí bổ sung nguyên nhân của hạn chế.»" in told.text
-    assert [c.action for c in told.flat_choices] == ["review"]
+    assert [c.action for c in told.flat_choices] == [MENU.pack(OpenReview())]
 
     # the next message of the secretary is a normal message again
     await secretary.say("xin chào")
     assert (await repos.reviews.get(review.id)).return_comment.startswith("Đề nghị đồng chí")
 
     member.assistant = restarted
-    await member.press("review")
+    await member.press(MENU.pack(OpenReview()))
     assert "«Đề nghị đồng chí bổ sung nguyên nhân của hạn chế.»" in member.text
     await member.press("rv:goto:summary:A.II.2")
     await member.say("Nguyên nhân: chưa dành đủ thời gian nghiên cứu.")
@@ -130,7 +142,7 @@ async def test_return_for_revision_round_trip_survives_a_restart(
     alerts = [r.text for m, _c, r in await outbox(repos, "alert") if m == duc.id]
     assert len(alerts) == 2 and "nộp lại" in alerts[1]
 
-    await secretary.press(f"sr:acc:{review.id}")
+    await secretary.press(SR.pack(AcceptReview(review.id)))
     assert (await repos.reviews.get(review.id)).status == "accepted"
     assert "Đã tiếp nhận bản kiểm điểm của đồng chí Nguyễn Thị Hồng Nhung." in secretary.text
 
@@ -140,13 +152,14 @@ async def test_cancelled_return_changes_nothing(repos, clock, forms, chat_factor
     secretary = chat_factory(await link(repos, clock, duc), "telegram")
     await _submit(chat_factory, repos, clock, forms, nhung)
     review = await repos.reviews.of_member(nhung.id, 2026)
-    await secretary.press(f"sr:ret:{review.id}")
-    await secretary.press(f"sr:cancel:{review.id}")
+    await secretary.press(SR.pack(ReturnReview(review.id)))
+    await secretary.press(SR.pack(CancelReturn(review.id)))
     await secretary.say("Đây không phải ý kiến trả lại.")
-    await secretary.press(f"sr:ret:{review.id}")
-    await secretary.press(f"pg:{nhung.cell_id}:0")  # another button: the question is dropped
+    await secretary.press(SR.pack(ReturnReview(review.id)))
+    # another button: the question is dropped
+    await secretary.press(SR.pack(ShowCell(nhung.cell_id, 0)))
     await secretary.say("Cũng không phải ý kiến trả lại.")
-    await secretary.press(f"sr:ret:{review.id}")
+    await secretary.press(SR.pack(ReturnReview(review.id)))
     await secretary.say("/progress")  # a command too
     await secretary.say("Vẫn không phải.")
     assert (await repos.reviews.get(review.id)).status == "submitted"
@@ -158,9 +171,9 @@ async def test_digest_mode_no_immediate_alert_one_digest_at_the_hour(
     duc = people["Trần Văn Đức"]
     secretary = chat_factory(await link(repos, clock, duc), "telegram")
     await secretary.say("/alerts")
-    await secretary.press("al:digest")
-    assert "al:digest:17" in secretary.actions()
-    await secretary.press("al:digest:17")
+    await secretary.press(SR.pack(SetAlerts("digest")))
+    assert SR.pack(DigestAt(17)) in secretary.actions()
+    await secretary.press(SR.pack(DigestAt(17)))
     assert "17:00" in secretary.text
 
     await _submit(chat_factory, repos, clock, forms, people["Nguyễn Thị Hồng Nhung"])  # 09:00
@@ -191,7 +204,7 @@ async def test_digest_mode_no_immediate_alert_one_digest_at_the_hour(
 async def test_alerts_off_means_no_alert(repos, clock, forms, chat_factory, people):
     duc = people["Trần Văn Đức"]
     secretary = chat_factory(await link(repos, clock, duc), "telegram")
-    await secretary.press("al:off")
+    await secretary.press(SR.pack(SetAlerts("off")))
     assert "Đã tắt thông báo" in secretary.text
     await _submit(chat_factory, repos, clock, forms, people["Lê Minh Tuấn"])
     assert duc.id not in [m for m, _c, _r in await outbox(repos, "alert")]

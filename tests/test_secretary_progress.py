@@ -7,7 +7,22 @@ import pytest
 from bot.demo_reviews import sample_review
 from conversations.assistant import Assistant
 from conversations.core.context import AssistantConfig
+from conversations.core.menus import MENU, OpenProgress, ShowMenu
 from conversations.secretary import progress as progress_module
+from conversations.secretary.actions import SECRETARY as SR
+from conversations.secretary.actions import (
+    AcceptReview,
+    CancelReturn,
+    CellFiles,
+    CommitteeFiles,
+    ReadReview,
+    RemindPreview,
+    RemindSend,
+    ReturnReview,
+    ReviewCopy,
+    ShowCell,
+    ShowCommittee,
+)
 from conversations.secretary.progress import Expectations, committee_progress
 from tests.conftest import COMMITTEE, Chat, record
 from tests.secretary_helpers import link, outbox, with_deputy
@@ -57,21 +72,21 @@ async def test_progress_groups_counts_and_pages(repos, clock, forms, cell3):
             "Đang làm (1):\n… Cao Thị Sáu — 3/11 mục") in first
     assert "Trang 1/3." in first
     reviews = await repos.secretaries.reviews_of_cell(cell_id, 2026)
-    opened = [a for a in secretary.actions() if a.startswith("sr:open:")]
+    opened = [a for a in secretary.actions() if isinstance(SR.parse(a), ReadReview)]
     assert len(opened) == 4  # the three submitted and the returned one, not the draft
-    assert f"sr:open:{reviews[cell3['Cao Thị Sáu'].id].id}" not in opened
-    assert f"pg:{cell_id}:1" in secretary.actions()
-    assert f"rm:{cell_id}" in secretary.actions()
+    assert SR.pack(ReadReview(reviews[cell3['Cao Thị Sáu'].id].id)) not in opened
+    assert SR.pack(ShowCell(cell_id, 1)) in secretary.actions()
+    assert SR.pack(RemindPreview(cell_id)) in secretary.actions()
 
-    await secretary.press(f"pg:{cell_id}:1")
+    await secretary.press(SR.pack(ShowCell(cell_id, 1)))
     assert secretary.last[0].replace
     assert ("Chưa bắt đầu (3):\n○ Tạ Văn Bảy\n○ Hồ Văn Một\n○ Đinh Thị Tám\n\n"
             "Không kiểm điểm lần này (3):\n– Kiều Văn Chín (miễn sinh hoạt)\n"
             "– Triệu Văn Mới (vào Đảng chưa đủ 6 tháng)") in secretary.text
-    await secretary.press(f"pg:{cell_id}:2")
+    await secretary.press(SR.pack(ShowCell(cell_id, 2)))
     assert "– Lạc Thị Mười (đình chỉ sinh hoạt)" in secretary.text
     assert "Trang 3/3." in secretary.text
-    await secretary.press(f"pg:{cell_id}:99")  # past the end: the last page
+    await secretary.press(SR.pack(ShowCell(cell_id, 99)))  # past the end: the last page
     assert "Trang 3/3." in secretary.text
 
 
@@ -79,8 +94,8 @@ async def test_admin_sees_cells_least_complete_first_and_opens_one(
         repos, clock, forms, chat_factory, cell3, org):
     await sample_review(repos, forms, org["Nguyễn Thị Hồng Nhung"], clock())
     admin = chat_factory(await link(repos, clock, org["Bùi Thị Mai"]), "telegram")
-    await admin.press("menu")
-    assert "pg" in admin.actions()
+    await admin.press(MENU.pack(ShowMenu()))
+    assert MENU.pack(OpenProgress()) in admin.actions()
     await admin.say("/progress")
     lines = admin.text.splitlines()
     assert lines[0] == "Đảng ủy phường Thử Nghiệm — kiểm điểm năm 2026, chi bộ có tỷ lệ nộp " \
@@ -88,9 +103,9 @@ async def test_admin_sees_cells_least_complete_first_and_opens_one(
     assert lines[1:] == ["Chi bộ 2: 0/2 ░░░░░░░░░░ 0%", "Chi bộ 1: 1/3 ▓▓▓░░░░░░░ 33%",
                          "Chi bộ 3: 3/8 ▓▓▓▓░░░░░░ 38%"]
     cell1 = org["Trần Văn Đức"].cell_id
-    await admin.press(f"pg:{cell1}:0")
+    await admin.press(SR.pack(ShowCell(cell1, 0)))
     assert admin.text.startswith("Chi bộ 1 — kiểm điểm năm 2026\nĐã nộp 1/3.")
-    assert "pgc:0" in admin.actions()
+    assert SR.pack(ShowCommittee(0)) in admin.actions()
     # two queries for the whole committee, whatever its size
     progress = await committee_progress(repos, forms, org["Bùi Thị Mai"].committee_id,
                                         date(2026, 11, 23))
@@ -103,12 +118,12 @@ async def test_remind_the_rest_once_a_day(repos, clock, forms, chat_factory, org
     duc, tuan = people["Trần Văn Đức"], people["Lê Minh Tuấn"]
     await link(repos, clock, tuan)
     secretary = chat_factory(await link(repos, clock, duc), "telegram")
-    await secretary.press(f"rm:{duc.cell_id}")
+    await secretary.press(SR.pack(RemindPreview(duc.cell_id)))
     assert ("Lời nhắc sau sẽ gửi tới 3 đồng chí chưa nộp (trong đó 1 đồng chí chưa gắn"
             in secretary.text)
     assert "«Kính gửi đồng chí" in secretary.text
     assert await outbox(repos, "chase") == []  # nothing before the confirmation
-    await secretary.press(f"rmok:{duc.cell_id}")
+    await secretary.press(SR.pack(RemindSend(duc.cell_id)))
     assert "Lời nhắc đang được gửi tới 2 đồng chí." in secretary.text
     assert "Chưa gắn tài khoản với trợ lý (1): Phạm Thu Hà." in secretary.text
     sent = {m: (chat, r.text) for m, chat, r in await outbox(repos, "chase")}
@@ -118,26 +133,29 @@ async def test_remind_the_rest_once_a_day(repos, clock, forms, chat_factory, org
     assert sent[people["Phạm Thu Hà"].id][0] is None
     assert sent[people["Phạm Thu Hà"].id][1].startswith("Dear comrade Phạm Thu Hà")
 
-    await secretary.press(f"rmok:{duc.cell_id}")
+    await secretary.press(SR.pack(RemindSend(duc.cell_id)))
     assert "Đã được nhắc trong hôm nay: 3." in secretary.text
     assert "Lời nhắc đang được gửi tới 0" not in secretary.text  # nobody new: not said
     await link(repos, clock, people["Phạm Thu Hà"])
-    await secretary.press(f"rm:{duc.cell_id}")  # everyone linked: no «0 not linked» aside
+    # everyone linked: no «0 not linked» aside
+    await secretary.press(SR.pack(RemindPreview(duc.cell_id)))
     assert "Lời nhắc sau sẽ gửi tới 3 đồng chí chưa nộp, theo ngôn ngữ" in secretary.text
     assert "chưa gắn" not in secretary.text
     assert len(await outbox(repos, "chase")) == 3
     clock.advance(days=1)
-    await secretary.press(f"rmok:{duc.cell_id}")
+    await secretary.press(SR.pack(RemindSend(duc.cell_id)))
     assert len(await outbox(repos, "chase")) == 6
 
 
 REFUSED = "Rất tiếc, đồng chí không mở được nội dung này."
+STALE = "Nút này không còn hiệu lực."
 
 
 async def _crafted(chat: Chat, review_id: int, cell_id: int) -> None:
-    for action in (f"sr:open:{review_id}", f"sr:doc:{review_id}", f"sr:ret:{review_id}",
-                   f"sr:acc:{review_id}", f"sr:cancel:{review_id}", f"pg:{cell_id}:0",
-                   f"rm:{cell_id}", f"rmok:{cell_id}", f"ex:{cell_id}"):
+    for action in (ReadReview(review_id), ReviewCopy(review_id), ReturnReview(review_id),
+                   AcceptReview(review_id), CancelReturn(review_id), ShowCell(cell_id, 0),
+                   RemindPreview(cell_id), RemindSend(cell_id), CellFiles(cell_id)):
+        action = SR.pack(action)
         replies = await chat.press(action)
         assert chat.text.startswith(REFUSED), action
         assert not any(r.document for r in replies), action
@@ -156,14 +174,14 @@ async def test_other_cell_other_committee_and_plain_members_are_refused(
 
     other_secretary = chat_factory(await link(repos, clock, org["Đặng Quốc Bảo"]), "telegram")
     await _crafted(other_secretary, review.id, cell1)
-    await other_secretary.press("ex:all")
+    await other_secretary.press(SR.pack(CommitteeFiles()))
     assert other_secretary.text.startswith(REFUSED)
 
     foreign = chat_factory(await link(repos, clock, foreign_admin), "telegram")
     await _crafted(foreign, review.id, cell1)
     await foreign.say("/progress")
     assert "Chi bộ 1" not in foreign.text and "Chi bộ Xã" in foreign.text
-    await foreign.press("pgc:0")
+    await foreign.press(SR.pack(ShowCommittee(0)))
     assert "Chi bộ 1" not in foreign.text
 
     for plain in (org["Lê Minh Tuấn"], nhung):  # a member, even the review's own author
@@ -172,20 +190,23 @@ async def test_other_cell_other_committee_and_plain_members_are_refused(
         for command in ("/progress", "/export"):
             await chat.say(command)
             assert "dành cho bí thư, phó bí thư chi bộ và quản trị đảng ủy" in chat.text
-        await chat.press("pgc:0")
+        await chat.press(SR.pack(ShowCommittee(0)))
         assert chat.text.startswith(REFUSED)
 
     # a secretary of the right cell cannot open a draft, nor garbage
     secretary = chat_factory(await link(repos, clock, org["Trần Văn Đức"]), "telegram")
     draft = await sample_review(repos, forms, org["Lê Minh Tuấn"], clock(), submit=False)
-    for action in (f"sr:open:{draft.id}", "sr:open:abc", "sr:zzz", "pg:x:y", "rm:", "ex:-1"):
+    await secretary.press(SR.pack(ReadReview(draft.id)))
+    assert secretary.text.startswith(REFUSED)
+    for action in ("sr.open:abc", "sr.zzz", "pg:x:y", "rm:", "ex:-1"):  # garbage: no such button
         await secretary.press(action)
-        assert secretary.text.startswith(REFUSED), action
+        assert secretary.text.startswith(STALE), action
 
     assert (await repos.reviews.get(review.id)).status == "submitted"
     assert await outbox(repos, "chase") == []
     assert await outbox(repos, "returned") == []
-    assert await repos.db.fetchall("SELECT * FROM pending_inputs") == []
+    assert await repos.db.fetchall(  # no return comment was asked for
+        "SELECT * FROM accounts WHERE awaiting IS NOT NULL") == []
 
 
 async def test_a_deadline_from_campaigns_is_shown_and_put_in_reminders(
@@ -197,5 +218,5 @@ async def test_a_deadline_from_campaigns_is_shown_and_put_in_reminders(
     secretary = chat_factory(await link(repos, clock, org["Trần Văn Đức"]), "telegram")
     await secretary.say("/progress")
     assert "Hạn nộp: 17:00 28/11/2026 (sau 5 ngày nữa)." in secretary.text
-    await secretary.press(f"rm:{org['Trần Văn Đức'].cell_id}")
+    await secretary.press(SR.pack(RemindPreview(org['Trần Văn Đức'].cell_id)))
     assert "Hạn nộp là ngày 28/11/2026." in secretary.text

@@ -1,17 +1,27 @@
 """Composing a broadcast in chat (committee admins): text, document, audience, preview, send.
 
-The composition lives in broadcast_drafts (one per admin), so a restart loses nothing.
-Every step re-reads the admin's role from the database; button data only names a step.
-
-    /broadcast → text → [document | no attachment] → audience (all / secretaries /
-    chosen cells / group chats only, ± group chats) → preview + count → send
+The composition lives in broadcast_drafts (one per admin), so a restart loses nothing; the
+account's "awaiting" state says the next message is the text or the document. Every step
+re-reads the admin's role from the database; button data only names a step. The steps are
+declared in FLOW (drawn in dialogue.md).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from conversations.broadcasts import report as broadcast_report
+from conversations.broadcasts.actions import (
+    BROADCASTS,
+    BackToAudience,
+    CancelBroadcast,
+    CellsChosen,
+    ChooseAudience,
+    NoAttachment,
+    SendBroadcast,
+    ShowUnreached,
+    StartBroadcast,
+    ToggleCell,
+    ToggleGroups,
+)
 from conversations.broadcasts.plan import (
     MAX_TEXT,
     Audience,
@@ -20,20 +30,46 @@ from conversations.broadcasts.plan import (
     plan,
     recipient_reply,
 )
+from conversations.core.actions import Action
+from conversations.core.awaiting import Awaiting, ask_text
+from conversations.core.capability import Capability
 from conversations.core.context import Context
+from conversations.core.flows import END, START, Flow, Transition
 from conversations.core.replies import Choice, Kind, Reply, rows
 from conversations.core.text import fold
 from storage.broadcasts import NewAttachment
 from storage.models import Committee
 
-# Typed text is taken as the announcement only this long after the last step, so an
-# abandoned composition never swallows the admin's later messages (buttons still work).
-TYPING_WINDOW = timedelta(hours=1)
+NAME = "broadcasts"  # the capability, also in the awaiting state
+
+FLOW = Flow(
+    "Composing an announcement (/broadcast, committee admins)",
+    {"text": "typed text", "document": "a document, or the button",
+     "audience": "buttons", "cells": "buttons", "confirm": "buttons"},
+    (
+        Transition(START, "text", "/broadcast"),
+        Transition("text", "document", "the text"),
+        Transition("document", "audience", "a document, or No attachment"),
+        Transition("audience", "audience", "group chats on/off"),
+        Transition("audience", "confirm", "all / secretaries / group chats only"),
+        Transition("audience", "cells", "Chosen cells"),
+        Transition("cells", "cells", "a cell on/off, group chats on/off"),
+        Transition("cells", "confirm", "Continue"),
+        Transition("cells", "audience", "Back"),
+        Transition("confirm", "audience", "Change the audience"),
+        Transition("confirm", END, "Send"),
+        *(Transition(step, END, "Cancel")
+          for step in ("text", "document", "audience", "cells", "confirm")),
+    ),
+)
+AUDIENCES = ("all", "secretaries", "none")  # chosen at once; 'cells' opens the cell list
 
 
 async def _save(ctx: Context, draft: dict) -> None:
-    draft["at"] = ctx.now.isoformat()
+    assert ctx.member is not None
     await ctx.repos.broadcasts.save_draft(ctx.member.id, draft, ctx.now)
+    if draft["step"] in ("text", "document"):
+        await ask_text(ctx, NAME, draft["step"])
 
 
 def _refusal(ctx: Context) -> Reply:
@@ -44,48 +80,54 @@ def _refusal(ctx: Context) -> Reply:
 
 
 def _cancel_button(ctx: Context) -> Choice:
-    return Choice(ctx._("Cancel"), "bc:cancel", ctx._("cancel"))
+    return Choice(ctx._("Cancel"), BROADCASTS.pack(CancelBroadcast()), ctx._("cancel"))
 
 
 async def start(ctx: Context, _arg: str = "") -> list[Reply]:
     if ctx.member is None or not ctx.member.is_admin:
         return [_refusal(ctx)]
-    await _save(ctx, {"step": "text"})
+    await _save(ctx, {"step": FLOW.move(None, "text")})
     return [Reply(ctx._(
         "New announcement. Send its text as one message (bold, italic and links are kept)."
     ), rows(_cancel_button(ctx)), expects_text=True)]
 
 
-async def on_input(ctx: Context) -> list[Reply] | None:
-    """Typed text or a document while an admin composes; None when not composing."""
+async def on_input(ctx: Context, awaiting: Awaiting) -> list[Reply] | None:
+    """The text or document the admin was asked for; None for what cannot answer it."""
     member = ctx.member
-    if member is None or not member.is_admin or ctx.incoming.kind is Kind.ACTION:
+    if member is None or not member.is_admin:
         return None
     draft = await ctx.repos.broadcasts.draft(member.id)
-    if draft is None or ctx.now - datetime.fromisoformat(draft["at"]) > TYPING_WINDOW:
+    if draft is None or draft["step"] != awaiting.argument:
         return None
     incoming, _ = ctx.incoming, ctx._
     if draft["step"] == "text":
         if fold(incoming.text) == fold(_("cancel")):
-            return await on_action(ctx, "cancel")
+            return await _cancel(ctx)
         if incoming.kind is not Kind.TEXT or not incoming.text.strip():
-            return [Reply(_("Please send the announcement's text first."),
-                          rows(_cancel_button(ctx)), expects_text=True)]
+            return [await _ask_again(ctx, _("Please send the announcement's text first."))]
         text = incoming.html if incoming.html is not None else incoming.text
         if len(text) > MAX_TEXT:
-            return [Reply(_(
+            return [await _ask_again(ctx, _(
                 "The text is too long ({n} characters; at most {limit}). Please shorten it, "
                 "or put the details in a document."
-            ).format(n=len(text), limit=MAX_TEXT), rows(_cancel_button(ctx)), expects_text=True)]
-        draft = {"step": "document", "text": text.strip(), "html": incoming.html is not None}
+            ).format(n=len(text), limit=MAX_TEXT))]
+        draft = {"step": FLOW.move("text", "document"), "text": text.strip(),
+                 "html": incoming.html is not None}
         await _save(ctx, draft)
         return [_ask_document(ctx)]
-    if draft["step"] == "document" and incoming.document is not None:
-        draft |= {"step": "audience", "doc": {"file_id": incoming.document.file_id,
-                                              "filename": incoming.document.filename}}
+    if incoming.document is not None:
+        draft |= {"step": FLOW.move("document", "audience"),
+                  "doc": {"file_id": incoming.document.file_id,
+                          "filename": incoming.document.filename}}
         await _save(ctx, draft)
         return [await _audience_menu(ctx, draft)]
-    return None  # other steps take buttons (or their typed numbers) only
+    return None  # typed text while the document is awaited: not the document
+
+
+async def _ask_again(ctx: Context, why: str) -> Reply:
+    await ask_text(ctx, NAME, "text")
+    return Reply(why, rows(_cancel_button(ctx)), expects_text=True)
 
 
 def _ask_document(ctx: Context) -> Reply:
@@ -93,55 +135,70 @@ def _ask_document(ctx: Context) -> Reply:
     return Reply(_(
         "Do you want to attach one document (a PDF or .docx of the guidance)? Send it now, "
         "or choose “No attachment”."
-    ), rows(Choice(_("No attachment"), "bc:nodoc", _("none")), _cancel_button(ctx)))
+    ), rows(Choice(_("No attachment"), BROADCASTS.pack(NoAttachment()), _("none")),
+            _cancel_button(ctx)))
 
 
-async def on_action(ctx: Context, arg: str) -> list[Reply]:
-    """bc:<step>[:<value>] buttons. The list of who was not reached is also for secretaries."""
+async def on_action(ctx: Context, action: Action) -> list[Reply]:
+    """The composing buttons; the list of who was not reached is also for secretaries."""
     member = ctx.member
-    step, _sep, value = arg.partition(":")
     if member is None:
         return [_refusal(ctx)]
-    if step == "unr":
-        if not value.isdigit():
-            return [Reply(ctx._("That announcement is not available to you."))]
-        return [await broadcast_report.unreached_reply(ctx, int(value))]
+    if isinstance(action, ShowUnreached):
+        return [await broadcast_report.unreached_reply(ctx, action.broadcast_id)]
     if not member.is_admin:
         return [_refusal(ctx)]
+    if isinstance(action, StartBroadcast):
+        return await start(ctx)
+    if isinstance(action, CancelBroadcast):
+        return await _cancel(ctx)
     draft = await ctx.repos.broadcasts.draft(member.id)
-    if step == "cancel":
-        await ctx.repos.broadcasts.drop_draft(member.id)
-        return [Reply(ctx._("The announcement was cancelled; nothing was sent."),
-                      replace=True)]
     if draft is None or "text" not in draft:
         return [Reply(ctx._("There is no announcement being prepared. Send /broadcast to "
                             "start one."))]
-    if step == "nodoc":
-        draft |= {"step": "audience", "doc": None}
-    elif step == "aud" and value in ("all", "secretaries", "none"):
-        draft |= {"step": "confirm", "who": value}
-    elif step == "aud" and value == "cells":
-        draft |= {"step": "cells", "who": "cells", "cells": draft.get("cells", [])}
-    elif step == "cell" and value.isdigit() and draft.get("step") == "cells":
-        cell = await ctx.repos.org.cell(int(value))
-        if cell is None or cell.committee_id != member.committee_id:
-            return [Reply(ctx._("That cell is not in your committee."))]
-        chosen = set(draft.get("cells", [])) ^ {cell.id}
-        draft["cells"] = sorted(chosen)
-    elif step == "cells-ok" and draft.get("step") == "cells":
-        if not draft.get("cells"):
-            return [await _cells_menu(ctx, draft, ctx._("Choose at least one cell."))]
-        draft["step"] = "confirm"
-    elif step == "grp" and draft.get("step") in ("audience", "cells"):
-        draft["groups"] = not draft.get("groups", False)
-    elif step == "back":
-        draft["step"] = "audience"
-    elif step == "send" and draft.get("step") == "confirm":
-        return await _send(ctx, draft)
-    else:
-        return await _current(ctx, draft, ctx._("That button is no longer valid."))
+    step = draft.get("step")
+    match action:
+        case NoAttachment() if step == "document":
+            draft |= {"step": FLOW.move(step, "audience"), "doc": None}
+        case ChooseAudience(who=who) if step == "audience" and who in AUDIENCES:
+            draft |= {"step": FLOW.move(step, "confirm"), "who": who}
+        case ChooseAudience(who="cells") if step == "audience":
+            draft |= {"step": FLOW.move(step, "cells"), "who": "cells",
+                      "cells": draft.get("cells", [])}
+        case ToggleCell(cell_id=cell_id) if step == "cells":
+            cell = await ctx.repos.org.cell(cell_id)
+            if cell is None or cell.committee_id != member.committee_id:
+                return [Reply(ctx._("That cell is not in your committee."))]
+            draft["cells"] = sorted(set(draft.get("cells", [])) ^ {cell.id})
+        case CellsChosen() if step == "cells":
+            if not draft.get("cells"):
+                return [await _cells_menu(ctx, draft, ctx._("Choose at least one cell."))]
+            draft["step"] = FLOW.move(step, "confirm")
+        case ToggleGroups() if step in ("audience", "cells"):
+            draft["groups"] = not draft.get("groups", False)
+        case BackToAudience() if step in ("cells", "confirm"):
+            draft["step"] = FLOW.move(step, "audience")
+        case SendBroadcast() if step == "confirm":
+            return await _send(ctx, draft)
+        case _:
+            return await _current(ctx, draft, ctx._("That button is no longer valid."))
     await _save(ctx, draft)
     return await _current(ctx, draft)
+
+
+async def on_stale(ctx: Context) -> list[Reply]:
+    """A composing button that does not parse: where the admin is, if composing."""
+    member = ctx.member
+    draft = await ctx.repos.broadcasts.draft(member.id) if member and member.is_admin else None
+    if draft is None or "text" not in draft:
+        return [Reply(ctx._("That button is no longer valid. Here is where you are now:"))]
+    return await _current(ctx, draft, ctx._("That button is no longer valid."))
+
+
+async def _cancel(ctx: Context) -> list[Reply]:
+    assert ctx.member is not None
+    await ctx.repos.broadcasts.drop_draft(ctx.member.id)
+    return [Reply(ctx._("The announcement was cancelled; nothing was sent."), replace=True)]
 
 
 async def _current(ctx: Context, draft: dict, note: str | None = None) -> list[Reply]:
@@ -159,16 +216,17 @@ async def _audience_menu(ctx: Context, draft: dict, note: str | None = None) -> 
     _ = ctx._
     groups = await ctx.repos.broadcasts.groups(ctx.member.committee_id)
     choices = [
-        Choice(_("All members of the committee"), "bc:aud:all"),
-        Choice(_("Cell secretaries only"), "bc:aud:secretaries"),
-        Choice(_("Chosen cells…"), "bc:aud:cells"),
+        Choice(_("All members of the committee"), BROADCASTS.pack(ChooseAudience("all"))),
+        Choice(_("Cell secretaries only"), BROADCASTS.pack(ChooseAudience("secretaries"))),
+        Choice(_("Chosen cells…"), BROADCASTS.pack(ChooseAudience("cells"))),
     ]
     text = _("Who should receive the announcement?")
     if groups:
         mark = "☑" if draft.get("groups") else "☐"
         choices.append(Choice(mark + " " + _("Also post in the linked cell group chats ({n})")
-                              .format(n=len(groups)), "bc:grp"))
-        choices.append(Choice(_("Only the linked cell group chats"), "bc:aud:none"))
+                              .format(n=len(groups)), BROADCASTS.pack(ToggleGroups())))
+        choices.append(Choice(_("Only the linked cell group chats"),
+                              BROADCASTS.pack(ChooseAudience("none"))))
     choices.append(_cancel_button(ctx))
     return Reply((note + "\n" if note else "") + text, rows(*choices), replace=True)
 
@@ -176,10 +234,11 @@ async def _audience_menu(ctx: Context, draft: dict, note: str | None = None) -> 
 async def _cells_menu(ctx: Context, draft: dict, note: str | None = None) -> Reply:
     _ = ctx._
     chosen = set(draft.get("cells", []))
-    choices = [Choice(("☑ " if cell.id in chosen else "☐ ") + cell.name, f"bc:cell:{cell.id}")
+    choices = [Choice(("☑ " if cell.id in chosen else "☐ ") + cell.name,
+                      BROADCASTS.pack(ToggleCell(cell.id)))
                for cell in await ctx.repos.org.cells(ctx.member.committee_id)]
-    choices.append(Choice(_("Continue"), "bc:cells-ok"))
-    choices.append(Choice(_("Back"), "bc:back"))
+    choices.append(Choice(_("Continue"), BROADCASTS.pack(CellsChosen())))
+    choices.append(Choice(_("Back"), BROADCASTS.pack(BackToAudience())))
     text = _("Choose the cells (press again to remove), then “Continue”.")
     return Reply((note + "\n" if note else "") + text, rows(*choices, per_row=2), replace=True)
 
@@ -204,17 +263,23 @@ async def _confirm(ctx: Context, draft: dict) -> list[Reply]:
                    "chats).").format(total=found.total, members=len(found.members),
                                      groups=len(found.groups)))
     if found.unlinked:
-        lines.append(_("{n} of these members have not linked a chat account; they will be "
-                       "listed as not reached.").format(n=found.unlinked))
+        lines.append(ctx.fmt.ngettext(
+            "{n} of these members has not linked a chat account; they will be listed as not "
+            "reached.",
+            "{n} of these members have not linked a chat account; they will be listed as not "
+            "reached.", found.unlinked).format(n=found.unlinked))
     if found.total == 0:
         return [Reply(_("Nobody would receive this announcement. Choose another audience."),
-                      rows(Choice(_("Back"), "bc:back"), _cancel_button(ctx)))]
+                      rows(Choice(_("Back"), BROADCASTS.pack(BackToAudience())),
+                           _cancel_button(ctx)))]
     lines.append(_("Send it now?"))
     return [
         Reply(preview.text, html=preview.html),
         Reply("\n".join(lines), rows(
-            Choice(_("Send to {n} recipients").format(n=found.total), "bc:send", _("send")),
-            Choice(_("Change the audience"), "bc:back"),
+            Choice(ctx.fmt.ngettext("Send to {n} recipient", "Send to {n} recipients",
+                                    found.total).format(n=found.total),
+                   BROADCASTS.pack(SendBroadcast()), _("send")),
+            Choice(_("Change the audience"), BROADCASTS.pack(BackToAudience())),
             _cancel_button(ctx),
         )),
     ]
@@ -232,11 +297,23 @@ async def _send(ctx: Context, draft: dict) -> list[Reply]:
         plan_=found, report=(incoming.channel, incoming.chat_id, ctx.fmt.language),
         now=ctx.now,
     )
-    return [Reply(_(
+    return [Reply(ctx.fmt.ngettext(
+        "Announcement #{id} is on its way to {n} recipient. I will show the progress here "
+        "and the report at the end.",
         "Announcement #{id} is on its way to {n} recipients. I will show the progress here "
-        "and the report at the end."
+        "and the report at the end.", added,
     ).format(id=broadcast_id, n=added), replace=True)]
 
 
 async def list_command(ctx: Context, _arg: str = "") -> list[Reply]:
     return [await broadcast_report.list_broadcasts(ctx)]
+
+
+CAPABILITY = Capability(
+    name=NAME,
+    commands={"broadcast": start, "broadcasts": list_command},
+    codec=BROADCASTS,
+    on_action=on_action,
+    on_stale=on_stale,
+    on_input=on_input,     # the announcement's text, then its document
+)

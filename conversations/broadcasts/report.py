@@ -6,21 +6,16 @@ import re
 from datetime import datetime, timedelta
 from html import unescape
 
+from conversations.broadcasts.actions import BROADCASTS, ShowUnreached
 from conversations.core.context import Context
 from conversations.core.i18n import Formatter
 from conversations.core.replies import Choice, Reply, rows
+from conversations.core.text import progress_bar
 from storage.broadcasts import Broadcast
-
-BAR_WIDTH = 10
 
 
 def left(counts: dict[str, int]) -> int:
     return counts["pending"] + counts["sending"]
-
-
-def bar(done: int, total: int) -> str:
-    filled = round(BAR_WIDTH * done / total) if total else BAR_WIDTH
-    return "█" * filled + "░" * (BAR_WIDTH - filled)
 
 
 def progress_text(fmt: Formatter, broadcast: Broadcast, counts: dict[str, int],
@@ -29,11 +24,10 @@ def progress_text(fmt: Formatter, broadcast: Broadcast, counts: dict[str, int],
     total = sum(counts.values())
     remaining = left(counts)
     done = total - remaining
-    percent = round(100 * done / total) if total else 100
     lines = [
         _("Sending announcement #{id}: {done} of {total}").format(
             id=broadcast.id, done=done, total=total),
-        f"{bar(done, total)} {percent}%",
+        progress_bar(done / total if total else 1.0, fill="█"),
         _figures(fmt, counts),
     ]
     elapsed = (now - broadcast.created_at).total_seconds()
@@ -47,7 +41,7 @@ def report_text(fmt: Formatter, broadcast: Broadcast, counts: dict[str, int]) ->
     _ = fmt.gettext
     lines = [
         _("Announcement #{id} has been sent.").format(id=broadcast.id),
-        f"{bar(1, 1)} 100%",
+        progress_bar(1.0, fill="█"),
         _figures(fmt, counts),
     ]
     if counts["failed"] or counts["unreachable"]:
@@ -108,7 +102,8 @@ async def list_broadcasts(ctx: Context) -> Reply:
         lines.append(f"  «{first_line}»")
         lines.append("  " + _figures(ctx.fmt, counts))
         if counts["failed"] or counts["unreachable"]:
-            buttons.append(Choice(_("Not reached — #{id}").format(id=b.id), f"bc:unr:{b.id}"))
+            buttons.append(Choice(_("Not reached — #{id}").format(id=b.id),
+                                  BROADCASTS.pack(ShowUnreached(b.id))))
     return Reply("\n".join(lines), rows(*buttons[:8], per_row=2))
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from conversations.core.context import Context
 from conversations.core.i18n import N_
 from conversations.core.replies import Reply
+from conversations.core.zones import local_today
 from conversations.forms.library import FormLibrary
 from conversations.forms.rating import exclusion, review_year
 from storage.campaigns import (
@@ -77,10 +78,6 @@ def parse_time(text: str) -> time:
 def deadline_end(day: date, zone: ZoneInfo) -> datetime:
     """The last second of a deadline day, local, as UTC."""
     return datetime.combine(day, time(23, 59, 59), zone).astimezone(UTC)
-
-
-def local_today(now: datetime, zone: ZoneInfo) -> date:
-    return now.astimezone(zone).date()
 
 
 def expected_pairs(members: list[Member], on: date) -> list[tuple[int, int]]:

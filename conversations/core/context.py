@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from conversations.core.i18n import Formatter
 from conversations.core.replies import Incoming
+from conversations.core.zones import local_today
 from conversations.forms.library import FormLibrary
+from storage.accounts import Awaiting
 from storage.models import Account, Member
 from storage.repos import Repos
 
@@ -37,7 +39,13 @@ class Context:
     fmt: Formatter
     now: datetime
     forms: FormLibrary
+    awaiting: Awaiting | None = None  # the open question the next typed text answers
 
     @property
     def _(self) -> Callable[[str], str]:
         return self.fmt.gettext
+
+    @property
+    def today(self) -> date:
+        """The date where the person is (their committee's zone)."""
+        return local_today(self.now, self.fmt.zone)

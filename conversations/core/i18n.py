@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_decimal
 
+from conversations.core.zones import DEFAULT_TIMEZONE
+
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "kiemdiem"
 DEFAULT_LANGUAGE = "vi"
@@ -60,7 +62,7 @@ def normalise_language(code: str | None) -> str:
 class Formatter:
     """Everything a reply needs for one person: their language and their zone."""
 
-    def __init__(self, language: str, timezone: str = "Asia/Ho_Chi_Minh") -> None:
+    def __init__(self, language: str, timezone: str = DEFAULT_TIMEZONE) -> None:
         self.language = language
         self.zone = ZoneInfo(timezone)
         t = translator(language)

@@ -1,10 +1,71 @@
-"""Shared replies: the main menu, help, language choice, and 'that button is stale'."""
+"""Shared replies: the main menu, help, language choice, and 'that button is stale'.
+
+The main menu's buttons are declared here because the menu is built here: the general
+ones (menu, help, language) and one entry into each capability, which that capability
+also declares in its own codec and answers.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
+from conversations.core.actions import Action, Codec
 from conversations.core.context import Context
 from conversations.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from conversations.core.replies import Choice, Reply, rows
+
+
+@dataclass(frozen=True)
+class ShowMenu(Action):
+    prefix: ClassVar[str] = "menu"
+
+
+@dataclass(frozen=True)
+class ShowHelp(Action):
+    prefix: ClassVar[str] = "help"
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(Action):
+    prefix: ClassVar[str] = "language"
+
+
+@dataclass(frozen=True)
+class SetLanguage(Action):
+    prefix: ClassVar[str] = "lang"
+    code: str
+
+
+# entries into the capabilities
+@dataclass(frozen=True)
+class OpenReview(Action):
+    prefix: ClassVar[str] = "review"
+
+
+@dataclass(frozen=True)
+class OpenInvitations(Action):
+    prefix: ClassVar[str] = "invite"
+
+
+@dataclass(frozen=True)
+class OpenProgress(Action):
+    prefix: ClassVar[str] = "progress"
+
+
+@dataclass(frozen=True)
+class OpenCampaigns(Action):
+    prefix: ClassVar[str] = "campaign"
+
+
+@dataclass(frozen=True)
+class StartBroadcast(Action):
+    prefix: ClassVar[str] = "broadcast"
+
+
+GENERAL = Codec(ShowMenu, ShowHelp, ChooseLanguage, SetLanguage)
+MENU = Codec(ShowMenu, ShowHelp, ChooseLanguage, SetLanguage, OpenReview, OpenInvitations,
+             OpenProgress, OpenCampaigns, StartBroadcast)
 
 # (command, description) for the platform's command menu and /help.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -36,16 +97,16 @@ def commands_for(ctx: Context) -> list[tuple[str, str]]:
 
 def main_menu(ctx: Context, text: str | None = None, *, replace: bool = False) -> Reply:
     _ = ctx._
-    choices = [Choice(_("My self-review"), "review")]
+    choices = [Choice(_("My self-review"), MENU.pack(OpenReview()))]
     if ctx.member and ctx.member.is_cell_secretary:
-        choices.append(Choice(_("Invitation codes for my cell"), "invite"))
+        choices.append(Choice(_("Invitation codes for my cell"), MENU.pack(OpenInvitations())))
     if ctx.member and (ctx.member.is_cell_secretary or ctx.member.is_admin):
-        choices.append(Choice(_("Progress of the self-reviews"), "pg"))
+        choices.append(Choice(_("Progress of the self-reviews"), MENU.pack(OpenProgress())))
     if ctx.member and ctx.member.is_admin:
-        choices.append(Choice(_("Review campaigns and deadlines"), "campaign"))
-        choices.append(Choice(_("Send an announcement"), "broadcast"))
-    choices.append(Choice(_("Language / Ngôn ngữ"), "language"))
-    choices.append(Choice(_("Help"), "help"))
+        choices.append(Choice(_("Review campaigns and deadlines"), MENU.pack(OpenCampaigns())))
+        choices.append(Choice(_("Send an announcement"), MENU.pack(StartBroadcast())))
+    choices.append(Choice(_("Language / Ngôn ngữ"), MENU.pack(ChooseLanguage())))
+    choices.append(Choice(_("Help"), MENU.pack(ShowHelp())))
     return Reply(text or _("What would you like to do?"), rows(*choices), replace=replace)
 
 
@@ -62,7 +123,8 @@ def help_reply(ctx: Context) -> Reply:
 
 def language_menu(ctx: Context) -> Reply:
     choices = [
-        Choice(("✓ " if ctx.fmt.language == code else "") + LANGUAGE_NAMES[code], f"lang:{code}")
+        Choice(("✓ " if ctx.fmt.language == code else "") + LANGUAGE_NAMES[code],
+               MENU.pack(SetLanguage(code)))
         for code in LANGUAGES
     ]
     return Reply(ctx._("Choose the language for this assistant:"), rows(*choices, per_row=2))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from conversations.core.context import Context
 from conversations.core.menus import main_menu
+from conversations.core.paging import page_of
 from conversations.core.replies import Choice, Reply
 from conversations.core.text import name_order
+from conversations.onboarding.actions import INVITATIONS, InviteMember, InvitePage
 from conversations.onboarding.invitations import (
     TELEGRAM_USERNAME_KEY,
     display_code,
@@ -105,27 +107,22 @@ async def invite_list(ctx: Context, page: int = 0) -> Reply:
     members = sorted(
         await ctx.repos.org.members_of_cell(me.cell_id), key=lambda m: name_order(m.full_name)
     )
-    size = ctx.config.page_size
-    pages = max(1, -(-len(members) // size))
-    page = min(max(page, 0), pages - 1)
-    shown = members[page * size : (page + 1) * size]
-    bound = await ctx.repos.accounts.bound_members([m.id for m in shown])
+    paged = page_of(members, ctx.config.page_size, page)
+    bound = await ctx.repos.accounts.bound_members([m.id for m in paged.shown])
     buttons = [
-        (Choice(("✓ " if m.id in bound else "") + m.full_name, f"invite:{m.id}"),) for m in shown
+        (Choice(("✓ " if m.id in bound else "") + m.full_name,
+                INVITATIONS.pack(InviteMember(m.id))),)
+        for m in paged.shown
     ]
-    nav = []
-    if page > 0:
-        nav.append(Choice(_("◀ Previous"), f"invite-page:{page - 1}"))
-    if page < pages - 1:
-        nav.append(Choice(_("Next ▶"), f"invite-page:{page + 1}"))
+    nav = paged.nav(ctx, lambda n: INVITATIONS.pack(InvitePage(n)))
     if nav:
-        buttons.append(tuple(nav))
+        buttons.append(nav)
     text = _(
         "{cell}: choose a member to give a new invitation code (✓ already linked). "
         "A new code replaces the member's unused one."
     ).format(cell=me.cell_name)
-    if pages > 1:
-        text += "\n" + _("Page {page} of {pages}.").format(page=page + 1, pages=pages)
+    if paged.footer(ctx):
+        text += "\n" + paged.footer(ctx)
     return Reply(text, tuple(buttons), replace=ctx.incoming.kind.value == "action")
 
 

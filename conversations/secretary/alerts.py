@@ -14,13 +14,10 @@ from zoneinfo import ZoneInfo
 from conversations.core.i18n import Formatter
 from conversations.core.outgoing import encode_reply
 from conversations.core.replies import Choice, Reply
+from conversations.core.zones import DEFAULT_TIMEZONE, local_today
 from conversations.forms.library import FormLibrary
-from conversations.secretary.progress import (
-    SUBMITTED,
-    CellProgress,
-    cell_progress,
-    local_today,
-)
+from conversations.secretary.actions import SECRETARY, CellFiles, ReadReview, ShowCell
+from conversations.secretary.progress import SUBMITTED, CellProgress, cell_progress
 from storage.db import to_db_time
 from storage.models import Committee, Member
 from storage.outbox import OutMessage
@@ -45,7 +42,7 @@ async def send_to_member(repos: Repos, member: Member, dedup_key: str, kind: str
 
 
 def formatter_for(member: Member, committee: Committee | None) -> Formatter:
-    return Formatter(member.language, committee.timezone if committee else "Asia/Ho_Chi_Minh")
+    return Formatter(member.language, committee.timezone if committee else DEFAULT_TIMEZONE)
 
 
 def level_label(forms: FormLibrary, review: Review, language: str) -> str:
@@ -120,18 +117,24 @@ def _submitted_alert(fmt: Formatter, forms: FormLibrary, member: Member, review:
     text = text.format(name=member.full_name, time=fmt.datetime(review.submitted_at))
     text += "\n" + _("Proposed level: {level}.").format(
         level=level_label(forms, review, fmt.language))
-    return Reply(text, ((Choice(_("Read the review"), f"sr:open:{review.id}"),
-                         Choice(_("Cell progress"), f"pg:{member.cell_id}:0")),))
+    return Reply(text, ((Choice(_("Read the review"), SECRETARY.pack(ReadReview(review.id))),
+                         progress_button(fmt, member.cell_id)),))
+
+
+def progress_button(fmt: Formatter, cell_id: int) -> Choice:
+    return Choice(fmt.gettext("Cell progress"), SECRETARY.pack(ShowCell(cell_id)))
 
 
 def _complete_alert(fmt: Formatter, progress: CellProgress) -> Reply:
     _ = fmt.gettext
-    text = _(
+    text = fmt.ngettext(
+        "{cell} is complete: the {n} member expected this year has submitted the "
+        "self-review for {year}.",
         "{cell} is complete: all {n} members expected this year have submitted their "
-        "self-reviews for {year}."
+        "self-reviews for {year}.", progress.expected,
     ).format(cell=progress.cell.name, n=progress.expected, year=progress.year)
-    return Reply(text, ((Choice(_("Cell progress"), f"pg:{progress.cell.id}:0"),
-                         Choice(_("The cell's files"), f"ex:{progress.cell.id}")),))
+    files = Choice(_("The cell's files"), SECRETARY.pack(CellFiles(progress.cell.id)))
+    return Reply(text, ((progress_button(fmt, progress.cell.id), files),))
 
 
 async def digests_due(repos: Repos, forms: FormLibrary, now: datetime) -> int:
@@ -168,6 +171,6 @@ async def digests_due(repos: Repos, forms: FormLibrary, now: datetime) -> int:
                   f"{level_label(forms, e.review, fmt.language)}" for e in recent]
         lines.append(_("Submitted {done} of {expected}.").format(
             done=progress.submitted, expected=progress.expected))
-        reply = Reply("\n".join(lines), ((Choice(_("Cell progress"), f"pg:{cell.id}:0"),),))
+        reply = Reply("\n".join(lines), ((progress_button(fmt, cell.id),),))
         sent += await send_to_member(repos, secretary, key, "digest", cell.id, reply, now)
     return sent

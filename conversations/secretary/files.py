@@ -7,11 +7,14 @@ printable.py.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from conversations.core.replies import Document
+from conversations.core.context import Context
+from conversations.core.replies import Document, Reply
 from conversations.core.text import fold, name_order
+from conversations.core.zones import local_today
 from conversations.forms.library import FormLibrary
 from conversations.review import steps as rs
 from conversations.review.printable import review_document
@@ -22,8 +25,8 @@ from conversations.secretary.progress import (
     CellProgress,
     cell_progress,
     committee_progress,
-    local_today,
 )
+from conversations.secretary.scope import leaders_only, led_cell, not_yours
 from storage.models import Cell, Committee
 from storage.repos import Repos
 
@@ -108,3 +111,38 @@ async def committee_files(repos: Repos, forms: FormLibrary, committee: Committee
     archive = await asyncio.to_thread(
         _zip_of, [(p, f"{slug(p.cell.name)}/") for p in cells], forms, committee)
     return [Document(f"{name}.xlsx", xlsx), Document(f"{name}.zip", archive)]
+
+
+# in the chat: /export, and the buttons of the progress views
+
+async def export_command(ctx: Context, _args: str = "") -> list[Reply]:
+    me = ctx.member
+    if me and me.is_cell_secretary:
+        return await export_cell(ctx, me.cell_id)
+    if me and me.is_admin:
+        return await export_committee(ctx)
+    return [leaders_only(ctx)]
+
+
+async def export_cell(ctx: Context, cell_id: int) -> list[Reply]:
+    cell = await led_cell(ctx, cell_id)
+    if cell is None:
+        return [not_yours(ctx)]
+    return _with_captions(ctx, await cell_files(ctx.repos, ctx.forms, cell, ctx.now))
+
+
+async def export_committee(ctx: Context) -> list[Reply]:
+    me = ctx.member
+    if me is None or not me.is_admin:
+        return [not_yours(ctx)]
+    committee = await ctx.repos.org.committee(me.committee_id)
+    assert committee is not None
+    return _with_captions(ctx, await committee_files(ctx.repos, ctx.forms, committee, ctx.now))
+
+
+def _with_captions(ctx: Context, documents: list[Document]) -> list[Reply]:
+    _ = ctx._
+    captions = (_("Summary (.xlsx): one row per member, counts and the quota check."),
+                _("Every submitted self-review (.docx) in one .zip."))
+    return [Reply(caption, document=replace(doc, caption=caption))
+            for doc, caption in zip(documents, captions, strict=True)]

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from conversations.campaigns import rules as campaigns
 from conversations.core.text import name_order
+from conversations.core.zones import DEFAULT_TIMEZONE
 from conversations.forms.library import FormLibrary
 from conversations.forms.rating import exclusion, review_year
 from conversations.review import steps as rs
@@ -24,7 +25,6 @@ SUBMITTED, IN_PROGRESS, NOT_STARTED, RETURNED, EXCLUDED = (
     "submitted", "in_progress", "not_started", "returned", "excluded",
 )
 GROUPS = (SUBMITTED, RETURNED, IN_PROGRESS, NOT_STARTED, EXCLUDED)
-BAR_WIDTH = 10
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ async def expectations(repos: Repos, cell: Cell, members: list[Member], today: d
         excluded.pop(member_id, None)
     day = await campaigns.cell_deadline(repos, cell.committee_id, year, cell.id)
     committee = await repos.org.committee(cell.committee_id)
-    zone = ZoneInfo(committee.timezone if committee else "Asia/Ho_Chi_Minh")
+    zone = ZoneInfo(committee.timezone if committee else DEFAULT_TIMEZONE)
     return Expectations(excluded, campaigns.deadline_end(day, zone) if day else None)
 
 
@@ -118,10 +118,6 @@ def group_cell(cell: Cell, year: int, members: list[Member], reviews: dict[int, 
     return CellProgress(cell, year, tuple(entries), expect.deadline)
 
 
-def local_today(now: datetime, zone) -> date:
-    return now.astimezone(zone).date()
-
-
 async def cell_progress(repos: Repos, forms: FormLibrary, cell: Cell, today: date
                         ) -> CellProgress:
     year = review_year(today)
@@ -145,7 +141,3 @@ async def committee_progress(repos: Repos, forms: FormLibrary, committee_id: int
     result.sort(key=lambda p: (p.ratio, p.cell.name))
     return result
 
-
-def bar(ratio: float, width: int = BAR_WIDTH) -> str:
-    filled = round(ratio * width)
-    return "▓" * filled + "░" * (width - filled) + f" {round(ratio * 100)}%"

@@ -1,0 +1,144 @@
+"""/progress: a cell's members by state with counts and a bar, or (admins) every cell of
+the committee, least complete first."""
+
+from __future__ import annotations
+
+from conversations.core.context import Context
+from conversations.core.paging import page_of
+from conversations.core.replies import Choice, Kind, Reply
+from conversations.core.text import progress_bar
+from conversations.secretary.actions import (
+    SECRETARY,
+    AlertSettings,
+    CellFiles,
+    CommitteeFiles,
+    ReadReview,
+    RemindPreview,
+    ShowCell,
+    ShowCommittee,
+)
+from conversations.secretary.progress import (
+    EXCLUDED,
+    GROUPS,
+    IN_PROGRESS,
+    NOT_STARTED,
+    RETURNED,
+    SUBMITTED,
+    CellProgress,
+    Entry,
+    committee_progress,
+)
+from conversations.secretary.scope import leaders_only, led_progress, not_yours
+
+
+async def progress_command(ctx: Context, _args: str = "") -> list[Reply]:
+    me = ctx.member
+    if me and me.is_cell_secretary:
+        return await show_cell(ctx, me.cell_id)
+    if me and me.is_admin:
+        return await show_committee(ctx)
+    return [leaders_only(ctx)]
+
+
+async def show_cell(ctx: Context, cell_id: int, page: int = 0) -> list[Reply]:
+    progress = await led_progress(ctx, cell_id)
+    if progress is None:
+        return [not_yours(ctx)]
+    return [_cell_reply(ctx, progress, page)]
+
+
+def _group_titles(ctx: Context) -> dict[str, str]:
+    _ = ctx._
+    return {SUBMITTED: _("Submitted"), RETURNED: _("Returned for revision"),
+            IN_PROGRESS: _("In progress"), NOT_STARTED: _("Not started"),
+            EXCLUDED: _("Not reviewed this time")}
+
+
+def _entry_line(ctx: Context, entry: Entry) -> str:
+    _ = ctx._
+    name = entry.member.full_name
+    if entry.group == SUBMITTED and entry.review and entry.review.submitted_at:
+        line = f"✓ {name} — {ctx.fmt.datetime(entry.review.submitted_at)}"
+        return line + (" " + _("(accepted)") if entry.review.status == "accepted" else "")
+    if entry.group in (IN_PROGRESS, RETURNED):
+        mark = "↩" if entry.group == RETURNED else "…"
+        return f"{mark} {name} — " + _("{done}/{total} items").format(
+            done=entry.done, total=entry.total)
+    if entry.group == EXCLUDED:
+        reasons = {"exempted": _("exempted"), "suspended": _("suspended"),
+                   "new": _("admitted less than 6 months ago"),
+                   "not_expected": _("not on this campaign's list")}
+        return f"– {name} ({reasons.get(entry.reason or '', '')})"
+    return f"○ {name}"
+
+
+def _header(ctx: Context, progress: CellProgress) -> list[str]:
+    _ = ctx._
+    lines = [_("{cell} — self-reviews {year}").format(cell=progress.cell.name,
+                                                     year=progress.year),
+             _("Submitted {done} of {expected}.").format(done=progress.submitted,
+                                                        expected=progress.expected),
+             progress_bar(progress.ratio)]
+    if progress.deadline is not None:
+        lines.append(_("Deadline: {date} ({relative}).").format(
+            date=ctx.fmt.datetime(progress.deadline),
+            relative=ctx.fmt.relative(progress.deadline - ctx.now)))
+    return lines
+
+
+def _cell_reply(ctx: Context, progress: CellProgress, page: int) -> Reply:
+    _ = ctx._
+    paged = page_of(progress.entries, ctx.config.page_size, page)
+    lines = _header(ctx, progress)
+    titles = _group_titles(ctx)
+    for group in GROUPS:
+        entries = [e for e in paged.shown if e.group == group]
+        if entries:
+            lines.append("")
+            lines.append(f"{titles[group]} ({len(progress.group(group))}):")
+            lines += [_entry_line(ctx, e) for e in entries]
+    if paged.footer(ctx):
+        lines += ["", paged.footer(ctx)]
+    cell_id = progress.cell.id
+    buttons = [(Choice(_("Read: {name}").format(name=e.member.full_name),
+                       SECRETARY.pack(ReadReview(e.review.id))),)
+               for e in paged.shown if e.group in (SUBMITTED, RETURNED) and e.review]
+    nav = paged.nav(ctx, lambda n: SECRETARY.pack(ShowCell(cell_id, n)))
+    if nav:
+        buttons.append(nav)
+    extra = []
+    if progress.missing():
+        extra.append(Choice(_("Remind the rest now"), SECRETARY.pack(RemindPreview(cell_id))))
+    extra.append(Choice(_("The cell's files"), SECRETARY.pack(CellFiles(cell_id))))
+    buttons.append(tuple(extra))
+    if ctx.member and ctx.member.is_cell_secretary and ctx.member.cell_id == cell_id:
+        buttons.append((Choice(_("Alert settings"), SECRETARY.pack(AlertSettings())),))
+    if ctx.member and ctx.member.is_admin:
+        buttons.append((Choice(_("All cells"), SECRETARY.pack(ShowCommittee())),))
+    return Reply("\n".join(lines), tuple(buttons), replace=ctx.incoming.kind is Kind.ACTION)
+
+
+async def show_committee(ctx: Context, page: int = 0) -> list[Reply]:
+    _ = ctx._
+    me = ctx.member
+    if me is None or not me.is_admin:
+        return [not_yours(ctx)]
+    cells = await committee_progress(ctx.repos, ctx.forms, me.committee_id, ctx.today)
+    committee = await ctx.repos.org.committee(me.committee_id)
+    paged = page_of(cells, ctx.config.page_size, page)
+    year = cells[0].year if cells else ""
+    lines = [_("{committee} — self-reviews {year}, least complete first:").format(
+        committee=committee.name if committee else "", year=year)]
+    for p in paged.shown:
+        deadline = "" if p.deadline is None else " · " + _("deadline {date}").format(
+            date=ctx.fmt.date(p.deadline.astimezone(ctx.fmt.zone).date()))
+        lines.append(f"{p.cell.name}: {p.submitted}/{p.expected} "
+                     f"{progress_bar(p.ratio)}{deadline}")
+    if paged.footer(ctx):
+        lines.append(paged.footer(ctx))
+    buttons = [(Choice(p.cell.name, SECRETARY.pack(ShowCell(p.cell.id))),) for p in paged.shown]
+    nav = paged.nav(ctx, lambda n: SECRETARY.pack(ShowCommittee(n)))
+    if nav:
+        buttons.append(nav)
+    buttons.append((Choice(_("The committee's files"), SECRETARY.pack(CommitteeFiles())),))
+    return [Reply("\n".join(lines), tuple(buttons), replace=ctx.incoming.kind is Kind.ACTION)]
