@@ -68,6 +68,7 @@ class Assistant:
             "bc": broadcast.on_action,
         }
         self._actions.update(secretary.ACTIONS)
+        self._actions.update(review.ACTIONS)  # rv.done, rv.goto…: review/actions.py REVIEW
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         if incoming.is_group:
