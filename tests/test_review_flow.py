@@ -7,7 +7,7 @@ import pytest
 from conversations.core.actions import MAX_BYTES, ActionError
 from conversations.forms.library import MAX_KEY_BYTES, STEP_PREFIX_BYTES
 from conversations.review import flow
-from conversations.review.actions import REVIEW, Goto, Pick, Propose, YesNo
+from conversations.review.actions import REVIEW, Goto, Keep, Pick, Propose, YesNo
 from conversations.review.dialogue import HANDLERS
 from tests.review_helpers import data
 from tests.test_review import member_chat, people  # noqa: F401  (fixtures)
@@ -46,13 +46,15 @@ def test_the_longest_button_fits_with_the_longest_keys_a_form_may_have():
 async def test_a_button_the_state_does_not_accept_shows_the_step_again(
     member_chat, forms, repos, people  # noqa: F811
 ):
-    """A forged «level» button carrying the current item's step once set the level there."""
+    """Forged buttons carrying the current item's step: «level» once set the level there,
+    «keep» moved on from an empty required text item."""
     chat = await member_chat("2B")
     form = forms.get(forms.default_version, "2B")
     await chat.say("/review")
     first = form.items[0]
     await chat.press(data(Propose(first.key, "not_done")))
     await chat.press(data(YesNo(first.key, "yes")))
+    await chat.press(data(Keep(first.key)))
     review = await repos.reviews.of_member(people["2B"].id, 2026)
     assert review.level is None and review.answers == {} and review.position == first.key
     assert first.title("vi") in chat.text  # the current step again

@@ -114,9 +114,16 @@ def _repeated(ctx: Context, review: Review, saved: str, text: str) -> bool:
     return recent and (saved == text or saved.endswith("\n" + text))
 
 
-async def done(ctx: Context, review: Review, form: FormDef, _action: ReviewAction):
+def _offering(form: FormDef, review: Review, nav: Nav) -> Item | None:
+    """The current item, if it offers this button (a forged one gets the step again)."""
     item = rs.item_at(form, review.position)
-    if item is None or Nav.DONE not in kind_of(item).nav(item, review.answers.get(item.key)):
+    offered = item is not None and nav in kind_of(item).nav(item, review.answers.get(item.key))
+    return item if offered else None
+
+
+async def done(ctx: Context, review: Review, form: FormDef, _action: ReviewAction) -> list[Reply]:
+    item = _offering(form, review, Nav.DONE)
+    if item is None:
         return show_step(ctx, review, form)
     refusal = kind_of(item).finish(ctx._, item, review.answers.get(item.key))
     if refusal:
@@ -124,22 +131,22 @@ async def done(ctx: Context, review: Review, form: FormDef, _action: ReviewActio
     return await _advance(ctx, review, form)
 
 
-async def skip(ctx: Context, review: Review, form: FormDef, _action: ReviewAction):
-    item = rs.item_at(form, review.position)
-    if item is None or Nav.SKIP not in kind_of(item).nav(item, review.answers.get(item.key)):
+async def skip(ctx: Context, review: Review, form: FormDef, _action: ReviewAction) -> list[Reply]:
+    item = _offering(form, review, Nav.SKIP)
+    if item is None:
         return show_step(ctx, review, form)
     await ctx.repos.reviews.save(review.id, ctx.now, answer=(item.key, Answer(skipped=True)))
     return await _advance(ctx, await reload(ctx, review), form)
 
 
-async def keep(ctx: Context, review: Review, form: FormDef, _action: ReviewAction):
-    item = rs.item_at(form, review.position)
-    if item is None or Nav.KEEP not in kind_of(item).nav(item, review.answers.get(item.key)):
+async def keep(ctx: Context, review: Review, form: FormDef, _action: ReviewAction) -> list[Reply]:
+    item = _offering(form, review, Nav.KEEP)
+    if item is None:
         return show_step(ctx, review, form)
     return await _advance(ctx, review, form)
 
 
-async def pick(ctx: Context, review: Review, form: FormDef, action: Pick):
+async def pick(ctx: Context, review: Review, form: FormDef, action: Pick) -> list[Reply]:
     item = rs.item_at(form, review.position)
     answer = kind_of(item).parse_option(item, action.option) if item else None
     if item is None or answer is None:
@@ -149,7 +156,7 @@ async def pick(ctx: Context, review: Review, form: FormDef, action: Pick):
     return await _advance(ctx, await reload(ctx, review), form)
 
 
-async def yes_or_no(ctx: Context, review: Review, form: FormDef, action: YesNo):
+async def yes_or_no(ctx: Context, review: Review, form: FormDef, action: YesNo) -> list[Reply]:
     if action.answer not in ("yes", "no"):
         return show_step(ctx, review, form)
     await ctx.repos.reviews.save(
@@ -158,7 +165,7 @@ async def yes_or_no(ctx: Context, review: Review, form: FormDef, action: YesNo):
     return await _advance(ctx, await reload(ctx, review), form)
 
 
-async def propose(ctx: Context, review: Review, form: FormDef, action: Propose):
+async def propose(ctx: Context, review: Review, form: FormDef, action: Propose) -> list[Reply]:
     _ = ctx._
     lang = ctx.fmt.language
     _lines, v = verdict_lines(ctx, review, form)
@@ -177,17 +184,18 @@ async def propose(ctx: Context, review: Review, form: FormDef, action: Propose):
     return await _advance(ctx, await reload(ctx, review), form)
 
 
-async def back(ctx: Context, review: Review, form: FormDef, _action: Back):
+async def back(ctx: Context, review: Review, form: FormDef, _action: Back) -> list[Reply]:
     return await _move(ctx, review, form, rs.previous_step(form, review.position), False)
 
 
-async def goto(ctx: Context, review: Review, form: FormDef, action: Goto):
+async def goto(ctx: Context, review: Review, form: FormDef, action: Goto) -> list[Reply]:
     if action.target not in rs.steps(form):
         return show_step(ctx, review, form)
     return await _move(ctx, review, form, action.target, action.target != rs.SUMMARY)
 
 
-async def to_summary(ctx: Context, review: Review, form: FormDef, _action: ToSummary):
+async def to_summary(ctx: Context, review: Review, form: FormDef,
+                     _action: ToSummary) -> list[Reply]:
     await ctx.repos.reviews.save(review.id, ctx.now, position=rs.SUMMARY, appending=False,
                                  from_summary=False)
     return show_step(ctx, await reload(ctx, review), form)

@@ -16,13 +16,14 @@ from conversations.secretary import alerts
 from storage.reviews import Review
 
 
-async def submit(ctx: Context, review: Review, form: FormDef, _action: ReviewAction):
+async def submit(ctx: Context, review: Review, form: FormDef, _action: ReviewAction) -> list[Reply]:
     if rs.missing(form, review):
         return summary_step(ctx, review, form)[-1:]
     return [confirm_step(ctx, review)]
 
 
-async def confirm(ctx: Context, review: Review, form: FormDef, _action: ReviewAction):
+async def confirm(ctx: Context, review: Review, form: FormDef,
+                  _action: ReviewAction) -> list[Reply]:
     _ = ctx._
     if rs.missing(form, review):
         return summary_step(ctx, review, form)[-1:]
@@ -42,7 +43,7 @@ async def confirm(ctx: Context, review: Review, form: FormDef, _action: ReviewAc
 
 
 async def printable_copy(ctx: Context, review: Review, form: FormDef,
-                         _action: ReviewAction | None = None):
+                         _action: ReviewAction | None = None) -> list[Reply]:
     if review.editable:
         return [Reply(ctx._(
             "The printable copy is made when you submit. Your draft is saved; send /review "
@@ -51,7 +52,7 @@ async def printable_copy(ctx: Context, review: Review, form: FormDef,
     return [Reply(ctx._("Printable copy:"), document=await _document(ctx, review))]
 
 
-async def view(ctx: Context, review: Review, form: FormDef, _action: ReviewAction):
+async def view(ctx: Context, review: Review, form: FormDef, _action: ReviewAction) -> list[Reply]:
     return summary_replies(ctx, review, form)
 
 
