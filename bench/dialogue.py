@@ -29,6 +29,7 @@ from telegram.ext import (
 from bench.offline import OfflineRequest
 from conversations.assistant import Assistant
 from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
+from conversations.review.actions import REVIEW, Done
 from handlers import telegram as telegram_handlers
 from storage.db import open_database
 from storage.models import MemberRecord
@@ -81,7 +82,7 @@ def updates_for(bot, member_ids: list[int], forms, member_forms: dict[int, str])
             update_id += 1
             updates.append(Update.de_json({"update_id": update_id, "callback_query": {
                 "id": str(update_id), "from": user, "chat_instance": "1",
-                "data": f"rv:done:{step}",
+                "data": REVIEW.pack(Done(step)),
                 "message": {"message_id": update_id, "date": int(time.time()), "chat": chat,
                             "from": {"id": 123456, "is_bot": True, "first_name": "k"},
                             "text": "…"},

@@ -41,9 +41,9 @@ async def _review_entry(ctx: Context, _action: Action) -> list[Reply]:
 
 
 async def _review_buttons(ctx: Context, data: str) -> list[Reply]:
-    # today's data is 'rv:<verb>:…' and on_action takes what follows 'rv:'; once the
-    # review packs its buttons with a codec ('rv.<verb>:…') it receives the data whole
-    return await review.on_action(ctx, data.removeprefix("rv:"))
+    # the review parses its own buttons ('rv.<verb>:…', review/actions.py); data of an
+    # older version ('rv:…') parses to nothing there and gets the current step again
+    return await review.on_action(ctx, data)
 
 
 # The self-review belongs to conversations/review/, which parses its own buttons.

@@ -11,9 +11,10 @@ from docx import Document as open_docx
 from conversations.assistant import Assistant
 from conversations.core.context import AssistantConfig
 from conversations.forms.library import BUILTIN_FORMS_DIR, FormError, load_forms
+from conversations.review.actions import Back, Confirm, Done, Pick, Propose, Skip, Submit, YesNo
 from storage.reviews import Answer
 from tests.conftest import Chat
-from tests.review_helpers import SCORES, answer_for
+from tests.review_helpers import SCORES, answer_for, data
 
 BUILTIN = (BUILTIN_FORMS_DIR / "hd43-2025.toml").read_text(encoding="utf-8")
 VERSION_LINE = 'version = "hd43-2025"'
@@ -63,6 +64,14 @@ BROKEN = {
     "one option": (lambda t: t + CHOICE_ITEM.replace(
         '  { key = "mostly", label = { vi = "Vắng dưới ba buổi, có lý do", en = "Missed a few, '
         'excused" } },\n', ""), "a choice needs at least two options"),
+    # a review button carries two step keys in Telegram's 64 bytes (rv.goto:<from>:<to>)
+    "key too long for a button": (
+        lambda t: t.replace('key = "A.II.1"', 'key = "A.II.1.thuc-hien-nhiem-vu-xx"', 1),
+        "item A.II.1.thuc-hien-nhiem-vu-xx: `key` 'A.II.1.thuc-hien-nhiem-vu-xx' is 28 bytes long; "
+        "at most 27 fit in a button"),
+    "option key with ':'": (lambda t: t + CHOICE_ITEM.replace('key = "full"', 'key = "a:b"'),
+                            "item A.VI.meetings option: `key` 'a:b' must be printable text "
+                            "without ':'"),
 }
 
 
@@ -125,7 +134,7 @@ async def test_own_version_becomes_default_and_drafts_keep_theirs(tmp_path, repo
     nhung = await _bound_chat(old, repos, clock, org["Nguyễn Thị Hồng Nhung"], "u-nhung")
     await nhung.say("/review")
     await nhung.say(answer_for("A.I.1"))
-    await nhung.press("rv:done:A.I.1")
+    await nhung.press(data(Done("A.I.1")))
 
     new_hint = "Gợi ý riêng của Đảng ủy cho mục này."
     write(tmp_path / "forms", "dudong.toml", own_version().replace(
@@ -139,7 +148,7 @@ async def test_own_version_becomes_default_and_drafts_keep_theirs(tmp_path, repo
     review = await repos.reviews.of_member(org["Nguyễn Thị Hồng Nhung"].id, 2026)
     assert review.form_version == "hd43-2025"
     assert review.position == "A.I.2"
-    await nhung.press("rv:back:A.I.2")
+    await nhung.press(data(Back("A.I.2")))
     assert new_hint not in nhung.text
     assert builtin.get("hd43-2025", "2B").item("A.I.1").hint("vi") in nhung.text
 
@@ -191,33 +200,33 @@ async def test_choice_item_through_the_dialogue(choice_forms, repos, clock, org)
             break
         if item.required:
             await chat.say(answer_for(item.key))
-            await chat.press(f"rv:done:{item.key}")
+            await chat.press(data(Done(item.key)))
         else:
-            await chat.press(f"rv:skip:{item.key}")
+            await chat.press(data(Skip(item.key)))
     step = "A.VI.meetings"
     assert (await review()).position == step
     assert "Mức độ tham gia sinh hoạt chi bộ trong năm" in chat.text
-    assert f"rv:pick:{step}:full" in chat.actions()
-    assert f"rv:pick:{step}:mostly" in chat.actions()
-    assert f"rv:done:{step}" not in chat.actions()  # nothing to write here
+    assert data(Pick(step, "full")) in chat.actions()
+    assert data(Pick(step, "mostly")) in chat.actions()
+    assert data(Done(step)) not in chat.actions()  # nothing to write here
 
     await chat.say("Tham gia đầy đủ")  # typed instead of pressed: asked to choose
     assert "Đề nghị đồng chí chọn một trong các mục dưới đây." in chat.text
-    assert f"rv:pick:{step}:full" in chat.actions()
+    assert data(Pick(step, "full")) in chat.actions()
     assert step not in (await review()).answers
 
-    await chat.press("rv:pick:A.VI:full")  # a button of the previous step
+    await chat.press(data(Pick("A.VI", "full")))  # a button of the previous step
     assert "Nút này thuộc bước trước." in chat.text
-    assert f"rv:pick:{step}:full" in chat.actions()
-    await chat.press(f"rv:pick:{step}:sometimes")  # no such option
+    assert data(Pick(step, "full")) in chat.actions()
+    await chat.press(data(Pick(step, "sometimes")))  # no such option
     assert step not in (await review()).answers
     assert (await review()).position == step
 
-    await chat.press(f"rv:pick:{step}:mostly")
+    await chat.press(data(Pick(step, "mostly")))
     current = await review()
     assert current.answers[step] == Answer("mostly")
     assert current.position == "B.I.general"
-    await chat.press(f"rv:pick:{step}:full")  # stale: already moved on
+    await chat.press(data(Pick(step, "full")))  # stale: already moved on
     assert "Nút này thuộc bước trước." in chat.text
     assert "B.I.general" in " ".join(chat.actions())  # the current step is shown again
     assert (await review()).answers[step] == Answer("mostly")
@@ -225,12 +234,12 @@ async def test_choice_item_through_the_dialogue(choice_forms, repos, clock, org)
     for score in SCORES.values():
         await chat.say(score)
     for d in form.disqualifiers:
-        await chat.press(f"rv:dq:dq.{d.key}:no")
-    await chat.press("rv:lvl:level:good")
+        await chat.press(data(YesNo(f"dq.{d.key}", "no")))
+    await chat.press(data(Propose("level", "good")))
     assert "Vắng dưới ba buổi, có lý do" in chat.text  # the summary shows the label
     assert "mostly" not in chat.text
-    await chat.press("rv:submit:summary")
-    await chat.press("rv:confirm:summary")
+    await chat.press(data(Submit("summary")))
+    await chat.press(data(Confirm("summary")))
     document = next(r.document for r in chat.last if r.document)
     paragraphs = [p.text for p in open_docx(io.BytesIO(document.content)).paragraphs]
     assert "2. Mức độ tham gia sinh hoạt chi bộ trong năm" in paragraphs

@@ -8,6 +8,18 @@ from docx import Document as open_docx
 
 from conversations.assistant import Assistant
 from conversations.core.context import AssistantConfig
+from conversations.review.actions import (
+    Back,
+    Confirm,
+    Done,
+    Goto,
+    Propose,
+    Skip,
+    Submit,
+    ToSummary,
+    View,
+    YesNo,
+)
 from storage.db import open_database
 from storage.repos import Repos
 from tests.conftest import COMMITTEE, record
@@ -17,6 +29,7 @@ from tests.review_helpers import (
     answer_items,
     answer_questions,
     complete_and_submit,
+    data,
 )
 
 PEOPLE = {
@@ -119,13 +132,13 @@ async def test_required_item_cannot_be_left_empty_and_optional_can_be_skipped(
     chat = await member_chat("2C")
     form = forms.get(forms.default_version, "2C")
     await chat.say("/review")
-    await chat.press(f"rv:done:{form.items[0].key}")
+    await chat.press(data(Done(form.items[0].key)))
     assert "bắt buộc" in chat.text
     review = await repos.reviews.of_member(people["2C"].id, 2026)
     assert review.position == form.items[0].key
     optional = [i for i in form.items if not i.required]
     assert optional, "forms have optional items (IV, V)"
-    await chat.press(f"rv:skip:{form.items[0].key}")  # a required item cannot be skipped
+    await chat.press(data(Skip(form.items[0].key)))  # a required item cannot be skipped
     assert (await repos.reviews.of_member(people["2C"].id, 2026)).position == form.items[0].key
 
 
@@ -137,9 +150,9 @@ async def test_scores_are_validated_and_level_capped(member_chat, forms, repos, 
     for item in text_items:
         if item.required:
             await chat.say("Có nội dung.")
-            await chat.press(f"rv:done:{item.key}")
+            await chat.press(data(Done(item.key)))
         else:
-            await chat.press(f"rv:skip:{item.key}")
+            await chat.press(data(Skip(item.key)))
     general = form.score_items[0]
     for bad in ("31", "abc", "-1", "27.5", "", "1e2"):
         await chat.say(bad or " ")
@@ -152,12 +165,12 @@ async def test_scores_are_validated_and_level_capped(member_chat, forms, repos, 
     await answer_questions(chat, form, "no")
     assert "91/100" in chat.text and "Hoàn thành xuất sắc nhiệm vụ" in chat.text
     # back to the questions: one "yes" caps the proposal
-    await chat.press("rv:back:level")
-    await chat.press(f"rv:dq:dq.{form.disqualifiers[-1].key}:yes")
-    await chat.press("rv:lvl:level:good")
+    await chat.press(data(Back("level")))
+    await chat.press(data(YesNo(f"dq.{form.disqualifiers[-1].key}", "yes")))
+    await chat.press(data(Propose("level", "good")))
     assert "không thể đề xuất" in chat.text.lower() or "Không thể" in chat.text
     assert (await repos.reviews.of_member(people["2B"].id, 2026)).level is None
-    await chat.press("rv:lvl:level:not_done")
+    await chat.press(data(Propose("level", "not_done")))
     review = await repos.reviews.of_member(people["2B"].id, 2026)
     assert review.level == "not_done" and review.position == "summary"
 
@@ -168,10 +181,10 @@ async def test_level_above_the_score_is_refused_with_the_reason(member_chat, for
     await chat.say("/review")
     await answer_items(chat, form)  # 85 points
     await answer_questions(chat, form)
-    await chat.press("rv:lvl:level:excellent")
+    await chat.press(data(Propose("level", "excellent")))
     assert "85" in chat.text and "Hoàn thành tốt nhiệm vụ" in chat.text
     assert (await repos.reviews.of_member(people["2B"].id, 2026)).level is None
-    await chat.press("rv:lvl:level:done")  # a lower level than the score allows is fine
+    await chat.press(data(Propose("level", "done")))  # lower than the score allows is fine
     assert (await repos.reviews.of_member(people["2B"].id, 2026)).level == "done"
 
 
@@ -181,24 +194,24 @@ async def test_back_edit_and_changing_a_score_clears_the_level(member_chat, form
     await chat.say("/review")
     first, second = form.items[0], form.items[1]
     await chat.say("Bản đầu.")
-    await chat.press(f"rv:done:{first.key}")
-    await chat.press(f"rv:back:{second.key}")
+    await chat.press(data(Done(first.key)))
+    await chat.press(data(Back(second.key)))
     assert "Bản đầu." in chat.text  # the recorded text is shown
     await chat.say("Bản sửa.")  # the first message after arriving replaces
-    await chat.press(f"rv:done:{first.key}")
+    await chat.press(data(Done(first.key)))
     review = await repos.reviews.of_member(people["2B"].id, 2026)
     assert review.answers[first.key].text == "Bản sửa."
     await answer_items(chat, form)  # from item 1 again: overwrites, fine
     await answer_questions(chat, form)
-    await chat.press("rv:lvl:level:good")
+    await chat.press(data(Propose("level", "good")))
     # from the summary, edit the task score: the level must be chosen again
-    await chat.press(f"rv:goto:summary:{form.score_items[1].key}")
+    await chat.press(data(Goto("summary", form.score_items[1].key)))
     await chat.say("30")  # 57 now
     review = await repos.reviews.of_member(people["2B"].id, 2026)
     assert review.level is None and review.position == "level"
-    await chat.press("rv:lvl:level:good")
+    await chat.press(data(Propose("level", "good")))
     assert "không thể" in chat.text.lower()
-    await chat.press("rv:lvl:level:done")
+    await chat.press(data(Propose("level", "done")))
     review = await repos.reviews.of_member(people["2B"].id, 2026)
     assert review.position == "summary" and review.level == "done"
 
@@ -209,7 +222,7 @@ async def test_submitted_review_is_locked_until_returned(member_chat, forms, rep
     await complete_and_submit(chat, form)
     review = await repos.reviews.of_member(people["2C"].id, 2026)
     await chat.say("Thêm nội dung sau khi nộp")
-    await chat.press(f"rv:goto:summary:{form.items[0].key}")
+    await chat.press(data(Goto("summary", form.items[0].key)))
     await chat.say("/review")
     assert "đã khóa" in chat.text
     assert await repos.reviews.of_member(people["2C"].id, 2026) == review
@@ -217,12 +230,12 @@ async def test_submitted_review_is_locked_until_returned(member_chat, forms, rep
     assert await repos.reviews.return_for_revision(review.id, "Bổ sung mục hạn chế.", clock())
     await chat.say("/review")
     assert "Bổ sung mục hạn chế." in chat.text
-    await chat.press(f"rv:goto:summary:{form.items[0].key}")
+    await chat.press(data(Goto("summary", form.items[0].key)))
     await chat.say("Nội dung bổ sung.")
-    await chat.press(f"rv:done:{form.items[0].key}")
+    await chat.press(data(Done(form.items[0].key)))
     assert (await repos.reviews.get(review.id)).position == "summary"
-    await chat.press("rv:submit:summary")
-    await chat.press("rv:confirm:summary")
+    await chat.press(data(Submit("summary")))
+    await chat.press(data(Confirm("summary")))
     review = await repos.reviews.get(review.id)
     assert review.status == "submitted"
     assert review.answers[form.items[0].key].text == "Nội dung bổ sung."
@@ -231,9 +244,9 @@ async def test_submitted_review_is_locked_until_returned(member_chat, forms, rep
 async def test_submit_refused_while_something_is_missing(member_chat, forms, repos, people):
     chat = await member_chat("2B")
     await chat.say("/review")
-    await chat.press("rv:sum:" + forms.get(forms.default_version, "2B").items[0].key)
+    await chat.press(data(ToSummary(forms.get(forms.default_version, "2B").items[0].key)))
     assert "Còn thiếu" in chat.text
-    await chat.press("rv:confirm:summary")
+    await chat.press(data(Confirm("summary")))
     assert (await repos.reviews.of_member(people["2B"].id, 2026)).status == "draft"
 
 
@@ -242,11 +255,12 @@ async def test_stale_button_answers_with_the_current_step(member_chat, forms, re
     form = forms.get(forms.default_version, "2B")
     await chat.say("/review")
     await chat.say("Nội dung.")
-    await chat.press(f"rv:done:{form.items[0].key}")
-    await chat.press(f"rv:done:{form.items[0].key}")  # the old button again
+    await chat.press(data(Done(form.items[0].key)))
+    await chat.press(data(Done(form.items[0].key)))  # the old button again
     assert "bước trước" in chat.text
     assert (await repos.reviews.of_member(people["2B"].id, 2026)).position == form.items[1].key
-    for crafted in ("rv:lvl:level:excellent", "rv:goto:x:y", "rv:", "rv:done", "rv:::::"):
+    for crafted in ("rv.lvl:level:excellent", "rv.goto:x:y", "rv:", "rv:done", "rv:::::",
+                    "rv.done", "rv.done:A.I.1:x", "rv.lvl:level", "rv.pick:A.I.1:²"):
         await chat.press(crafted)
         assert chat.last
     review = await repos.reviews.of_member(people["2B"].id, 2026)
@@ -259,12 +273,12 @@ async def test_one_member_cannot_touch_another_members_draft(member_chat, forms,
     await nhung.say("Của đồng chí Nhung.")
     hai = await member_chat("other")
     form_2c = forms.get(forms.default_version, "2C")
-    await hai.press(f"rv:done:{form_2c.items[0].key}")  # only ever acts on his own review
+    await hai.press(data(Done(form_2c.items[0].key)))  # only ever acts on his own review
     await hai.say("Của đồng chí Hải.")
     mine = await repos.reviews.of_member(people["2B"].id, 2026)
     assert mine.answers[mine.position].text == "Của đồng chí Nhung."
     stranger = await member_chat("2C")
-    await stranger.press("rv:view:summary")
+    await stranger.press(data(View("summary")))
     assert "Của đồng chí Nhung." not in stranger.text
 
 
@@ -292,7 +306,7 @@ async def test_restart_resumes_at_the_same_item_with_every_answer(
     await chat.say("/review")
     for item in form.items[:3]:
         await chat.say(answer_for(item.key))
-        await chat.press(f"rv:done:{item.key}")
+        await chat.press(data(Done(item.key)))
     await chat.say("Đang viết dở mục 4.")
     # a new process on the same file: new connection, new assistant
     fresh_db = await open_database(db.path)

@@ -18,11 +18,12 @@ from conversations.assistant import Assistant
 from conversations.core.context import AssistantConfig
 from conversations.core.text import fold
 from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
+from conversations.review.actions import Confirm, Done, Goto, Propose, Submit, YesNo
 from conversations.review.steps import DQ, LEVEL, SUMMARY, missing, steps
 from storage.db import open_database
 from storage.repos import Repos
 from tests.conftest import COMMITTEE, Chat, Clock, record
-from tests.review_helpers import SCORES, answer_for
+from tests.review_helpers import SCORES, answer_for, data
 
 FORMS = load_forms(BUILTIN_FORMS_DIR)
 VERSION = FORMS.default_version
@@ -33,17 +34,20 @@ ALL_STEPS = sorted({s for code in ("2A", "2B", "2C") for s in steps(FORMS.get(VE
 VERBS = ["done", "skip", "pick", "keep", "dq", "lvl", "back", "goto", "toc", "sum", "submit",
          "confirm", "view", "copy", "nope"]
 ARGS = ["", "yes", "no", "excellent", "good", "done", "not_done", "A.I.1", "summary", "level",
-        "dq.disciplined", "x:y"]
+        "dq.disciplined", "x:y", "²", "A.I.1:A.I.2"]
 DONE_WORDS = {"xong", "done"}
 
 texts = st.one_of(
     st.sampled_from(["xong", "bỏ qua", "quay lại", "giữ nguyên", "danh sách", "1", "2", "3",
-                     "27", "58", "30", "70", "100", "-1", "0", "", " ", "Không có"]),
+                     "27", "58", "30", "70", "100", "-1", "0", "", " ", "Không có",
+                     "²", "٣", "１２", "9" * 5000]),
     st.integers(-5, 120).map(str),
     st.text(max_size=40),
     st.integers(9_000, 12_000).map(lambda n: "dài " * (n // 4)),  # near the length limit
 )
-rv_data = st.builds(lambda v, s, a: f"rv:{v}:{s}" + (f":{a}" if a else ""),
+# well-formed, stale and forged review buttons; the old `rv:` shape too
+rv_data = st.builds(lambda p, v, s, a: f"{p}{v}:{s}" + (f":{a}" if a else ""),
+                    st.sampled_from(["rv.", "rv.", "rv:"]),
                     st.sampled_from(VERBS), st.sampled_from([*ALL_STEPS, "", "zzz"]),
                     st.sampled_from(ARGS))
 other_data = st.one_of(
@@ -82,18 +86,18 @@ async def _advance(person: Person, review) -> None:
     step = review.position
     if step == SUMMARY:
         gaps = missing(form, review)
-        await chat.press(f"rv:goto:summary:{gaps[0]}" if gaps else "rv:submit:summary")
+        await chat.press(data(Goto(SUMMARY, gaps[0]) if gaps else Submit(SUMMARY)))
         if not gaps:
-            await chat.press("rv:confirm:summary")
+            await chat.press(data(Confirm(SUMMARY)))
     elif step == LEVEL:
-        await chat.press("rv:lvl:level:good")
+        await chat.press(data(Propose(LEVEL, "good")))
     elif step.startswith(DQ):
-        await chat.press(f"rv:dq:{step}:no")
+        await chat.press(data(YesNo(step, "no")))
     elif form.item(step).kind == "score":
         await chat.say(SCORES[step])
     else:
         await chat.say(answer_for(step))
-        await chat.press(f"rv:done:{step}")
+        await chat.press(data(Done(step)))
 
 
 async def _setup(folder: Path):
@@ -172,7 +176,7 @@ async def _step(repos, people, op) -> None:
     done = (kind == "say" and fold(arg or "") in DONE_WORDS) or (
         kind in ("press", "shown") and before.editable
         and (arg if kind == "press" else shown[arg % len(shown)] if shown else "")
-        .startswith(f"rv:done:{before.position}"))
+        == data(Done(before.position)))
     if done and item is not None and item.kind == "text" and item.required \
             and before.position not in _answered(form, before):
         assert after.position == before.position, op

@@ -18,11 +18,22 @@ from docx import Document as open_docx
 
 from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
 from conversations.onboarding.invitations import issue_invite
+from conversations.review.actions import (
+    Back,
+    Confirm,
+    Contents,
+    Done,
+    Goto,
+    Propose,
+    Skip,
+    Submit,
+    YesNo,
+)
 from storage.db import open_database, utc_now
 from storage.repos import Repos
 from tests.conftest import COMMITTEE, ORG, bot_run_env
 from tests.fakes.telegram_api import Call, FakeBotApi
-from tests.review_helpers import SCORES, answer_for
+from tests.review_helpers import SCORES, answer_for, data
 
 BARRIER = "Trợ lý chỉ đọc được tin nhắn dạng chữ."
 STALE = "Nút này thuộc bước trước. Đồng chí đang ở:"
@@ -161,37 +172,37 @@ async def test_whole_review_on_telegram(code, fake, prepared, start_bot):
     first = form.items[0]
     assert f"Bản kiểm điểm năm {YEAR}" in opened.text
     assert first.title("vi") in opened.text
-    assert f"rv:done:{first.key}" in opened.buttons
+    assert data(Done(first.key)) in opened.buttons
 
     texts = {item.key: answer_for(item.key) for item in form.items}
     for item, following in zip(form.items[:2], form.items[1:3], strict=True):
         saved = await user.say(texts[item.key])
         assert "Đã lưu (" in saved.text
-        button = user.holding(f"rv:done:{item.key}")[-1]
-        pressed = await user.press(f"rv:done:{item.key}")
+        button = user.holding(data(Done(item.key)))[-1]
+        pressed = await user.press(data(Done(item.key)))
         # the next item replaces the message whose button was pressed
         [edit] = pressed.of("editMessageText")
         assert edit.params["message_id"] == button
         assert following.title("vi") in edit.params["text"]
-        assert user.holding(f"rv:done:{following.key}")[-1] == button
+        assert user.holding(data(Done(following.key)))[-1] == button
         assert not pressed.of("sendMessage")
         assert pressed.of("answerCallbackQuery")
 
     # back to the second item and rewrite it
     second, third = form.items[1], form.items[2]
-    back = await user.press(f"rv:back:{third.key}")
+    back = await user.press(data(Back(third.key)))
     assert back.of("editMessageText") and second.title("vi") in back.text
     assert "Nội dung đã ghi (" in back.text and texts[second.key] in back.text
     texts[second.key] = "Nội dung sửa lại:\nđã hoàn thành tốt nhiệm vụ được giao."
     await user.say(texts[second.key])
-    await user.press(f"rv:done:{second.key}")
+    await user.press(data(Done(second.key)))
 
     # a button of an earlier step is answered with the current step
-    old = user.holding(f"rv:done:{second.key}")
+    old = user.holding(data(Done(second.key)))
     assert old, "the first message of item 2 keeps its buttons"
-    stale = await user.press(f"rv:done:{second.key}", old[0])
+    stale = await user.press(data(Done(second.key)), old[0])
     assert STALE in stale.text and third.title("vi") in stale.text
-    crafted = await user.press(f"rv:done:{form.items[5].key}", old[0])  # never shown
+    crafted = await user.press(data(Done(form.items[5].key)), old[0])  # never shown
     assert STALE in crafted.text
     assert (await stored_review(path, member.id)).position == third.key
 
@@ -199,11 +210,11 @@ async def test_whole_review_on_telegram(code, fake, prepared, start_bot):
         if item.kind == "score":
             break
         if not item.required:
-            skipped = await user.press(f"rv:skip:{item.key}")
+            skipped = await user.press(data(Skip(item.key)))
             assert skipped.of("editMessageText")
             continue
         await user.say(texts[item.key])
-        await user.press(f"rv:done:{item.key}")
+        await user.press(data(Done(item.key)))
 
     general, tasks = form.score_items
     for bad in ("ba mươi", "31", "-1"):
@@ -214,27 +225,27 @@ async def test_whole_review_on_telegram(code, fake, prepared, start_bot):
     await user.say(SCORES[tasks.key])
 
     first_q, *others = form.disqualifiers
-    capped = await user.press(f"rv:dq:dq.{first_q.key}:yes")
+    capped = await user.press(data(YesNo(f"dq.{first_q.key}", "yes")))
     assert capped.of("editMessageText")
     for d in others:
-        await user.press(f"rv:dq:dq.{d.key}:no")
-    level = await user.press("rv:lvl:level:good")
+        await user.press(data(YesNo(f"dq.{d.key}", "no")))
+    level = await user.press(data(Propose("level", "good")))
     assert ("Không thể đề xuất mức «Hoàn thành tốt nhiệm vụ»: do đồng chí đã trả lời «Có»"
             in level.text)
     # back to the question: «No» lifts the cap, but 85 points do not make «excellent»
-    await user.press("rv:toc:level")
-    await user.press(f"rv:goto:level:dq.{first_q.key}")
-    await user.press(f"rv:dq:dq.{first_q.key}:no")
-    refused = await user.press("rv:lvl:level:excellent")
+    await user.press(data(Contents("level")))
+    await user.press(data(Goto("level", f"dq.{first_q.key}")))
+    await user.press(data(YesNo(f"dq.{first_q.key}", "no")))
+    refused = await user.press(data(Propose("level", "excellent")))
     assert ("với tổng điểm 85, mức cao nhất được đề xuất là «Hoàn thành tốt nhiệm vụ»"
             in refused.text)
-    summary = await user.press("rv:lvl:level:good")
+    summary = await user.press(data(Propose("level", "good")))
     assert texts[second.key] in summary.text
-    assert "rv:submit:summary" in summary.buttons
+    assert data(Submit("summary")) in summary.buttons
 
-    asked = await user.press("rv:submit:summary")
-    assert asked.of("editMessageText") and "rv:confirm:summary" in asked.buttons
-    submitted = await user.press("rv:confirm:summary")
+    asked = await user.press(data(Submit("summary")))
+    assert asked.of("editMessageText") and data(Confirm("summary")) in asked.buttons
+    submitted = await user.press(data(Confirm("summary")))
     assert submitted.of("editMessageText")[0].params["text"].startswith("Đã nộp lúc")
     [sent] = submitted.of("sendDocument")
     filename, content = sent.files["document"]
@@ -257,7 +268,7 @@ async def test_whole_review_on_telegram(code, fake, prepared, start_bot):
     # locked: neither old buttons nor /review change anything
     stored = await stored_review(path, member.id)
     assert stored.status == "submitted" and stored.level == "good"
-    late = await user.press(f"rv:done:{second.key}", old[0])
+    late = await user.press(data(Done(second.key)), old[0])
     assert "bản kiểm điểm đã khóa" in late.text
     again = await user.say("/review")
     assert "bản kiểm điểm đã khóa" in again.text
@@ -275,7 +286,7 @@ async def test_a_new_process_resumes_the_dialogue(how, fake, prepared, start_bot
     await user.say("/review")
     for item in form.items[:2]:
         await user.say(answer_for(item.key))
-        await user.press(f"rv:done:{item.key}")
+        await user.press(data(Done(item.key)))
     third = form.items[2]
     await user.say("Đoạn đầu viết dở.")
     await user.say("Đoạn thứ hai.")
@@ -296,5 +307,5 @@ async def test_a_new_process_resumes_the_dialogue(how, fake, prepared, start_bot
     for item in form.items[:2]:
         assert review.answers[item.key].text == answer_for(item.key)
     # the buttons sent by the old process still work
-    done = await user.press(f"rv:done:{third.key}")
+    done = await user.press(data(Done(third.key)))
     assert form.items[3].title("vi") in done.text

@@ -5,6 +5,7 @@ import pytest
 from conversations.assistant import Assistant
 from conversations.core.context import AssistantConfig
 from conversations.core.menus import MENU, OpenReview
+from conversations.review.actions import Confirm, Done, Goto, Submit
 from conversations.secretary.actions import SECRETARY as SR
 from conversations.secretary.actions import (
     AcceptReview,
@@ -17,7 +18,7 @@ from conversations.secretary.actions import (
     ShowCell,
 )
 from conversations.secretary.alerts import catch_up, digests_due, on_submitted
-from tests.review_helpers import answer_for, complete_and_submit
+from tests.review_helpers import answer_for, complete_and_submit, data
 from tests.secretary_helpers import link, outbox, with_deputy
 
 
@@ -84,8 +85,8 @@ async def test_cell_complete_exactly_once_even_after_return_and_resubmit(
     await secretary.press(SR.pack(ReturnReview(review.id)))
     await secretary.say("Đề nghị bổ sung phần hạn chế.")
     clock.advance(hours=1)
-    await chats["Nguyễn Thị Hồng Nhung"].press("rv:submit:summary")
-    await chats["Nguyễn Thị Hồng Nhung"].press("rv:confirm:summary")
+    await chats["Nguyễn Thị Hồng Nhung"].press(data(Submit("summary")))
+    await chats["Nguyễn Thị Hồng Nhung"].press(data(Confirm("summary")))
     resubmitted = [r.text for m, _c, r in await outbox(repos, "alert") if m == duc.id
                    and "Nguyễn Thị Hồng Nhung" in r.text]
     assert len(resubmitted) == 2
@@ -133,11 +134,11 @@ async def test_return_for_revision_round_trip_survives_a_restart(
     member.assistant = restarted
     await member.press(MENU.pack(OpenReview()))
     assert "«Đề nghị đồng chí bổ sung nguyên nhân của hạn chế.»" in member.text
-    await member.press("rv:goto:summary:A.II.2")
+    await member.press(data(Goto("summary", "A.II.2")))
     await member.say("Nguyên nhân: chưa dành đủ thời gian nghiên cứu.")
-    await member.press("rv:done:A.II.2")
-    await member.press("rv:submit:summary")
-    await member.press("rv:confirm:summary")
+    await member.press(data(Done("A.II.2")))
+    await member.press(data(Submit("summary")))
+    await member.press(data(Confirm("summary")))
     assert (await repos.reviews.get(review.id)).status == "submitted"
     alerts = [r.text for m, _c, r in await outbox(repos, "alert") if m == duc.id]
     assert len(alerts) == 2 and "nộp lại" in alerts[1]

@@ -9,119 +9,47 @@ each item naming the forms 2A/2B/2C it belongs to) or adjusts an existing one
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from conversations.forms.kinds import KINDS
+from conversations.forms.model import (  # re-exported: the rest of the code imports them here
+    LANGUAGES,
+    Disqualifier,
+    FormDef,
+    FormError,
+    Item,
+    Level,
+    Option,
+    Reader,
+    Section,
+    Text,
+)
+
+__all__ = [
+    "BUILTIN_FORMS_DIR",
+    "LANGUAGES",
+    "Disqualifier",
+    "FormDef",
+    "FormError",
+    "FormLibrary",
+    "Item",
+    "Level",
+    "Option",
+    "Section",
+    "Text",
+    "load_forms",
+]
+
 BUILTIN_FORMS_DIR = Path(__file__).parent  # the .toml files beside this module
-LANGUAGES = ("vi", "en")
-KINDS = ("text", "choice", "score")
 PARTS = ("A", "B")
 TOTAL_SCORE = 100
-
-
-class FormError(Exception):
-    def __init__(self, path: Path | str, reason: str):
-        super().__init__(f"{path}: {reason}")
-        self.path, self.reason = str(path), reason
-
-
-@dataclass(frozen=True)
-class Text:
-    """A text in each language; Vietnamese is the fallback."""
-
-    vi: str
-    en: str = ""
-
-    def __call__(self, language: str) -> str:
-        return (self.en if language == "en" else self.vi) or self.vi
-
-
-@dataclass(frozen=True)
-class Option:
-    key: str
-    label: Text
-
-
-@dataclass(frozen=True)
-class Item:
-    key: str
-    section: str
-    number: str
-    title: Text
-    hint: Text
-    kind: str = "text"
-    required: bool = True
-    max: int | None = None  # score items
-    options: tuple[Option, ...] = ()  # choice items
-
-    def option(self, key: str) -> Option | None:
-        return next((o for o in self.options if o.key == key), None)
-
-    def shown(self, text: str, language: str) -> str:
-        """An answer as a reader sees it: a choice by its label, text as written."""
-        option = self.option(text) if self.kind == "choice" else None
-        return option.label(language) if option else text
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    part: str
-    title: Text
-    items: tuple[Item, ...]
-
-
-@dataclass(frozen=True)
-class Level:
-    key: str
-    label: Text
-    min_score: int
-
-
-@dataclass(frozen=True)
-class Disqualifier:
-    key: str
-    question: Text
-
-
-@dataclass(frozen=True)
-class FormDef:
-    version: str
-    code: str  # 2A / 2B / 2C
-    name: Text
-    title_vi: str
-    subtitle: Text
-    header_fields: tuple[str, ...]
-    parts: dict[str, Text]
-    sections: tuple[Section, ...]
-    levels: tuple[Level, ...]  # best first
-    disqualifiers: tuple[Disqualifier, ...]
-    _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
-
-    # Computed once per form (cached_property writes to __dict__, frozen or not): the
-    # dialogue and the reminder runs ask for them on every message and every draft.
-    @cached_property
-    def items(self) -> tuple[Item, ...]:
-        return tuple(item for section in self.sections for item in section.items)
-
-    @cached_property
-    def text_items(self) -> tuple[Item, ...]:
-        return tuple(item for item in self.items if item.kind != "score")
-
-    @cached_property
-    def score_items(self) -> tuple[Item, ...]:
-        return tuple(item for item in self.items if item.kind == "score")
-
-    def item(self, key: str) -> Item:
-        return self.items[self.position(key)]
-
-    def position(self, key: str) -> int:
-        """Index of an item in the form's order; KeyError for anything else."""
-        if not self._index:
-            self._index.update({item.key: n for n, item in enumerate(self.items)})
-        return self._index[key]
+# A review button carries up to two step keys, `rv.goto:<from>:<to>`, in Telegram's 64 bytes
+# (conversations/review/actions.py; a test there packs the longest one). A step is an item
+# key or `dq.<question key>`; options and levels ride beside one step key.
+MAX_KEY_BYTES = 27
+STEP_PREFIX_BYTES = len("dq.")
 
 
 class FormLibrary:
@@ -176,49 +104,31 @@ def _read(path: Path) -> dict[str, Any]:
         raise FormError(path, f"not valid TOML: {error}") from None
 
 
-def _text(path: Path, where: str, value: Any) -> Text:
-    if isinstance(value, str):
-        value = {"vi": value}
-    if not isinstance(value, dict) or not isinstance(value.get("vi"), str) or not value["vi"]:
-        raise FormError(path, f"{where}: needs a Vietnamese text (vi = \"…\")")
-    unknown = set(value) - set(LANGUAGES)
-    if unknown:
-        raise FormError(path, f"{where}: unknown language {sorted(unknown)[0]!r}")
-    return Text(value["vi"].strip(), str(value.get("en", "")).strip())
-
-
-def _require(path: Path, where: str, table: dict[str, Any], key: str, kind: type) -> Any:
-    if key not in table:
-        raise FormError(path, f"{where}: `{key}` is missing")
-    if not isinstance(table[key], kind) or (isinstance(table[key], bool) and kind is int):
-        raise FormError(path, f"{where}: `{key}` must be a {kind.__name__}")
-    return table[key]
-
-
 def _build_version(path: Path, data: dict[str, Any]) -> dict[tuple[str, str], FormDef]:
-    version = _require(path, "file", data, "version", str)
-    title_vi = _require(path, "file", data, "title_vi", str)
-    parts = {p: _text(path, f"parts.{p}", data.get("parts", {}).get(p)) for p in PARTS}
-    variants = _require(path, "file", data, "forms", dict)
+    read = Reader(path, "file", data)
+    version = read.require("version", str)
+    title_vi = read.require("title_vi", str)
+    parts = {p: read.at(f"parts.{p}", {}).text(data.get("parts", {}).get(p)) for p in PARTS}
+    variants = read.require("forms", dict)
     if not variants:
         raise FormError(path, "`forms` lists no form (2A, 2B, 2C…)")
-    sections = [_section(path, n, s) for n, s in enumerate(data.get("sections", []), 1)]
+    sections = [_section(read.at(f"section {n}", raw))
+                for n, raw in enumerate(data.get("sections", []), 1)]
     section_keys = [s[0] for s in sections]
     if len(set(section_keys)) != len(section_keys):
         raise FormError(path, "two sections have the same key")
-    items = [_item(path, n, raw, section_keys, list(variants))
+    items = [_item(read.at(f"item {n}", raw), section_keys, list(variants))
              for n, raw in enumerate(data.get("items", []), 1)]
     levels = _levels(path, data.get("levels", []))
     disqualifiers = tuple(
-        Disqualifier(_require(path, f"disqualifier {n}", d, "key", str),
-                     _text(path, f"disqualifier {n}", d.get("question")))
+        _disqualifier(read.at(f"disqualifier {n}", d))
         for n, d in enumerate(data.get("disqualifiers", []), 1)
     )
     if not disqualifiers:
         raise FormError(path, "at least one question before the rating (disqualifiers) is needed")
     built = {}
     for code, variant in variants.items():
-        where = f"forms.{code}"
+        form_read = read.at(f"forms.{code}", variant)
         form_sections = tuple(
             Section(key, part, title,
                     tuple(item for codes, item in items if item.section == key and code in codes))
@@ -226,10 +136,10 @@ def _build_version(path: Path, data: dict[str, Any]) -> dict[tuple[str, str], Fo
         )
         form = FormDef(
             version=version, code=code,
-            name=_text(path, where + ".name", variant.get("name")),
+            name=form_read.at(f"forms.{code}.name", {}).text(variant.get("name")),
             title_vi=title_vi,
-            subtitle=_text(path, where + ".subtitle", variant.get("subtitle")),
-            header_fields=tuple(_require(path, where, variant, "header_fields", list)),
+            subtitle=form_read.at(f"forms.{code}.subtitle", {}).text(variant.get("subtitle")),
+            header_fields=tuple(form_read.require("header_fields", list)),
             parts=parts, sections=form_sections, levels=levels, disqualifiers=disqualifiers,
         )
         _check_form(path, form)
@@ -237,54 +147,60 @@ def _build_version(path: Path, data: dict[str, Any]) -> dict[tuple[str, str], Fo
     return built
 
 
-def _section(path: Path, n: int, raw: dict[str, Any]) -> tuple[str, str, Text]:
-    where = f"section {n}"
-    part = _require(path, where, raw, "part", str)
+def _section(read: Reader) -> tuple[str, str, Text]:
+    part = read.require("part", str)
     if part not in PARTS:
-        raise FormError(path, f"{where}: part must be one of {', '.join(PARTS)}")
-    return _require(path, where, raw, "key", str), part, _text(path, where, raw.get("title"))
+        read.fail(f"part must be one of {', '.join(PARTS)}")
+    return read.require("key", str), part, read.text(read.table.get("title"))
 
 
-def _item(path: Path, n: int, raw: dict[str, Any], sections: list[str], codes: list[str]):
-    key = _require(path, f"item {n}", raw, "key", str)
-    where = f"item {key}"
-    section = _require(path, where, raw, "section", str)
+def _key(read: Reader, name: str, limit: int = MAX_KEY_BYTES) -> str:
+    """A key that can ride in a review button: printable, no ':', short enough."""
+    key = read.require(name, str)
+    size = len(key.encode("utf-8"))
+    if not key or ":" in key or not key.isprintable():
+        read.fail(f"`{name}` {key!r} must be printable text without ':'")
+    if size > limit:
+        read.fail(f"`{name}` {key!r} is {size} bytes long; at most {limit} fit in a button")
+    return key
+
+
+def _item(read: Reader, sections: list[str], codes: list[str]) -> tuple[frozenset[str], Item]:
+    key = read.require("key", str)
+    read = read.at(f"item {key}", read.table)
+    _key(read, "key")
+    section = read.require("section", str)
     if section not in sections:
-        raise FormError(path, f"{where}: unknown section {section!r}")
-    kind = raw.get("kind", "text")
-    if kind not in KINDS:
-        raise FormError(path, f"{where}: kind must be one of {', '.join(KINDS)}")
-    applies = raw.get("forms", codes)
+        read.fail(f"unknown section {section!r}")
+    kind = KINDS.get(read.table.get("kind", "text"))
+    if kind is None:
+        read.fail(f"kind must be one of {', '.join(KINDS)}")
+    applies = read.table.get("forms", codes)
     unknown = [code for code in applies if code not in codes]
     if unknown:
-        raise FormError(path, f"{where}: unknown form {unknown[0]!r}")
-    maximum = None
-    if kind == "score":
-        maximum = _require(path, where, raw, "max", int)
-        if maximum <= 0:
-            raise FormError(path, f"{where}: max must be above 0")
-    options = tuple(
-        Option(_require(path, where, o, "key", str), _text(path, f"{where} option", o.get("label")))
-        for o in raw.get("options", [])
-    )
-    if kind == "choice" and len(options) < 2:
-        raise FormError(path, f"{where}: a choice needs at least two options")
+        read.fail(f"unknown form {unknown[0]!r}")
+    for option in read.table.get("options", []):
+        _key(read.at(f"item {key} option", option), "key")
     item = Item(
-        key=key, section=section, number=str(raw.get("number", "")),
-        title=_text(path, where + " title", raw.get("title")),
-        hint=_text(path, where + " hint", raw.get("hint")),
-        kind=kind, required=bool(raw.get("required", True)) or kind == "score",
-        max=maximum, options=options,
+        key=key, section=section, number=str(read.table.get("number", "")),
+        title=read.text(read.table.get("title"), "title"),
+        hint=read.text(read.table.get("hint"), "hint"),
+        kind=kind.name, required=bool(read.table.get("required", True)) or kind.always_required,
+        **kind.load(read),
     )
     return frozenset(applies), item
 
 
+def _disqualifier(read: Reader) -> Disqualifier:
+    key = _key(read, "key", MAX_KEY_BYTES - STEP_PREFIX_BYTES)
+    return Disqualifier(key, read.text(read.table.get("question")))
+
+
 def _levels(path: Path, raw: list[dict[str, Any]]) -> tuple[Level, ...]:
+    readers = [Reader(path, f"level {n}", lv) for n, lv in enumerate(raw, 1)]
     levels = tuple(
-        Level(_require(path, f"level {n}", lv, "key", str),
-              _text(path, f"level {n}", lv.get("label")),
-              _require(path, f"level {n}", lv, "min_score", int))
-        for n, lv in enumerate(raw, 1)
+        Level(_key(read, "key"), read.text(read.table.get("label")), read.require("min_score", int))
+        for read in readers
     )
     if len(levels) < 2:
         raise FormError(path, "at least two levels are needed")
@@ -313,11 +229,12 @@ def _check_form(path: Path, form: FormDef) -> None:
 
 def _adjust(path: Path, data: dict[str, Any], forms: dict[tuple[str, str], FormDef]):
     """New hints (or titles) for items of an existing version, in every form that has them."""
-    version = _require(path, "file", data, "adjusts", str)
+    read = Reader(path, "file", data)
+    version = read.require("adjusts", str)
     targets = {key: form for key, form in forms.items() if key[0] == version}
     if not targets:
         raise FormError(path, f"adjusts unknown form version {version!r}")
-    changes = _require(path, "file", data, "items", dict)
+    changes = read.require("items", dict)
     changed = {}
     for item_key, change in changes.items():
         if not any(_has(form, item_key) for form in targets.values()):
@@ -325,7 +242,7 @@ def _adjust(path: Path, data: dict[str, Any], forms: dict[tuple[str, str], FormD
         unknown = set(change) - {"hint", "title"}
         if unknown:
             raise FormError(path, f"item {item_key}: only hint and title can be adjusted")
-        new = {name: _text(path, f"item {item_key} {name}", value)
+        new = {name: read.at(f"item {item_key} {name}", change).text(value)
                for name, value in change.items()}
         for key, form in list(targets.items()):
             if _has(form, item_key):

@@ -18,6 +18,7 @@ from docx.shared import Cm, Pt
 
 from conversations.core.i18n import document_date
 from conversations.core.replies import Document
+from conversations.forms.kinds import kind_of
 from conversations.forms.library import FormDef, FormLibrary
 from conversations.forms.rating import verdict
 from conversations.review import steps as rs
@@ -155,6 +156,27 @@ def _answer_paragraphs(doc, text: str) -> None:
             _para(doc, line.strip(), indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
 
 
+class _Page:
+    """Where an item's kind prints it (conversations/forms/kinds.py `Page`)."""
+
+    blank = DOTS
+
+    def __init__(self, doc) -> None:
+        self.doc = doc
+
+    def heading(self, text: str) -> None:
+        _para(self.doc, text, bold=True, italic=True, keep=True)
+
+    def paragraphs(self, text: str) -> None:
+        _answer_paragraphs(self.doc, text)
+
+    def note(self, text: str) -> None:
+        _para(self.doc, text, indent=True)
+
+    def line(self, text: str) -> None:
+        _para(self.doc, text, indent=False)
+
+
 def _part_a(doc, form: FormDef, review: Review) -> None:
     _para(doc, form.parts["A"]("vi"), bold=True, keep=True, before=6)
     for section in form.sections:
@@ -162,28 +184,18 @@ def _part_a(doc, form: FormDef, review: Review) -> None:
             continue
         _para(doc, section.title("vi"), bold=True, keep=True)
         for item in section.items:
-            if item.number:
-                _para(doc, f"{item.number}. {item.title('vi')}", bold=True, italic=True,
-                      keep=True)
-            answer = review.answers.get(item.key)
-            if answer is None or answer.skipped or not answer.text.strip():
-                _para(doc, "Không có." if answer and answer.skipped else DOTS, indent=True)
-            else:
-                _answer_paragraphs(doc, item.shown(answer.text, "vi"))
+            kind_of(item).print(_Page(doc), item, review.answers.get(item.key))
 
 
 def _part_b(doc, form: FormDef, review: Review) -> None:
     _para(doc, form.parts["B"]("vi"), bold=True, keep=True, before=6)
-    scores = rs.scores(form, review)
-    v = verdict(form, scores, rs.disqualified(form, review))
+    v = verdict(form, rs.scores(form, review), rs.disqualified(form, review))
     for section in form.sections:
         if section.part != "B":
             continue
         _para(doc, section.title("vi"), bold=True, keep=True)
         for item in section.items:
-            score = scores.get(item.key)
-            shown = DOTS if score is None else str(score)
-            _para(doc, f"- {item.title('vi')}: {shown}/{item.max} điểm", indent=False)
+            kind_of(item).print(_Page(doc), item, review.answers.get(item.key))
         if section.items:
             _para(doc, f"- Tổng điểm: {v.total}/100 điểm", bold=True)
         if section.key == LEVEL_SECTION:

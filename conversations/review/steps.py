@@ -7,6 +7,7 @@ therefore always derivable from the stored draft.
 
 from __future__ import annotations
 
+from conversations.forms.kinds import kind_of
 from conversations.forms.library import FormDef, Item
 from storage.reviews import Review
 
@@ -44,20 +45,15 @@ def previous_step(form: FormDef, step: str) -> str:
 
 
 def is_answered(form: FormDef, review: Review, key: str) -> bool:
-    answer = review.answers.get(key)
-    if answer is None:
-        return False
     item = item_at(form, key)
-    if item is not None and item.kind == "score":
-        return answer.score is not None
-    return answer.skipped or bool(answer.text.strip())
+    return item is not None and kind_of(item).answered(review.answers.get(key))
 
 
 def missing(form: FormDef, review: Review) -> list[str]:
     """Steps that must be answered before submitting, in order."""
     gaps = [
         item.key for item in form.items
-        if not is_answered(form, review, item.key) and (item.required or item.kind == "score")
+        if item.required and not is_answered(form, review, item.key)
     ]
     gaps += [DQ + d.key for d in form.disqualifiers if DQ + d.key not in review.answers]
     if review.level is None:

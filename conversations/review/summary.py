@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conversations.core.context import Context
 from conversations.core.replies import Reply
+from conversations.forms.kinds import kind_of
 from conversations.forms.library import FormDef
 from conversations.forms.rating import verdict
 from conversations.review import steps as rs
@@ -33,20 +34,8 @@ def summary_replies(ctx: Context, review: Review, form: FormDef,
         if section.part != part:
             part = section.part
             lines.insert(0, form.parts[part](lang))
-        for item in section.items:
-            answer = review.answers.get(item.key)
-            number = f"{item.number}. " if item.number else ""
-            if item.kind == "score":
-                score = answer.score if answer and answer.score is not None else "…"
-                lines.append(f"{number}{item.title(lang)}: {score}/{item.max}")
-                continue
-            if answer and answer.skipped:
-                body = _("(not applicable)")
-            elif answer and answer.text.strip():
-                body = item.shown(answer.text, lang)
-            else:
-                body = _("(not written yet)")
-            lines.append(f"{number}{item.title(lang)}\n{body}")
+        lines += [kind_of(item).summary_line(_, item, review.answers.get(item.key), lang)
+                  for item in section.items]
         replies.append(Reply("\n\n".join(lines)))
     replies.append(Reply(_rating_block(ctx, review, form)))
     return replies
