@@ -235,3 +235,17 @@ async def test_a_bug_gets_a_polite_answer_and_one_log_line(started, caplog):
         await conn.execute("ALTER TABLE reviews_gone RENAME TO reviews")
     await chat.say("/review")
     assert "gặp sự cố" not in chat.text
+
+
+async def test_a_reply_telegram_refuses_is_logged_once_and_explained(fake, started, caplog):
+    await started()
+    duc = ON_TELEGRAM["Trần Văn Đức"]
+    fake.fail("sendMessage", kind="bad_request", chat_id=duc, times=1)
+    with caplog.at_level(logging.ERROR):
+        fake.push_message(duc, "/help")
+        told = await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == duc
+                                   and c.outcome == "ok", timeout=10)
+    assert told.params["text"].startswith("Xin lỗi đồng chí, trợ lý gặp sự cố")
+    failures = [r.getMessage() for r in caplog.records if r.name == "handlers.updates"]
+    assert len(failures) == 1
+    assert "telegram update failed: BadRequest at handlers/telegram.py" in failures[0]
