@@ -6,13 +6,13 @@ import argparse
 import asyncio
 import csv
 import io
-import logging
 import sys
 from pathlib import Path
 
 from bot import campaign_cli
 from bot.campaign_cli import CampaignCommandError
 from bot.config import DEMO_DB, Settings
+from bot.logs import setup_logging
 from bot.member_file import ImportFileError, read_member_file
 from conversations.core.i18n import CataloguesMissingError, Formatter, check_catalogues
 from conversations.core.text import name_order
@@ -66,7 +66,8 @@ def parser() -> argparse.ArgumentParser:
     exp.add_argument("--cell", help="only this cell (chi bộ)")
 
     campaign_cli.add_parser(sub)
-    sub.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    sub.add_parser("run", help="run the bot on every configured channel "
+                   "(Telegram: TELEGRAM_BOT_TOKEN)")
 
     from bot.broadcast_cli import add_parser as add_broadcast_parser
 
@@ -76,12 +77,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs request URLs, and Bot API URLs carry the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    setup_logging(args.verbose)
     settings = Settings.from_env(args.db)
     try:
         check_catalogues()
@@ -214,14 +210,20 @@ def _invites_csv(listed: list[MemberInvite], username: str | None, fmt: Formatte
 
 
 def run(settings: Settings) -> int:
-    if not settings.telegram_token:
+    """Every configured channel in one process, until SIGTERM or SIGINT."""
+    from bot.runtime import ChannelStartError, Runtime, configured_channels
+
+    channels = configured_channels(settings)
+    if not channels:
         raise CommandError(Formatter(settings.language).gettext(
             "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather, then: "
             "TELEGRAM_BOT_TOKEN=123:ABC kiemdiem run"
         ))
-    from bot.telegram_runner import run_polling
-
-    run_polling(settings)
+    runtime = Runtime.from_settings(settings, channels)
+    try:
+        asyncio.run(runtime.serve())
+    except ChannelStartError as exc:
+        raise CommandError(str(exc)) from None
     return 0
 
 

@@ -21,6 +21,7 @@ class Settings:
     invite_ttl: timedelta
     language: str  # for command-line messages
     forms_dir: Path | None  # a committee's own form versions or hint overrides
+    busy_timeout_ms: int | None = None  # how long a write waits for a locked database
 
     @classmethod
     def from_env(cls, db_path: str | None = None) -> Settings:
@@ -32,6 +33,8 @@ class Settings:
             invite_ttl=timedelta(days=int(env.get("KIEMDIEM_INVITE_DAYS", "30"))),
             language=env.get("KIEMDIEM_LANG", "vi"),
             forms_dir=Path(env["KIEMDIEM_FORMS_DIR"]) if env.get("KIEMDIEM_FORMS_DIR") else None,
+            busy_timeout_ms=int(env["KIEMDIEM_BUSY_TIMEOUT_MS"])
+            if env.get("KIEMDIEM_BUSY_TIMEOUT_MS") else None,
         )
 
     def form_library(self) -> FormLibrary:

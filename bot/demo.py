@@ -8,14 +8,15 @@ from pathlib import Path
 
 from bot.demo_reviews import sample_review
 from bot.member_file import read_member_file
-from bot.sending import console_sending
-from conversations.assistant import Assistant
+from bot.runtime import Runtime
+from bot.sending import UNPACED
 from conversations.core.context import AssistantConfig
 from conversations.core.i18n import translator
 from conversations.forms.library import FormLibrary
 from conversations.onboarding.invitations import display_code, issue_invite
 from handlers.console import CHANNEL, ConsoleChat
-from storage.db import open_database, utc_now
+from handlers.console_transport import ConsoleTransport
+from storage.db import utc_now
 from storage.models import Member
 from storage.repos import Repos
 
@@ -30,6 +31,19 @@ DEMO_REVIEWS = {
     "Ngô Văn Hải": {"items": 4, "submit": False},
     "Đỗ Thị Thanh Hương": {"scores": (26, 55), "level": "good"},
 }
+
+
+class ConsoleChannel:
+    """The demo's channel: what the bot sends other people is printed in the terminal."""
+
+    name = CHANNEL
+    transport: ConsoleTransport
+
+    async def start(self, runtime: Runtime) -> None:
+        self.transport = ConsoleTransport(runtime.repos)
+
+    async def stop(self) -> None:
+        pass
 
 
 async def seed_reviews(repos: Repos, forms: FormLibrary, members: dict[str, Member],
@@ -65,11 +79,13 @@ async def seed_demo(repos: Repos, forms: FormLibrary, config: AssistantConfig
 async def run_demo(db_path: str, forms: FormLibrary, language: str = "vi") -> None:
     for leftover in (db_path, db_path + "-wal", db_path + "-shm"):
         Path(leftover).unlink(missing_ok=True)  # noqa: ASYNC240 (start-up, nothing waits)
-    db = await open_database(db_path)
+    config = AssistantConfig()
+    # no scheduler and no sender loop: the outbox is drained after each line, in order
+    runtime = Runtime(db_path, forms, [ConsoleChannel()], config=config, sender=UNPACED,
+                      background=False)
+    await runtime.start()
     try:
-        repos = Repos.of(db)
-        config = AssistantConfig()
-        people, code = await seed_demo(repos, forms, config)
+        people, code = await seed_demo(runtime.repos, forms, config)
         _ = translator(language).gettext
         print(_(
             "kiemdiem demo — {committee}, database {db}.\n"
@@ -80,13 +96,10 @@ async def run_demo(db_path: str, forms: FormLibrary, language: str = "vi") -> No
         ).format(committee=DEMO_COMMITTEE, db=db_path, person=FIRST_PERSON,
                  code=display_code(code)))
         print(flush=True)
-        sending = console_sending(repos)  # what the bot sends others, printed after each line
-        chat = ConsoleChat(
-            Assistant(repos, forms, config), people[FIRST_PERSON], people=people, language=language,
-            after_line=sending.drain,
-        )
+        chat = ConsoleChat(runtime, people[FIRST_PERSON], people=people, language=language,
+                           after_line=runtime.drain)
         if sys.stdin.isatty():
             await chat.send("/start")
         await chat.run(sys.stdin)
     finally:
-        await db.close()
+        await runtime.stop()

@@ -1,11 +1,10 @@
-"""Wiring the outbox sender and the broadcast progress reports into a running bot."""
+"""The outbox sender and the broadcast progress reports, as the runtime runs them."""
 
 from __future__ import annotations
 
 import os
 
 from handlers.broadcast_progress import BroadcastProgress
-from handlers.console_transport import ConsoleTransport
 from handlers.outbox_sender import OutboxSender, SenderConfig, Transport
 from storage.repos import Repos
 from storage.sending import SendingRepo
@@ -40,7 +39,5 @@ class Sending:
         await self.progress.tick()
 
 
-def console_sending(repos: Repos) -> Sending:
-    """The demo: no pacing, everything printed at once."""
-    config = SenderConfig(rate=None, private_interval=0.0, group_interval=0.0)
-    return Sending(repos, [ConsoleTransport(repos)], config)
+# The console demo: no pacing, everything printed at once.
+UNPACED = SenderConfig(rate=None, private_interval=0.0, group_interval=0.0)

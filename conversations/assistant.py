@@ -116,6 +116,8 @@ class Assistant:
         if incoming.is_group:
             return await cell_groups.handle(self.repos, incoming, self.clock())
         ctx = await self._context(incoming)
+        if incoming.kind is Kind.EDITED:  # edits are not read; answers change from the summary
+            return [menus.edited_message(ctx)]
         menu = await self.repos.accounts.menu(ctx.account.id) if not incoming.has_buttons else None
         asked = ctx.awaiting = await self.repos.accounts.awaiting(ctx.account.id)
         replies = await self._dispatch(ctx, menu)

@@ -46,12 +46,23 @@ class BroadcastProgress:
     async def _run(self) -> None:
         while True:
             try:
-                await self.tick()
+                await self._shielded_tick()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("broadcast progress: update failed")
             await asyncio.sleep(self.interval)
+
+    async def _shielded_tick(self) -> None:
+        # a stop waits for the tick: a report sent is also recorded as finished, or a
+        # restart would send it again
+        tick = asyncio.ensure_future(self.tick())
+        try:
+            await asyncio.shield(tick)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await tick
+            raise
 
     async def tick(self) -> None:
         """Update every running broadcast's message; finish those with nothing left."""

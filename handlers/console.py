@@ -8,11 +8,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
-from conversations.assistant import Assistant
 from conversations.core.i18n import translator
 from conversations.core.replies import Incoming, Kind, Reply
 from conversations.core.text import fold
 from handlers.text_render import render_text
+from handlers.updates import Dialogue
 
 CHANNEL = "console"
 
@@ -22,7 +22,7 @@ class ConsoleChat:
 
     def __init__(
         self,
-        assistant: Assistant,
+        assistant: Dialogue,  # the runtime (or, in tests, the Assistant itself)
         user_id: str,
         *,
         people: dict[str, str] | None = None,

@@ -1,4 +1,8 @@
-"""Telegram adapter: updates in, replies out (inline buttons, edits, documents)."""
+"""Telegram adapter: updates in, replies out (inline buttons, edits, documents).
+
+Each update is handed to the dialogue (the runtime), which answers even when it fails;
+what fails here (a reply that cannot be sent…) reaches `on_error`: logged once, and the
+person told when that is still possible."""
 
 from __future__ import annotations
 
@@ -14,15 +18,16 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from conversations.assistant import Assistant
+from conversations.core.i18n import normalise_language
 from conversations.core.replies import Incoming, IncomingDocument, Kind, Reply
 from handlers.text_render import split_text
+from handlers.updates import Dialogue, failure_replies, log_failure
 
 CHANNEL = "telegram"
-ASSISTANT_KEY = "assistant"
+DIALOGUE_KEY = "dialogue"
 log = logging.getLogger(__name__)
 
 
@@ -44,9 +49,11 @@ def incoming_from_update(update: Update) -> Incoming | None:
     }
     if update.callback_query is not None:
         return Incoming(kind=Kind.ACTION, text=update.callback_query.data or "", **common)
+    if update.edited_message is not None:
+        return Incoming(kind=Kind.EDITED, **common)
     message = update.message
     if message is None:
-        return None  # edited messages, reactions…: nothing to answer
+        return None  # reactions…: nothing to answer
     if message.text is not None:
         return Incoming(kind=Kind.TEXT, text=message.text, html=message.text_html, **common)
     if message.document is not None:  # e.g. the guidance an admin attaches to a broadcast
@@ -130,15 +137,34 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # "query is too old" after a restart: the reply below still answers the person
         with contextlib.suppress(BadRequest):
             await query.answer()
-    assistant: Assistant = context.application.bot_data[ASSISTANT_KEY]
-    replies = await assistant.handle(incoming)
+    dialogue: Dialogue = context.application.bot_data[DIALOGUE_KEY]
+    replies = await dialogue.handle(incoming)
     try:
         await send_replies(context.bot, incoming.chat_id, replies, query)
     except Forbidden:
         log.info("user %s blocked the bot", incoming.user_id)
 
 
-def register(application: Application, assistant: Assistant) -> None:
-    application.bot_data[ASSISTANT_KEY] = assistant
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An update whose handling failed outside the dialogue: one log line, and a short
+    message to the person if a private chat is known (it may fail again: then nothing)."""
+    error = context.error
+    if error is None:
+        return
+    log_failure(error, CHANNEL, "update")
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is None or chat.type != chat.PRIVATE:
+        return
+    user = update.effective_user if isinstance(update, Update) else None
+    replies = failure_replies(error, normalise_language(user.language_code if user else None))
+    try:
+        await send_replies(context.bot, chat.id, replies)
+    except TelegramError as exc:
+        log.info("could not tell chat %s about the failure: %s", chat.id, type(exc).__name__)
+
+
+def register(application: Application, dialogue: Dialogue) -> None:
+    application.bot_data[DIALOGUE_KEY] = dialogue
     application.add_handler(CallbackQueryHandler(on_update))
     application.add_handler(MessageHandler(filters.ALL, on_update))
+    application.add_error_handler(on_error)

@@ -9,15 +9,15 @@ import pytest
 
 from conversations.onboarding.invitations import issue_invite
 from storage.db import open_database, utc_now
+from storage.models import Member
 from storage.repos import Repos
 from tests.conftest import COMMITTEE, ORG, bot_run_env
 from tests.fakes.telegram_api import TEST_TOKEN as TOKEN
 
 
-@pytest.fixture
-async def prepared_db(tmp_path):
-    """An organisation and one invitation code, written before the bot starts."""
-    path = tmp_path / "bot.sqlite3"
+async def org_with_invite(path) -> tuple[str, dict[str, Member]]:
+    """The sample organisation and an invitation code for Lê Minh Tuấn, written before the
+    bot starts; returns (code, members by name)."""
     db = await open_database(path)
     repos = Repos.of(db)
     committee = await repos.org.ensure_committee(COMMITTEE)
@@ -25,7 +25,15 @@ async def prepared_db(tmp_path):
     members = {m.full_name: m for m in await repos.org.members_of_committee(committee.id)}
     invite = await issue_invite(repos, members["Lê Minh Tuấn"].id, utc_now(), timedelta(days=30))
     await db.close()
-    return path, invite.code, members
+    return invite.code, members
+
+
+@pytest.fixture
+async def prepared_db(tmp_path):
+    """An organisation and one invitation code, written before the bot starts."""
+    path = tmp_path / "bot.sqlite3"
+    code, members = await org_with_invite(path)
+    return path, code, members
 
 
 @pytest.fixture

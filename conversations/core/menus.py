@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from conversations.core.actions import Action, Codec
 from conversations.core.context import Context
-from conversations.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_
+from conversations.core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, translator
 from conversations.core.replies import Choice, Reply, rows
 
 
@@ -148,3 +148,27 @@ def unknown_person(ctx: Context) -> Reply:
             "invitation link. If you have no code, ask your cell secretary for one."
         )
     )
+
+
+def edited_message(ctx: Context) -> Reply:
+    """Edits of earlier messages are not read; say so instead of staying silent."""
+    if ctx.member is None:
+        return unknown_person(ctx)
+    return Reply(ctx._(
+        "Edited messages are not read, so that change was not saved. To change an answer, "
+        "send /review, choose “Edit an item” and open the item again."
+    ))
+
+
+def failure_reply(language: str, *, storage: bool) -> Reply:
+    """When handling a message failed (no context: the failure may be the database)."""
+    _ = translator(language).gettext
+    if storage:
+        return Reply(_(
+            "Sorry, the assistant could not save your message just now; nothing was saved. "
+            "Please send it again in a moment."
+        ))
+    return Reply(_(
+        "Sorry, something went wrong while handling your message. Please try again in a "
+        "moment; if it happens again, tell your cell secretary."
+    ))

@@ -10,6 +10,7 @@ class Kind(Enum):
     TEXT = "text"            # typed text, commands included
     ACTION = "action"        # a button pressed (Telegram callback data)
     UNSUPPORTED = "unsupported"  # sticker, photo, voice…: nothing the dialogue can read
+    EDITED = "edited"        # an earlier message edited: not read, the person is told so
 
 
 @dataclass(frozen=True)

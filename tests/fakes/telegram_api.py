@@ -107,6 +107,7 @@ class FakeBotApi:
         self.bot_user = {"id": bot_id, "is_bot": True, "first_name": first_name,
                          "username": username}
         self.token = token  # when set, other tokens get 401
+        self.revoked = False  # every call gets 401, as after the token was revoked
         self.url = ""
         self.calls: list[Call] = []  # in the order answered (a long poll when it ends)
         self.commands: dict[str, list[dict]] = {}  # language_code or "" -> [{command, description}]
@@ -263,6 +264,16 @@ class FakeBotApi:
                                     "length": _utf16_len(command)}]
         return self.push_update({"message": copy.deepcopy(message)})
 
+    def push_edit(self, user_id: int, message_id: int, text: str) -> dict:
+        """Queue an ``edited_message`` update: the user's message ``message_id`` now reads
+        ``text``."""
+        key = (_chat_key(user_id), message_id)
+        message = self.messages.get(key)
+        if message is None or message["from"]["id"] != user_id:
+            raise KeyError(f"user {user_id} sent no message {message_id}")
+        message.update(text=text, edit_date=int(time.time()))
+        return self.push_update({"edited_message": copy.deepcopy(message)})
+
     def push_sticker(self, user_id: int, *, chat_id: int | None = None,
                      emoji: str = "👍") -> dict:
         """Queue a sticker message from a user."""
@@ -312,7 +323,8 @@ class FakeBotApi:
         call = Call(name, params, received_at, files)
         delay = self.latency
         try:
-            if self.token is not None and request.match_info["token"] != self.token:
+            if self.revoked or (self.token is not None
+                                and request.match_info["token"] != self.token):
                 raise ApiError(401, "Unauthorized")
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")

@@ -1,0 +1,31 @@
+"""The logging filter masks tokens in messages and exception texts."""
+
+import io
+import logging
+
+from bot.logs import RedactingFilter
+from handlers.redact import register_secret
+
+SECRET = "424242:SECRET-abcdefgh"
+
+
+def test_tokens_are_masked_in_messages_and_tracebacks():
+    register_secret(SECRET)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("tests.redact")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("calling %s", f"http://api/bot{SECRET}/getMe")
+        try:
+            raise RuntimeError(f"failed: http://api/bot{SECRET}/sendMessage")
+        except RuntimeError:
+            logger.exception("sending failed")
+    finally:
+        logger.removeHandler(handler)
+    out = stream.getvalue()
+    assert "SECRET" not in out
+    assert "calling http://api/bot<token>/getMe" in out
+    assert "Traceback" in out and "failed: http://api/bot<token>/sendMessage" in out
