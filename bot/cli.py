@@ -15,7 +15,7 @@ from bot.campaign_cli import CampaignCommandError
 from bot.config import DEMO_DB, Settings
 from bot.member_file import ImportFileError, read_member_file
 from conversations.core.i18n import CataloguesMissingError, Formatter, check_catalogues
-from conversations.core.text import name_order
+from conversations.core.text import looks_like_formula, name_order
 from conversations.forms.library import FormError
 from conversations.onboarding.invitations import (
     TELEGRAM_USERNAME_KEY,
@@ -205,12 +205,17 @@ def _invites_csv(listed: list[MemberInvite], username: str | None, fmt: Formatte
     writer = csv.writer(out)
     writer.writerow(["cell", "full_name", "code", "telegram_link", "expires_on", "linked"])
     for item in listed:
-        writer.writerow([
+        writer.writerow([_csv_text(value) for value in (
             item.member.cell_name, item.member.full_name, display_code(item.invite.code),
             telegram_link(username, item.invite.code) or "",
             item.invite.expires_at.date().isoformat(), "yes" if item.bound else "no",
-        ])
+        )])
     return out.getvalue()
+
+
+def _csv_text(value: str) -> str:
+    """A value a spreadsheet opening the CSV shows as text, never runs as a formula."""
+    return "'" + value if looks_like_formula(value) else value
 
 
 def run(settings: Settings) -> int:

@@ -15,7 +15,7 @@ from conversations.core import menus
 from conversations.core.context import AssistantConfig, Clock, Context
 from conversations.core.i18n import LANGUAGES, Formatter, normalise_language
 from conversations.core.replies import Incoming, Kind, Reply
-from conversations.core.text import fold
+from conversations.core.text import clean_text, fold
 from conversations.forms.library import FormLibrary
 from conversations.onboarding import dialogue as onboarding
 from conversations.onboarding import groups as cell_groups
@@ -70,6 +70,10 @@ class Assistant:
         self._actions.update(secretary.ACTIONS)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        incoming = replace(  # whatever is typed is stored and printed: clean it once, here
+            incoming, text=clean_text(incoming.text),
+            html=None if incoming.html is None else clean_text(incoming.html),
+        )
         if incoming.is_group:
             return await cell_groups.handle(self.repos, incoming, self.clock())
         ctx = await self._context(incoming)

@@ -73,7 +73,7 @@ def _zip_of(cells: list[tuple[CellProgress, str]], forms: FormLibrary, committee
         for entry in progress.entries:
             if entry.review is not None and entry.review.status in ("submitted", "accepted"):
                 doc = review_document(forms, entry.member, committee, entry.review)
-                files.append((folder + doc.filename, doc.content))
+                files.append((folder, doc.filename, doc.content))
     return docx_zip(files)
 
 
@@ -106,5 +106,5 @@ async def committee_files(repos: Repos, forms: FormLibrary, committee: Committee
     name = f"kiem-diem-{year}-{slug(committee.name)}"
     xlsx = await asyncio.to_thread(committee_xlsx, title, sheets, levels_of(forms))
     archive = await asyncio.to_thread(
-        _zip_of, [(p, f"{slug(p.cell.name)}/") for p in cells], forms, committee)
+        _zip_of, [(p, slug(p.cell.name)) for p in cells], forms, committee)
     return [Document(f"{name}.xlsx", xlsx), Document(f"{name}.zip", archive)]
