@@ -60,6 +60,7 @@ class Assistant:
             "lang": self._set_language,
             "invite": self._invite,
             "invite-page": self._invite_page,
+            "invite-ok": onboarding.confirm_invite,  # a code for a member already linked
             "review": self._review,
             "rv": self._review_action,
             "cp": self._campaign_action,

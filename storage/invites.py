@@ -22,9 +22,19 @@ class Redeem(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Released:
+    """A chat account that a redeemed code unlinked from its member (the old phone)."""
+
+    channel: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
 class RedeemResult:
     outcome: Redeem
     member_id: int | None = None
+    released: tuple[Released, ...] = ()  # accounts the binding took the member from
+    issued_by: int | None = None         # who issued the code (None: the command line)
 
 
 def _invite(row) -> Invite:
@@ -104,8 +114,14 @@ class InviteRepo:
                 "UPDATE invites SET used_at = ?, used_by = ? WHERE code = ?",
                 (to_db_time(now), account_id, code),
             )
+            async with conn.execute(  # the accounts the binding below releases
+                "SELECT channel, chat_id FROM accounts WHERE member_id = ? AND id != ?"
+                " AND channel = (SELECT channel FROM accounts WHERE id = ?)",
+                (invite.member_id, account_id, account_id),
+            ) as cur:
+                released = tuple(Released(r["channel"], r["chat_id"]) for r in await cur.fetchall())
             await bind_in_transaction(conn, account_id, invite.member_id, now)
-        return RedeemResult(Redeem.BOUND, invite.member_id)
+        return RedeemResult(Redeem.BOUND, invite.member_id, released, row["issued_by"])
 
     # slowing down wrong codes
 

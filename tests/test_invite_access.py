@@ -1,0 +1,87 @@
+"""Who may issue an invitation code for whom, tried by the wrong people on purpose, and
+what the account a new code unlinks is told."""
+
+from datetime import timedelta
+
+from conversations.onboarding.invitations import issue_invite, normalise_code
+from tests.secretary_helpers import link, outbox, with_deputy
+
+
+def _code_in(text: str) -> str | None:
+    for line in text.splitlines():
+        if ": " in line and (code := normalise_code(line.rsplit(": ", 1)[1])):
+            return code
+    return None
+
+
+async def _nothing_issued(repos, clock, member) -> bool:
+    return await repos.invites.usable_for_members([member.id], clock()) == {}
+
+
+async def test_a_secretary_cannot_issue_codes_for_role_holders_or_other_cells(
+    repos, clock, chat_factory, org,
+):
+    org = await with_deputy(repos)
+    # Bảo: secretary of Chi bộ 2, where Mai is a committee admin; Hà: deputy of Chi bộ 1,
+    # whose secretary is Đức
+    bao = chat_factory(await link(repos, clock, org["Đặng Quốc Bảo"]), "telegram")
+    deputy = chat_factory(await link(repos, clock, org["Phạm Thu Hà"]), "telegram")
+    mai, duc = org["Bùi Thị Mai"], org["Trần Văn Đức"]
+
+    await bao.say("/invite")
+    assert f"invite:{mai.id}" not in bao.actions()  # the admin of her cell is not offered
+    for chat, target in ((bao, mai), (deputy, duc), (bao, org["Nguyễn Thị Hồng Nhung"])):
+        for forged in (f"invite:{target.id}", f"invite-ok:{target.id}"):
+            replies = await chat.press(forged)
+            assert len(replies) == 1 and _code_in(chat.text) is None, (forged, chat.text)
+        assert await _nothing_issued(repos, clock, target)
+    await bao.press(f"invite:{mai.id}")
+    assert "kiemdiem invites" in bao.text and "quản trị" in bao.text
+    await deputy.press(f"invite:{duc.id}")
+    assert "kiemdiem invites" in deputy.text  # (in English for her)
+    await bao.press(f"invite:{org['Nguyễn Thị Hồng Nhung'].id}")
+    assert "chi bộ của mình" in bao.text
+    await bao.press("invite-ok:abc")
+    assert bao.last and bao.last[0].text
+
+
+async def test_an_admin_issues_codes_for_secretaries_of_the_committee(
+    repos, clock, chat_factory, org,
+):
+    admin = chat_factory(await link(repos, clock, org["Bùi Thị Mai"]), "telegram")
+    duc = org["Trần Văn Đức"]
+    await admin.press(f"invite:{duc.id}")
+    code = _code_in(admin.text)
+    assert code and (await repos.invites.get(code)).member_id == duc.id
+
+
+async def test_relinking_a_linked_member_is_confirmed_and_the_old_account_is_told(
+    repos, clock, chat_factory, org,
+):
+    nhung = org["Nguyễn Thị Hồng Nhung"]
+    old_phone = await link(repos, clock, nhung)
+    secretary = chat_factory(await link(repos, clock, org["Trần Văn Đức"]), "telegram")
+    await secretary.press(f"invite:{nhung.id}")
+    assert "đã gắn với một tài khoản" in secretary.text and _code_in(secretary.text) is None
+    assert await _nothing_issued(repos, clock, nhung)
+    assert f"invite-ok:{nhung.id}" in secretary.actions()
+    await secretary.press(f"invite-ok:{nhung.id}")
+    code = _code_in(secretary.text)
+    assert code is not None
+
+    newcomer = chat_factory("new-phone", "telegram")
+    await newcomer.say(f"/start {code}")
+    assert "Chào đồng chí Nguyễn Thị Hồng Nhung" in newcomer.text
+    [(member_id, chat_id, notice)] = await outbox(repos, "unlinked")
+    assert (member_id, chat_id) == (nhung.id, old_phone)
+    assert "không còn gắn với đồng chí Nguyễn Thị Hồng Nhung" in notice.text
+    assert "đồng chí Trần Văn Đức" in notice.text  # who issued the code
+
+
+async def test_a_code_from_the_command_line_names_the_committee(repos, clock, chat_factory, org):
+    tuan = org["Lê Minh Tuấn"]
+    await link(repos, clock, tuan)
+    code = (await issue_invite(repos, tuan.id, clock(), timedelta(days=30))).code
+    await chat_factory("another", "telegram").say(code)
+    [(_member, _chat, notice)] = await outbox(repos, "unlinked")
+    assert "cấp ủy" in notice.text
