@@ -169,6 +169,42 @@ class InviteRepo:
             )
         return locked_until
 
+    # the overall limit per channel
+
+    async def channel_locked_until(self, channel: str, now: datetime) -> datetime | None:
+        row = await self.db.fetchone(
+            "SELECT locked_until FROM invite_channel_failures WHERE channel = ?", (channel,)
+        )
+        until = from_db_time(row["locked_until"]) if row else None
+        return until if until and until > now else None
+
+    async def record_channel_failure(
+        self, channel: str, now: datetime, *, limit: int, window: timedelta, lock: timedelta,
+    ) -> datetime | None:
+        """Count a wrong code from any account of the channel; at `limit` in one window,
+        the channel refuses codes until the returned time."""
+        async with self.db.write() as conn:
+            async with conn.execute(
+                "SELECT failures, window_start FROM invite_channel_failures WHERE channel = ?",
+                (channel,),
+            ) as cur:
+                row = await cur.fetchone()
+            failures, window_start = 1, now
+            if row is not None and from_db_time(row["window_start"]) + window > now:
+                failures, window_start = row["failures"] + 1, from_db_time(row["window_start"])
+            locked_until = now + lock if failures >= limit else None
+            if locked_until:
+                failures, window_start = 0, locked_until  # counting starts again after it
+            await conn.execute(
+                "INSERT INTO invite_channel_failures (channel, failures, window_start,"
+                " locked_until) VALUES (?, ?, ?, ?) ON CONFLICT (channel) DO UPDATE SET"
+                " failures = excluded.failures, window_start = excluded.window_start,"
+                " locked_until = coalesce(excluded.locked_until, locked_until)",
+                (channel, failures, to_db_time(window_start),
+                 to_db_time(locked_until) if locked_until else None),
+            )
+        return locked_until
+
     async def clear_failures(self, channel: str, external_id: str) -> None:
         async with self.db.write() as conn:
             await conn.execute(

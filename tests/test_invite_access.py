@@ -3,6 +3,8 @@ what the account a new code unlinks is told."""
 
 from datetime import timedelta
 
+from conversations.assistant import Assistant
+from conversations.core.context import AssistantConfig
 from conversations.onboarding.invitations import issue_invite, normalise_code
 from tests.secretary_helpers import link, outbox, with_deputy
 
@@ -85,3 +87,36 @@ async def test_a_code_from_the_command_line_names_the_committee(repos, clock, ch
     await chat_factory("another", "telegram").say(code)
     [(_member, _chat, notice)] = await outbox(repos, "unlinked")
     assert "cấp ủy" in notice.text
+
+
+async def test_a_flood_of_fresh_accounts_hits_the_channel_limit(
+    repos, forms, clock, chat_factory, org,
+):
+    limit = AssistantConfig().channel_wrong_codes_per_minute
+    tuan = org["Lê Minh Tuấn"]
+    code = (await issue_invite(repos, tuan.id, clock(), timedelta(days=30))).code
+    for n in range(100):  # 100 fresh accounts, 4 guesses each, within the same minute
+        guesser = chat_factory(f"bot-{n}", "telegram")
+        for guess in range(4):
+            await guesser.say(f"/start {n:08d}{guess:04d}")
+            assert guesser.last and guesser.last[0].text
+    checked = await repos.db.fetchone("SELECT sum(failures) FROM invite_failures")
+    assert checked[0] == limit  # every guess past the limit was refused unchecked
+    assert "thử lại sau ít phút" in guesser.text
+
+    member = chat_factory("tuan-phone", "telegram")
+    await member.say(f"/start {code}")  # even a right code waits: the flood gains nothing
+    assert "kể cả mã đúng" in member.text
+    assert (await repos.invites.get(code)).used_at is None
+    console = chat_factory("tuan-console", "console")  # another channel is not affected
+    await console.say("AAAA-BBBB-CCCC")
+    assert "Mã mời không đúng" in console.text
+
+    # the limit survives a restart, and lifts after a few minutes
+    restarted = Assistant(repos, forms, AssistantConfig(), clock)
+    member.assistant = restarted
+    await member.say(f"/start {code}")
+    assert "kể cả mã đúng" in member.text
+    clock.advance(seconds=AssistantConfig().channel_lock.total_seconds() + 1)
+    await member.say(f"/start {code}")
+    assert "Chào đồng chí Lê Minh Tuấn" in member.text

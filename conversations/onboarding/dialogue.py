@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from conversations.core.context import Context
 from conversations.core.i18n import Formatter
 from conversations.core.menus import main_menu
@@ -28,6 +30,9 @@ async def redeem(ctx: Context, typed: str) -> list[Reply]:
     locked = await invites.locked_until(channel, user, ctx.now)
     if locked:
         return [_locked(ctx, locked)]
+    busy = await invites.channel_locked_until(channel, ctx.now)
+    if busy:  # many wrong codes from many accounts: none is checked for a while
+        return [_busy(ctx, busy)]
     code = normalise_code(typed)
     result = await invites.redeem(code, ctx.account.id, ctx.now) if code else None
     if result is None or result.outcome is Redeem.UNKNOWN:
@@ -36,6 +41,12 @@ async def redeem(ctx: Context, typed: str) -> list[Reply]:
             channel, user, ctx.now, free_tries=cfg.free_tries, window=cfg.failure_window,
             base_lock=cfg.base_lock, max_lock=cfg.max_lock,
         )
+        busy = await invites.record_channel_failure(
+            channel, ctx.now, limit=cfg.channel_wrong_codes_per_minute,
+            window=timedelta(minutes=1), lock=cfg.channel_lock,
+        )
+        if busy:
+            return [_busy(ctx, busy)]
         if locked:
             return [_locked(ctx, locked)]
         return [Reply(_(
@@ -70,6 +81,14 @@ async def redeem(ctx: Context, typed: str) -> list[Reply]:
     if result.outcome is Redeem.ALREADY_BOUND and ctx.member:
         return [main_menu(ctx, messages[result.outcome])]
     return [Reply(messages[result.outcome])]
+
+
+def _busy(ctx: Context, until: datetime) -> Reply:
+    return Reply(ctx._(
+        "Too many wrong invitation codes have been sent to this assistant in the last "
+        "minute, so no code is being checked for now, not even a correct one. Please try "
+        "again in a few minutes ({when})."
+    ).format(when=ctx.fmt.relative(until - ctx.now)))
 
 
 def _locked(ctx: Context, until) -> Reply:
