@@ -120,3 +120,14 @@ async def test_a_flood_of_fresh_accounts_hits_the_channel_limit(
     clock.advance(seconds=AssistantConfig().channel_lock.total_seconds() + 1)
     await member.say(f"/start {code}")
     assert "Chào đồng chí Lê Minh Tuấn" in member.text
+
+
+async def test_no_code_for_a_member_removed_from_the_list(repos, clock, chat_factory, org):
+    nhung = org["Nguyễn Thị Hồng Nhung"]
+    await repos.org.remove_members([nhung.id], clock())
+    secretary = chat_factory(await link(repos, clock, org["Trần Văn Đức"]), "telegram")
+    await secretary.say("/invite")
+    assert f"invite:{nhung.id}" not in secretary.actions()
+    await secretary.press(f"invite:{nhung.id}")  # a forged or stale button
+    assert "không còn trong danh sách" in secretary.text
+    assert await _nothing_issued(repos, clock, nhung)

@@ -140,11 +140,14 @@ def _invite_refusal(ctx: Context, target: Member | None) -> str | None:
     """Why this person may not issue a code for `target`, or None when they may."""
     _ = ctx._
     me = ctx.member
-    if me and me.is_admin and target and target.committee_id == me.committee_id:
-        return None
-    if not (me and me.is_cell_secretary and target and target.cell_id == me.cell_id):
+    by_admin = bool(me and me.is_admin and target and target.committee_id == me.committee_id)
+    by_secretary = bool(me and me.is_cell_secretary and target and target.cell_id == me.cell_id)
+    if target is None or not (by_admin or by_secretary):
         return _("You can only give invitation codes to members of your own cell.")
-    if target.roles:
+    if target.removed:
+        return _("Comrade {name} is no longer on the member list.").format(
+            name=target.full_name)
+    if target.roles and not by_admin:
         return _(
             "Invitation codes for secretaries, deputy secretaries and committee admins are "
             "issued by the committee (kiemdiem invites) or by a committee admin."

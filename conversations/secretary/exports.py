@@ -32,7 +32,9 @@ EXCLUDED_VI = {
     "exempted": "Không kiểm điểm (miễn sinh hoạt)",
     "suspended": "Không kiểm điểm (đình chỉ sinh hoạt)",
     "new": "Không kiểm điểm (vào Đảng chưa đủ 6 tháng)",
+    "removed": "Không còn trong danh sách đảng viên (giữ bản kiểm điểm đã nộp)",
 }
+REMOVED = "removed"  # the reason of a member taken off the list who had handed in
 MEMBER_HEADERS = (
     "STT", "Họ và tên", "Mẫu", "Trạng thái", "Thời điểm nộp", "Điểm tiêu chí chung (/30)",
     "Điểm kết quả thực hiện nhiệm vụ (/70)", "Tổng điểm (/100)", "Đề xuất xếp loại",

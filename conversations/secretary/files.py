@@ -7,6 +7,7 @@ printable.py.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,11 +16,12 @@ from conversations.core.text import fold, name_order
 from conversations.forms.library import FormLibrary
 from conversations.review import steps as rs
 from conversations.review.printable import review_document
-from conversations.secretary.exports import ExportRow, cell_xlsx, committee_xlsx, docx_zip
+from conversations.secretary.exports import REMOVED, ExportRow, cell_xlsx, committee_xlsx, docx_zip
 from conversations.secretary.progress import (
     EXCLUDED,
     NOT_STARTED,
     CellProgress,
+    Entry,
     cell_progress,
     committee_progress,
     local_today,
@@ -65,6 +67,20 @@ def levels_of(forms: FormLibrary) -> list[tuple[str, str]]:
     return [(level.key, level.label("vi")) for level in form.levels]
 
 
+async def _with_removed(repos: Repos, cells: list[CellProgress]) -> list[CellProgress]:
+    """Members taken off the list keep their handed-in reviews in the files (marked so)."""
+    if not cells:
+        return cells
+    committee_id = cells[0].cell.committee_id
+    removed: dict[int, list[Entry]] = {}
+    for member in await repos.org.removed_members(committee_id):
+        review = await repos.reviews.of_member(member.id, cells[0].year)
+        if review is not None and review.status in ("submitted", "accepted"):
+            removed.setdefault(member.cell_id, []).append(
+                Entry(member, EXCLUDED, review, reason=REMOVED))
+    return [replace(p, entries=p.entries + tuple(removed.get(p.cell.id, ()))) for p in cells]
+
+
 def _zip_of(cells: list[tuple[CellProgress, str]], forms: FormLibrary, committee: Committee
             ) -> bytes:
     """One .zip of every handed-in review of these cells, each cell under its folder."""
@@ -83,7 +99,8 @@ async def cell_files(repos: Repos, forms: FormLibrary, cell: Cell, now: datetime
     committee = await repos.org.committee(cell.committee_id)
     assert committee is not None
     zone = ZoneInfo(committee.timezone)
-    progress = await cell_progress(repos, forms, cell, local_today(now, zone))
+    [progress] = await _with_removed(
+        repos, [await cell_progress(repos, forms, cell, local_today(now, zone))])
     title = f"{cell.name} — {committee.name} — kiểm điểm năm {progress.year}"
     name = f"kiem-diem-{progress.year}-{slug(cell.name)}"
     rows = export_rows(progress, forms, zone)
@@ -98,7 +115,8 @@ async def committee_files(repos: Repos, forms: FormLibrary, committee: Committee
                           now: datetime) -> list[Document]:
     """The committee-wide .xlsx (summary + one sheet per cell) and one .zip of all reviews."""
     zone = ZoneInfo(committee.timezone)
-    cells = await committee_progress(repos, forms, committee.id, local_today(now, zone))
+    cells = await _with_removed(
+        repos, await committee_progress(repos, forms, committee.id, local_today(now, zone)))
     cells.sort(key=lambda p: p.cell.name)
     year = cells[0].year if cells else local_today(now, zone).year
     title = f"{committee.name} — kiểm điểm năm {year}"
