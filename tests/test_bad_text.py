@@ -134,3 +134,14 @@ def test_broadcast_text_file_is_cleaned(tmp_path, capsys):
         finally:
             await db.close()
     assert asyncio.run(stored()) == "Họp chi bộ lúc 8 giờ\nTại hội trường"
+
+
+async def test_a_broadcast_typed_in_the_chat_is_cleaned(repos, clock, chat_factory, org):
+    admin = chat_factory(await link(repos, clock, org["Bùi Thị Mai"]), "telegram")
+    await admin.say("/broadcast")
+    await admin.say("Họp chi bộ\x01 lúc 8 giờ\x0bTại hội trường")
+    await admin.press("bc:nodoc")
+    await admin.press("bc:aud:all")
+    await admin.press("bc:send")
+    stored = await repos.db.fetchone("SELECT text FROM broadcasts WHERE id = 1")
+    assert stored["text"] == "Họp chi bộ lúc 8 giờ\nTại hội trường"
