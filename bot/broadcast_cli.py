@@ -9,6 +9,7 @@ from bot.cli import CommandError, _committee
 from bot.config import Settings
 from conversations.broadcasts.plan import MAX_TEXT, Audience, create_broadcast, plan
 from conversations.core.i18n import Formatter
+from conversations.core.text import clean_text
 from storage.broadcasts import NewAttachment
 from storage.db import open_database, utc_now
 from storage.repos import Repos
@@ -34,7 +35,8 @@ def _read_text(path: Path, _) -> str:
     if not path.is_file():
         raise CommandError(_("{path}: no such file.").format(path=path))
     try:
-        text = path.read_text("utf-8").strip()
+        # utf-8-sig: Notepad's byte-order mark is not part of the text
+        text = clean_text(path.read_text("utf-8-sig")).strip()
     except UnicodeDecodeError as exc:
         raise CommandError(_("{path}: not UTF-8 text; save it as UTF-8.").format(
             path=path)) from exc

@@ -15,7 +15,7 @@ from bot.config import DEMO_DB, Settings
 from bot.logs import setup_logging
 from bot.member_file import ImportFileError, read_member_file
 from conversations.core.i18n import CataloguesMissingError, Formatter, check_catalogues
-from conversations.core.text import name_order
+from conversations.core.text import looks_like_formula, name_order
 from conversations.forms.library import FormError
 from conversations.onboarding.invitations import (
     TELEGRAM_USERNAME_KEY,
@@ -25,6 +25,7 @@ from conversations.onboarding.invitations import (
     telegram_link,
 )
 from storage.db import SchemaTooNewError, open_database, utc_now
+from storage.models import Member
 from storage.repos import Repos
 
 
@@ -54,6 +55,10 @@ def parser() -> argparse.ArgumentParser:
                      help="the committee's time zone when it is created")
     imp.add_argument("--place", help="the place written before the date on printed reviews, "
                      "e.g. \"Phường Hòa Bình\"")
+    imp.add_argument("--remove-missing", action="store_true",
+                     help="the file is the committee's full list: members not in it lose "
+                     "their roles, chat accounts and place in open campaigns (their reviews "
+                     "are kept)")
 
     inv = sub.add_parser("invites", help="show each member's invitation code and link")
     inv.add_argument("--cell", help="only this cell (chi bộ)")
@@ -102,7 +107,8 @@ async def demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def import_members(settings: Settings, args: argparse.Namespace) -> int:
-    _ = Formatter(settings.language).gettext
+    fmt = Formatter(settings.language)
+    _ = fmt.gettext
     records = read_member_file(args.file)  # raises with every bad row listed
     db = await open_database(settings.db_path)
     try:
@@ -111,6 +117,9 @@ async def import_members(settings: Settings, args: argparse.Namespace) -> int:
         if args.place:
             await repos.org.set_place(committee.id, args.place.strip())
         result = await repos.org.apply_import(committee.id, records)
+        missing = await repos.org.not_listed(committee.id, records)
+        if args.remove_missing:
+            await repos.org.remove_members([m.id for m in missing], utc_now())
     finally:
         await db.close()
     print(_(
@@ -118,7 +127,32 @@ async def import_members(settings: Settings, args: argparse.Namespace) -> int:
         "{unchanged} unchanged ({cells} new cells)."
     ).format(file=args.file, committee=committee.name, added=result.added,
              updated=result.updated, unchanged=result.unchanged, cells=result.cells_added))
+    if missing:
+        print(_missing_report(missing, args.remove_missing, fmt))
     return 0
+
+
+def _missing_report(missing: list[Member], removed: bool, fmt: Formatter) -> str:
+    """Who the file leaves out: removed (--remove-missing), or listed with how to remove."""
+    n = len(missing)
+    names = "".join(f"\n  - {m.full_name} ({m.cell_name})" for m in missing)
+    if removed:
+        return fmt.ngettext(
+            "{n} member is not in the file and was removed from the list (roles, chat "
+            "accounts, unused invitation codes, place in open campaigns; submitted reviews "
+            "are kept):",
+            "{n} members are not in the file and were removed from the list (roles, chat "
+            "accounts, unused invitation codes, place in open campaigns; submitted reviews "
+            "are kept):", n,
+        ).format(n=n) + names
+    return fmt.ngettext(
+        "{n} member on the list is not in this file:",
+        "{n} members on the list are not in this file:", n,
+    ).format(n=n) + names + "\n" + fmt.gettext(
+        "If the file is the full list, import it again with --remove-missing: they lose "
+        "their roles, chat accounts and place in open campaigns; their submitted reviews are "
+        "kept."
+    )
 
 
 async def _committee(repos: Repos, name: str | None, timezone: str):
@@ -201,12 +235,17 @@ def _invites_csv(listed: list[MemberInvite], username: str | None, fmt: Formatte
     writer = csv.writer(out)
     writer.writerow(["cell", "full_name", "code", "telegram_link", "expires_on", "linked"])
     for item in listed:
-        writer.writerow([
+        writer.writerow([_csv_text(value) for value in (
             item.member.cell_name, item.member.full_name, display_code(item.invite.code),
             telegram_link(username, item.invite.code) or "",
             item.invite.expires_at.date().isoformat(), "yes" if item.bound else "no",
-        ])
+        )])
     return out.getvalue()
+
+
+def _csv_text(value: str) -> str:
+    """A value a spreadsheet opening the CSV shows as text, never runs as a formula."""
+    return "'" + value if looks_like_formula(value) else value
 
 
 def run(settings: Settings) -> int:

@@ -28,6 +28,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from conversations.core.text import clean_text
 from storage.models import FORMS, LANGUAGES, ROLES, STATUSES, MemberRecord
 
 __all__ = [
@@ -213,8 +214,8 @@ def _cell_text(value: object) -> str:
         text = str(int(value))
     else:
         text = str(value)
-    visible = "".join(char for char in text if unicodedata.category(char) != "Cf")
-    return " ".join(unicodedata.normalize("NFC", visible).split())
+    visible = "".join(char for char in clean_text(text) if unicodedata.category(char) != "Cf")
+    return " ".join(visible.split())
 
 
 def _show_date(day: date) -> str:

@@ -25,7 +25,7 @@ from conversations.core.context import AssistantConfig, Clock, Context
 from conversations.core.i18n import Formatter, normalise_language
 from conversations.core.menus import OpenReview
 from conversations.core.replies import Incoming, Kind, Reply
-from conversations.core.text import fold
+from conversations.core.text import clean_text, fold
 from conversations.core.zones import DEFAULT_TIMEZONE
 from conversations.forms.library import FormLibrary
 from conversations.onboarding import capability as onboarding
@@ -113,6 +113,10 @@ class Assistant:
         self.router = Router(capabilities)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        incoming = replace(  # whatever is typed is stored and printed: clean it once, here
+            incoming, text=clean_text(incoming.text),
+            html=None if incoming.html is None else clean_text(incoming.html),
+        )
         if incoming.is_group:
             return await cell_groups.handle(self.repos, incoming, self.clock())
         ctx = await self._context(incoming)

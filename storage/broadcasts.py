@@ -206,6 +206,14 @@ class BroadcastRepo:
                 (cell_id, channel, chat_id, title, member_id, to_db_time(now)),
             )
 
+    async def linked_cell(self, channel: str, chat_id: str) -> int | None:
+        """The cell this group chat is linked to, if any."""
+        row = await self.db.fetchone(
+            "SELECT cell_id FROM cell_groups WHERE channel = ? AND chat_id = ?",
+            (channel, chat_id),
+        )
+        return row["cell_id"] if row else None
+
     async def groups(self, committee_id: int) -> list[CellGroup]:
         rows = await self.db.fetchall(
             "SELECT g.cell_id, c.name AS cell_name, g.channel, g.chat_id, g.title"

@@ -136,6 +136,10 @@ def _campaign(row, overrides: dict[int, date]) -> Campaign:
     )
 
 
+# Members taken off the list (kiemdiem import --remove-missing) are no longer expected.
+_LISTED = "member_id NOT IN (SELECT id FROM members WHERE removed_at IS NOT NULL)"
+
+
 class CampaignRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -228,14 +232,14 @@ class CampaignRepo:
         """(member id, cell id) of every member expected to submit."""
         rows = await self.db.fetchall_bulk(
             "SELECT member_id, cell_id FROM campaign_members WHERE campaign_id = ?"
-            " ORDER BY cell_id, member_id", (campaign_id,),
+            f" AND {_LISTED} ORDER BY cell_id, member_id", (campaign_id,),
         )
         return [(r["member_id"], r["cell_id"]) for r in rows]
 
     async def expected_per_cell(self, campaign_id: int) -> dict[int, int]:
         rows = await self.db.fetchall(
             "SELECT cell_id, count(*) AS n FROM campaign_members WHERE campaign_id = ?"
-            " GROUP BY cell_id", (campaign_id,),
+            f" AND {_LISTED} GROUP BY cell_id", (campaign_id,),
         )
         return {r["cell_id"]: r["n"] for r in rows}
 
@@ -246,7 +250,7 @@ class CampaignRepo:
             " sum(r.status IN ('submitted', 'accepted')) AS submitted"
             " FROM campaign_members cm JOIN campaigns c ON c.id = cm.campaign_id"
             " LEFT JOIN reviews r ON r.member_id = cm.member_id AND r.year = c.year"
-            " WHERE cm.campaign_id = ? GROUP BY cm.cell_id", (campaign_id,),
+            f" WHERE cm.campaign_id = ? AND cm.{_LISTED} GROUP BY cm.cell_id", (campaign_id,),
         )
         return {r["cell_id"]: (r["expected"], r["submitted"] or 0) for r in rows}
 
@@ -264,7 +268,8 @@ class CampaignRepo:
         members = [r for r in await self.db.fetchall_bulk(
             "SELECT cm.member_id, cm.cell_id, m.full_name, m.language, m.form"
             " FROM campaign_members cm JOIN members m ON m.id = cm.member_id"
-            " WHERE cm.campaign_id = ? ORDER BY cm.member_id", (campaign_id,),
+            " WHERE cm.campaign_id = ? AND m.removed_at IS NULL ORDER BY cm.member_id",
+            (campaign_id,),
         ) if r[1] in wanted]
         reviews = {r[0]: r for r in await self.db.fetchall_bulk(
             "SELECT member_id, id, status, form_version, form_code FROM reviews"

@@ -22,9 +22,19 @@ class Redeem(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Released:
+    """A chat account that a redeemed code unlinked from its member (the old phone)."""
+
+    channel: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
 class RedeemResult:
     outcome: Redeem
     member_id: int | None = None
+    released: tuple[Released, ...] = ()  # accounts the binding took the member from
+    issued_by: int | None = None         # who issued the code (None: the command line)
 
 
 def _invite(row) -> Invite:
@@ -104,8 +114,14 @@ class InviteRepo:
                 "UPDATE invites SET used_at = ?, used_by = ? WHERE code = ?",
                 (to_db_time(now), account_id, code),
             )
+            async with conn.execute(  # the accounts the binding below releases
+                "SELECT channel, chat_id FROM accounts WHERE member_id = ? AND id != ?"
+                " AND channel = (SELECT channel FROM accounts WHERE id = ?)",
+                (invite.member_id, account_id, account_id),
+            ) as cur:
+                released = tuple(Released(r["channel"], r["chat_id"]) for r in await cur.fetchall())
             await bind_in_transaction(conn, account_id, invite.member_id, now)
-        return RedeemResult(Redeem.BOUND, invite.member_id)
+        return RedeemResult(Redeem.BOUND, invite.member_id, released, row["issued_by"])
 
     # slowing down wrong codes
 
@@ -149,6 +165,42 @@ class InviteRepo:
                 " ON CONFLICT (channel, external_id) DO UPDATE SET failures = excluded.failures,"
                 " window_start = excluded.window_start, locked_until = excluded.locked_until",
                 (channel, external_id, failures, to_db_time(window_start),
+                 to_db_time(locked_until) if locked_until else None),
+            )
+        return locked_until
+
+    # the overall limit per channel
+
+    async def channel_locked_until(self, channel: str, now: datetime) -> datetime | None:
+        row = await self.db.fetchone(
+            "SELECT locked_until FROM invite_channel_failures WHERE channel = ?", (channel,)
+        )
+        until = from_db_time(row["locked_until"]) if row else None
+        return until if until and until > now else None
+
+    async def record_channel_failure(
+        self, channel: str, now: datetime, *, limit: int, window: timedelta, lock: timedelta,
+    ) -> datetime | None:
+        """Count a wrong code from any account of the channel; at `limit` in one window,
+        the channel refuses codes until the returned time."""
+        async with self.db.write() as conn:
+            async with conn.execute(
+                "SELECT failures, window_start FROM invite_channel_failures WHERE channel = ?",
+                (channel,),
+            ) as cur:
+                row = await cur.fetchone()
+            failures, window_start = 1, now
+            if row is not None and from_db_time(row["window_start"]) + window > now:
+                failures, window_start = row["failures"] + 1, from_db_time(row["window_start"])
+            locked_until = now + lock if failures >= limit else None
+            if locked_until:
+                failures, window_start = 0, locked_until  # counting starts again after it
+            await conn.execute(
+                "INSERT INTO invite_channel_failures (channel, failures, window_start,"
+                " locked_until) VALUES (?, ?, ?, ?) ON CONFLICT (channel) DO UPDATE SET"
+                " failures = excluded.failures, window_start = excluded.window_start,"
+                " locked_until = coalesce(excluded.locked_until, locked_until)",
+                (channel, failures, to_db_time(window_start),
                  to_db_time(locked_until) if locked_until else None),
             )
         return locked_until

@@ -59,6 +59,7 @@ class Member:
     status: str
     language: str
     roles: frozenset[str] = field(default_factory=frozenset)
+    removed: bool = False  # no longer on the committee's list (reviews kept)
 
     @property
     def is_cell_secretary(self) -> bool:

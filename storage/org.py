@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from storage.db import Database, to_db_time, utc_now
 from storage.models import Cell, Committee, ImportResult, Member, MemberRecord
@@ -44,6 +44,7 @@ def _member(row) -> Member:
         status=row["status"],
         language=row["language"],
         roles=frozenset(row["roles"].split(",")) if row["roles"] else frozenset(),
+        removed=row["removed_at"] is not None,
     )
 
 
@@ -102,17 +103,51 @@ class OrgRepo:
         return _member(row) if row else None
 
     async def members_of_cell(self, cell_id: int) -> list[Member]:
+        """The cell's members on the list (not those removed from it)."""
         rows = await self.db.fetchall(
-            _MEMBER_SELECT + " WHERE m.cell_id = ? ORDER BY m.full_name, m.id", (cell_id,)
+            _MEMBER_SELECT + " WHERE m.cell_id = ? AND m.removed_at IS NULL"
+            " ORDER BY m.full_name, m.id", (cell_id,)
         )
         return [_member(r) for r in rows]
 
     async def members_of_committee(self, committee_id: int) -> list[Member]:
         rows = await self.db.fetchall_bulk(
-            _MEMBER_SELECT + " WHERE m.committee_id = ? ORDER BY c.name, m.full_name, m.id",
-            (committee_id,),
+            _MEMBER_SELECT + " WHERE m.committee_id = ? AND m.removed_at IS NULL"
+            " ORDER BY c.name, m.full_name, m.id", (committee_id,),
         )
         return [_member(r) for r in rows]
+
+    async def removed_members(self, committee_id: int) -> list[Member]:
+        """Members taken off the committee's list (their reviews are kept)."""
+        rows = await self.db.fetchall(
+            _MEMBER_SELECT + " WHERE m.committee_id = ? AND m.removed_at IS NOT NULL"
+            " ORDER BY c.name, m.full_name, m.id", (committee_id,),
+        )
+        return [_member(r) for r in rows]
+
+    async def not_listed(self, committee_id: int, records: Sequence[MemberRecord]
+                         ) -> list[Member]:
+        """Members on the committee's list whom these records (a full file) leave out."""
+        listed = {(r.full_name, r.birth_date) for r in records}
+        return [m for m in await self.members_of_committee(committee_id)
+                if (m.full_name, m.birth_date) not in listed]
+
+    async def remove_members(self, member_ids: Sequence[int], now: datetime) -> None:
+        """Take members off the list in one transaction: no roles, chat accounts unlinked,
+        unused codes revoked; their reviews stay (campaigns skip removed members)."""
+        ids = list(member_ids)
+        if not ids:
+            return
+        marks = ",".join("?" * len(ids))
+        stamp = to_db_time(now)
+        async with self.db.write() as conn:
+            await conn.execute(f"UPDATE members SET removed_at = ?, updated_at = ?"
+                               f" WHERE id IN ({marks})", (stamp, stamp, *ids))
+            await conn.execute(f"DELETE FROM member_roles WHERE member_id IN ({marks})", ids)
+            await conn.execute(f"UPDATE accounts SET member_id = NULL, bound_at = NULL,"
+                               f" menu = NULL WHERE member_id IN ({marks})", ids)
+            await conn.execute(f"UPDATE invites SET revoked_at = ? WHERE member_id IN ({marks})"
+                               " AND used_at IS NULL AND revoked_at IS NULL", (stamp, *ids))
 
     async def set_member_language(self, member_id: int, language: str) -> None:
         async with self.db.write() as conn:
@@ -153,7 +188,8 @@ class OrgRepo:
                     record.status,
                 )
                 async with conn.execute(
-                    "SELECT m.id, " + ", ".join(f"m.{f}" for f in _IMPORTED_FIELDS) + ","
+                    "SELECT m.id, m.removed_at IS NOT NULL, "
+                    + ", ".join(f"m.{f}" for f in _IMPORTED_FIELDS) + ","
                     " m.language,"
                     " (SELECT group_concat(role) FROM member_roles r WHERE r.member_id = m.id)"
                     " FROM members m WHERE committee_id = ? AND full_name = ? AND birth_date = ?",
@@ -175,7 +211,8 @@ class OrgRepo:
                     # A file without a language column keeps the member's own choice.
                     language = record.language or existing[-2]
                     if (
-                        tuple(existing[1:-2]) == values
+                        tuple(existing[2:-2]) == values
+                        and not existing[1]  # a removed member listed again comes back
                         and language == existing[-2]
                         and stored_roles == record.roles
                     ):
@@ -183,7 +220,7 @@ class OrgRepo:
                         continue
                     await conn.execute(
                         "UPDATE members SET " + ", ".join(f"{f} = ?" for f in _IMPORTED_FIELDS)
-                        + ", language = ?, updated_at = ? WHERE id = ?",
+                        + ", language = ?, updated_at = ?, removed_at = NULL WHERE id = ?",
                         (*values, language, now, member_id),
                     )
                     await conn.execute("DELETE FROM member_roles WHERE member_id = ?", (member_id,))

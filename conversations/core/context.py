@@ -25,6 +25,10 @@ class AssistantConfig:
     failure_window: timedelta = timedelta(hours=1)
     base_lock: timedelta = timedelta(minutes=1)
     max_lock: timedelta = timedelta(hours=1)
+    # wrong codes from all accounts of a channel together: past this many in a minute,
+    # no code is checked on that channel for `channel_lock`
+    channel_wrong_codes_per_minute: int = 30
+    channel_lock: timedelta = timedelta(minutes=5)
     page_size: int = 8
     answer_limit: int = 10_000  # characters per item of the self-review
 

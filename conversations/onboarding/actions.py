@@ -21,4 +21,11 @@ class InviteMember(Action):
     member_id: int
 
 
-INVITATIONS = Codec(OpenInvitations, InvitePage, InviteMember)
+@dataclass(frozen=True)
+class ConfirmInvite(Action):
+    """«Yes, give a new code» under the warning that the member is already linked."""
+    prefix: ClassVar[str] = "inv.ok"
+    member_id: int
+
+
+INVITATIONS = Codec(OpenInvitations, InvitePage, InviteMember, ConfirmInvite)

@@ -11,7 +11,12 @@ from conversations.core.menus import OpenInvitations
 from conversations.core.replies import Reply
 from conversations.onboarding import dialogue as onboarding
 from conversations.onboarding import groups as cell_groups
-from conversations.onboarding.actions import INVITATIONS, InviteMember, InvitePage
+from conversations.onboarding.actions import (
+    INVITATIONS,
+    ConfirmInvite,
+    InviteMember,
+    InvitePage,
+)
 from conversations.onboarding.invitations import normalise_code
 
 
@@ -35,6 +40,8 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
             return [await onboarding.invite_list(ctx, page)]
         case InviteMember(member_id=member_id):
             return [await onboarding.invite_member(ctx, member_id)]
+        case ConfirmInvite(member_id=member_id):
+            return [await onboarding.invite_member(ctx, member_id, confirmed=True)]
     return [menus.stale_button(ctx)]
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from conversations.core.context import Context
 from conversations.core.i18n import Formatter
 from conversations.core.replies import Incoming, Reply
+from storage.models import Member
 from storage.repos import Repos
 
 LINK_COMMAND = "linkgroup"
@@ -32,12 +33,26 @@ async def handle(repos: Repos, incoming: Incoming, now: datetime) -> list[Reply]
             "Only a cell secretary whose account is linked to this assistant can link a "
             "group chat to their cell. Please link your account in a private chat first."
         ))]
+    if not await _may_move(repos, member, incoming):
+        return [Reply(_(
+            "This group is already linked to another cell. Only that cell's secretary or "
+            "deputy secretary, or an admin of its committee, can link it elsewhere."
+        ))]
     await repos.broadcasts.link_group(member.cell_id, incoming.channel, incoming.chat_id,
                                       "", member.id, now)
     return [Reply(_(
         "This group is now the group chat of {cell}. Committee announcements can be posted "
         "here."
     ).format(cell=member.cell_name))]
+
+
+async def _may_move(repos: Repos, member: Member, incoming: Incoming) -> bool:
+    """A group linked to a cell moves only by that cell's secretaries or its admins."""
+    linked = await repos.broadcasts.linked_cell(incoming.channel, incoming.chat_id)
+    if linked is None or linked == member.cell_id:
+        return True
+    cell = await repos.org.cell(linked)
+    return cell is None or (member.is_admin and cell.committee_id == member.committee_id)
 
 
 async def in_private(ctx: Context, _arg: str = "") -> list[Reply]:

@@ -18,6 +18,7 @@ from docx.shared import Cm, Pt
 
 from conversations.core.i18n import document_date
 from conversations.core.replies import Document
+from conversations.core.text import clean_text, file_name_part
 from conversations.forms.kinds import kind_of
 from conversations.forms.library import FormDef, FormLibrary
 from conversations.forms.rating import verdict
@@ -48,7 +49,7 @@ def review_document(forms: FormLibrary, member: Member, committee: Committee | N
     signed_on = (review.submitted_at or review.updated_at).astimezone(zone).date()
     content = review_docx(form, member, committee.name if committee else "", review,
                           signed_on=signed_on, place=committee.place if committee else "")
-    filename = f"ban-kiem-diem-{review.year}-{'-'.join(member.full_name.split())}.docx"
+    filename = file_name_part(f"ban-kiem-diem-{review.year} {member.full_name}") + ".docx"
     return Document(filename, content, caption)
 
 
@@ -93,7 +94,7 @@ def _para(doc_or_cell, text: str = "", *, bold=False, italic=False, size=None,
         paragraph.paragraph_format.keep_with_next = True
     if before is not None:
         paragraph.paragraph_format.space_before = Pt(before)
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(clean_text(text))  # rows stored before input was cleaned
     run.bold, run.italic = bold, italic
     if size:
         run.font.size = Pt(size)
@@ -116,7 +117,7 @@ def _letterhead(doc, committee: str, cell: str, place: str, signed_on: date) -> 
     left, right = _two_columns(doc)
     center = WD_ALIGN_PARAGRAPH.CENTER
     left.paragraphs[0].alignment = center
-    left.paragraphs[0].add_run(committee.upper()).font.size = Pt(12)
+    left.paragraphs[0].add_run(clean_text(committee.upper())).font.size = Pt(12)
     _para(left, cell.upper(), bold=True, size=12, align=center)
     _para(left, "*", align=center)
     right.paragraphs[0].alignment = center
@@ -147,7 +148,7 @@ def _header_fields(doc, form: FormDef, member: Member) -> None:
     for field in form.header_fields:
         paragraph = doc.add_paragraph()
         paragraph.add_run(f"- {HEADER_LABELS.get(field, field)}: ")
-        paragraph.add_run(values.get(field) or DOTS).bold = field == "full_name"
+        paragraph.add_run(clean_text(values.get(field) or DOTS)).bold = field == "full_name"
 
 
 def _answer_paragraphs(doc, text: str) -> None:

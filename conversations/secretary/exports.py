@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from conversations.core.text import clean_text, file_name_part, looks_like_formula
+
 EXCELLENT, GOOD = "excellent", "good"
 QUOTA_PERCENT = 20  # "xuất sắc" at most 20% of "hoàn thành tốt" (Quy định 366)
 STATUS_VI = {
@@ -30,7 +32,9 @@ EXCLUDED_VI = {
     "exempted": "Không kiểm điểm (miễn sinh hoạt)",
     "suspended": "Không kiểm điểm (đình chỉ sinh hoạt)",
     "new": "Không kiểm điểm (vào Đảng chưa đủ 6 tháng)",
+    "removed": "Không còn trong danh sách đảng viên (giữ bản kiểm điểm đã nộp)",
 }
+REMOVED = "removed"  # the reason of a member taken off the list who had handed in
 MEMBER_HEADERS = (
     "STT", "Họ và tên", "Mẫu", "Trạng thái", "Thời điểm nộp", "Điểm tiêu chí chung (/30)",
     "Điểm kết quả thực hiện nhiệm vụ (/70)", "Tổng điểm (/100)", "Đề xuất xếp loại",
@@ -105,10 +109,10 @@ def committee_xlsx(title: str, cells: Sequence[tuple[str, Sequence[ExportRow]]],
     book = Workbook()
     summary = book.active
     summary.title = "Tổng hợp"
-    summary.append([title])
+    _append(summary, [title])
     summary["A1"].font = BOLD
-    summary.append(["Chi bộ", "Phải kiểm điểm", "Đã nộp", "Tỷ lệ nộp",
-                    *(label for _key, label in levels), "Kiểm tra tỷ lệ xuất sắc"])
+    _append(summary, ["Chi bộ", "Phải kiểm điểm", "Đã nộp", "Tỷ lệ nộp",
+                      *(label for _key, label in levels), "Kiểm tra tỷ lệ xuất sắc"])
     _bold_row(summary, 2)
     used: set[str] = {summary.title}
     for name, rows in cells:
@@ -117,8 +121,8 @@ def committee_xlsx(title: str, cells: Sequence[tuple[str, Sequence[ExportRow]]],
         share = len(done) / len(expected) if expected else 1.0
         proposed = [r.proposed for r in rows]
         check = quota(rows)
-        summary.append([name, len(expected), len(done), share,
-                        *(proposed.count(key) for key, _label in levels), _quota_word(check)])
+        _append(summary, [name, len(expected), len(done), share,
+                          *(proposed.count(key) for key, _label in levels), _quota_word(check)])
         summary.cell(summary.max_row, 4).number_format = "0%"
         if check.exceeded:
             _alarm(summary.cell(summary.max_row, summary.max_column))
@@ -127,51 +131,70 @@ def committee_xlsx(title: str, cells: Sequence[tuple[str, Sequence[ExportRow]]],
     return _save(book)
 
 
-def docx_zip(files: Sequence[tuple[str, bytes]]) -> bytes:
+def docx_zip(files: Sequence[tuple[str, str, bytes]]) -> bytes:
+    """(folder, file name, content) -> a .zip whose entries unpack anywhere: each part of
+    a path made safe (no "..", no separators from a name, nothing Windows refuses),
+    and no two entries alike, even to a system that ignores case."""
     out = io.BytesIO()
+    used: set[str] = set()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files:
-            archive.writestr(name, content)
+        for folder, name, content in files:
+            archive.writestr(_entry_name(folder, name, used), content)
     return out.getvalue()
+
+
+def _entry_name(folder: str, name: str, used: set[str]) -> str:
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    suffix = file_name_part(suffix, 10)
+    suffix = "." + suffix if suffix else ""
+    stem = file_name_part(stem) or "tai-lieu"
+    prefix = (file_name_part(folder) or "chi-bo") + "/" if folder.strip("/ ") else ""
+    candidate, n = prefix + stem + suffix, 2
+    while candidate.casefold() in used:
+        candidate, n = f"{prefix}{stem}-{n}{suffix}", n + 1
+    used.add(candidate.casefold())
+    return candidate
 
 
 # sheets
 
 def _members_sheet(sheet: Worksheet, name: str, title: str, rows: Sequence[ExportRow]) -> None:
     sheet.title = name
-    sheet.append(MEMBER_HEADERS)
+    _append(sheet, MEMBER_HEADERS)
     _bold_row(sheet, 1)
     for n, row in enumerate(rows, start=1):
-        sheet.append([n, row.full_name, row.form, status_text(row), row.submitted_at,
-                      row.general, row.tasks, row.total,
-                      row.level_label if row.proposed else None])
+        _append(sheet, [n, row.full_name, row.form, status_text(row), row.submitted_at,
+                        row.general, row.tasks, row.total,
+                        row.level_label if row.proposed else None])
         sheet.cell(sheet.max_row, 5).number_format = DATE_FORMAT
     sheet.freeze_panes = "A2"
     _widths(sheet, [6, 30, 7, 34, 18, 14, 16, 12, 32])
-    sheet.oddHeader.center.text = title
+    sheet.oddHeader.center.text = clean_text(title).replace("&", "&&")  # & starts a code
 
 
 def _counts_sheet(sheet: Worksheet, title: str, rows: Sequence[ExportRow],
                   levels: Sequence[tuple[str, str]]) -> None:
-    sheet.append([title])
+    _append(sheet, [title])
     sheet["A1"].font = BOLD
-    sheet.append(["Mức xếp loại đề xuất", "Số đảng viên"])
+    _append(sheet, ["Mức xếp loại đề xuất", "Số đảng viên"])
     _bold_row(sheet, 2)
     proposed = [r.proposed for r in rows]
     for key, label in levels:
-        sheet.append([label, proposed.count(key)])
+        _append(sheet, [label, proposed.count(key)])
     expected = [r for r in rows if r.status != "excluded"]
-    sheet.append(["Chưa nộp", sum(1 for r in expected if r.proposed is None)])
-    sheet.append(["Không kiểm điểm lần này", len(rows) - len(expected)])
-    sheet.append([])
+    _append(sheet, ["Chưa nộp", sum(1 for r in expected if r.proposed is None)])
+    _append(sheet, ["Không kiểm điểm lần này", len(rows) - len(expected)])
+    _append(sheet, [])
     check = quota(rows)
-    sheet.append(["Kiểm tra tỷ lệ: số «Hoàn thành xuất sắc nhiệm vụ» không vượt quá "
-                  f"{QUOTA_PERCENT}% số «Hoàn thành tốt nhiệm vụ»"])
+    _append(sheet, ["Kiểm tra tỷ lệ: số «Hoàn thành xuất sắc nhiệm vụ» không vượt quá "
+                    f"{QUOTA_PERCENT}% số «Hoàn thành tốt nhiệm vụ»"])
     sheet.cell(sheet.max_row, 1).font = BOLD
-    sheet.append(["Số đề xuất xuất sắc", check.excellent])
-    sheet.append([f"Tối đa được phép ({QUOTA_PERCENT}% của {check.good} đề xuất «Hoàn thành tốt "
-                  "nhiệm vụ»)", check.allowed])
-    sheet.append(["Kết quả", _quota_word(check)])
+    _append(sheet, ["Số đề xuất xuất sắc", check.excellent])
+    _append(sheet, [f"Tối đa được phép ({QUOTA_PERCENT}% của {check.good} đề xuất «Hoàn thành "
+                    "tốt nhiệm vụ»)", check.allowed])
+    _append(sheet, ["Kết quả", _quota_word(check)])
     if check.exceeded:
         _alarm(sheet.cell(sheet.max_row, 2))
     _widths(sheet, [60, 16])
@@ -202,13 +225,23 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 def _sheet_name(name: str, used: set[str]) -> str:
     """Excel: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = _BAD_SHEET_CHARS.sub(" ", name).strip()[:31] or "Chi bộ"
+    base = _BAD_SHEET_CHARS.sub(" ", clean_text(name)).strip().strip("'")[:31] or "Chi bộ"
     candidate, n = base, 2
     while candidate.lower() in {u.lower() for u in used}:
         suffix = f" ({n})"
         candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
     used.add(candidate)
     return candidate
+
+
+def _append(sheet: Worksheet, values: Sequence[object]) -> None:
+    """A row of the sheet; text shows as written: cleaned of what .xlsx cannot hold, and
+    never a formula, whoever typed the name (a leading =, +, - or @ stays text)."""
+    sheet.append([clean_text(v) if isinstance(v, str) else v for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and looks_like_formula(cell.value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def _save(book: Workbook) -> bytes:

@@ -18,11 +18,12 @@ from conversations.core.zones import local_today
 from conversations.forms.library import FormLibrary
 from conversations.review import steps as rs
 from conversations.review.printable import review_document
-from conversations.secretary.exports import ExportRow, cell_xlsx, committee_xlsx, docx_zip
+from conversations.secretary.exports import REMOVED, ExportRow, cell_xlsx, committee_xlsx, docx_zip
 from conversations.secretary.progress import (
     EXCLUDED,
     NOT_STARTED,
     CellProgress,
+    Entry,
     cell_progress,
     committee_progress,
 )
@@ -68,6 +69,20 @@ def levels_of(forms: FormLibrary) -> list[tuple[str, str]]:
     return [(level.key, level.label("vi")) for level in form.levels]
 
 
+async def _with_removed(repos: Repos, cells: list[CellProgress]) -> list[CellProgress]:
+    """Members taken off the list keep their handed-in reviews in the files (marked so)."""
+    if not cells:
+        return cells
+    committee_id = cells[0].cell.committee_id
+    removed: dict[int, list[Entry]] = {}
+    for member in await repos.org.removed_members(committee_id):
+        review = await repos.reviews.of_member(member.id, cells[0].year)
+        if review is not None and review.status in ("submitted", "accepted"):
+            removed.setdefault(member.cell_id, []).append(
+                Entry(member, EXCLUDED, review, reason=REMOVED))
+    return [replace(p, entries=p.entries + tuple(removed.get(p.cell.id, ()))) for p in cells]
+
+
 def _zip_of(cells: list[tuple[CellProgress, str]], forms: FormLibrary, committee: Committee
             ) -> bytes:
     """One .zip of every handed-in review of these cells, each cell under its folder."""
@@ -76,7 +91,7 @@ def _zip_of(cells: list[tuple[CellProgress, str]], forms: FormLibrary, committee
         for entry in progress.entries:
             if entry.review is not None and entry.review.status in ("submitted", "accepted"):
                 doc = review_document(forms, entry.member, committee, entry.review)
-                files.append((folder + doc.filename, doc.content))
+                files.append((folder, doc.filename, doc.content))
     return docx_zip(files)
 
 
@@ -86,7 +101,8 @@ async def cell_files(repos: Repos, forms: FormLibrary, cell: Cell, now: datetime
     committee = await repos.org.committee(cell.committee_id)
     assert committee is not None
     zone = ZoneInfo(committee.timezone)
-    progress = await cell_progress(repos, forms, cell, local_today(now, zone))
+    [progress] = await _with_removed(
+        repos, [await cell_progress(repos, forms, cell, local_today(now, zone))])
     title = f"{cell.name} — {committee.name} — kiểm điểm năm {progress.year}"
     name = f"kiem-diem-{progress.year}-{slug(cell.name)}"
     rows = export_rows(progress, forms, zone)
@@ -101,7 +117,8 @@ async def committee_files(repos: Repos, forms: FormLibrary, committee: Committee
                           now: datetime) -> list[Document]:
     """The committee-wide .xlsx (summary + one sheet per cell) and one .zip of all reviews."""
     zone = ZoneInfo(committee.timezone)
-    cells = await committee_progress(repos, forms, committee.id, local_today(now, zone))
+    cells = await _with_removed(
+        repos, await committee_progress(repos, forms, committee.id, local_today(now, zone)))
     cells.sort(key=lambda p: p.cell.name)
     year = cells[0].year if cells else local_today(now, zone).year
     title = f"{committee.name} — kiểm điểm năm {year}"
@@ -109,7 +126,7 @@ async def committee_files(repos: Repos, forms: FormLibrary, committee: Committee
     name = f"kiem-diem-{year}-{slug(committee.name)}"
     xlsx = await asyncio.to_thread(committee_xlsx, title, sheets, levels_of(forms))
     archive = await asyncio.to_thread(
-        _zip_of, [(p, f"{slug(p.cell.name)}/") for p in cells], forms, committee)
+        _zip_of, [(p, slug(p.cell.name)) for p in cells], forms, committee)
     return [Document(f"{name}.xlsx", xlsx), Document(f"{name}.zip", archive)]
 
 
