@@ -4,6 +4,7 @@ Nothing here knows about Telegram, Zalo or the dialogue; everything above talks 
 SQLite only through this package.
 """
 
-from storage.db import Database, SchemaTooNewError, open_database
+from storage.database import Database, SchemaTooNewError
+from storage.db import open_database
 
 __all__ = ["Database", "SchemaTooNewError", "open_database"]

@@ -116,7 +116,7 @@ class ReviewRepo:
         update = (f"UPDATE reviews SET {', '.join(sets)}"
                   " WHERE id = ? AND status IN ('draft', 'returned')")
         if answer is None:  # a move only: one statement is its own transaction
-            await self.db.write_one(update, (*params, review_id))
+            await self.db.execute(update, (*params, review_id))
             return
         async with self.db.write() as conn:
             cursor = await conn.execute(update, (*params, review_id))

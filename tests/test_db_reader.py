@@ -6,7 +6,7 @@ import pytest
 
 
 async def test_reads_see_each_committed_write_and_cannot_write(db):
-    await db.write_one("INSERT INTO settings (key, value) VALUES ('k', 'one')")
+    await db.execute("INSERT INTO settings (key, value) VALUES ('k', 'one')")
     assert (await db.fetchone("SELECT value FROM settings WHERE key = 'k'"))["value"] == "one"
     async with db.write() as conn:
         await conn.execute("UPDATE settings SET value = 'two' WHERE key = 'k'")
