@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database, from_db_time, to_db_time
+from storage.database import Database, Row, from_db_time, to_db_time
 from storage.reviews import Answer, Review
 from storage.reviews import _review as review_from_row
 
@@ -63,7 +63,7 @@ class SecretaryRepo:
     async def _reviews(self, scope: str, params: tuple) -> dict[int, Review]:
         rows = await self.db.fetchall_bulk(_REVIEWS_WITH_ANSWERS.format(scope=scope), params)
         answers: dict[int, dict[str, Answer]] = {}
-        first_rows = {}
+        first_rows: dict[int, Row] = {}
         for row in rows:
             first_rows.setdefault(row["id"], row)
             found = answers.setdefault(row["id"], {})
@@ -100,15 +100,14 @@ class SecretaryRepo:
     ) -> None:
         if mode not in ALERT_MODES:
             raise ValueError(f"unknown alert mode {mode!r}")
-        async with self.db.write() as conn:
-            await conn.execute(
-                "INSERT INTO alert_prefs (member_id, mode, digest_hour, updated_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET"
-                " mode = excluded.mode, updated_at = excluded.updated_at,"
-                " digest_hour = coalesce(?, alert_prefs.digest_hour)",
-                (member_id, mode, DEFAULT_DIGEST_HOUR if digest_hour is None else digest_hour,
-                 to_db_time(now), digest_hour),
-            )
+        await self.db.execute(
+            "INSERT INTO alert_prefs (member_id, mode, digest_hour, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET"
+            " mode = excluded.mode, updated_at = excluded.updated_at,"
+            " digest_hour = coalesce(?, alert_prefs.digest_hour)",
+            (member_id, mode, DEFAULT_DIGEST_HOUR if digest_hour is None else digest_hour,
+             to_db_time(now), digest_hour),
+        )
 
     # the typed input a secretary was asked for
 
@@ -121,15 +120,13 @@ class SecretaryRepo:
         return PendingInput(row["kind"], row["ref_id"], from_db_time(row["created_at"]))
 
     async def set_pending(self, account_id: int, kind: str, ref_id: int, now: datetime) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(
-                "INSERT INTO pending_inputs (account_id, kind, ref_id, created_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET"
-                " kind = excluded.kind, ref_id = excluded.ref_id,"
-                " created_at = excluded.created_at",
-                (account_id, kind, ref_id, to_db_time(now)),
-            )
+        await self.db.execute(
+            "INSERT INTO pending_inputs (account_id, kind, ref_id, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET"
+            " kind = excluded.kind, ref_id = excluded.ref_id,"
+            " created_at = excluded.created_at",
+            (account_id, kind, ref_id, to_db_time(now)),
+        )
 
     async def clear_pending(self, account_id: int) -> None:
-        async with self.db.write() as conn:
-            await conn.execute("DELETE FROM pending_inputs WHERE account_id = ?", (account_id,))
+        await self.db.execute("DELETE FROM pending_inputs WHERE account_id = ?", (account_id,))
