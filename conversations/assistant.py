@@ -12,7 +12,7 @@ from dataclasses import replace
 from conversations.broadcasts import dialogue as broadcast
 from conversations.campaigns import dialogue as campaign_dialogue
 from conversations.core import menus
-from conversations.core.context import AssistantConfig, Clock, Context
+from conversations.core.context import AssistantConfig, Clock, Context, utc_now
 from conversations.core.i18n import LANGUAGES, Formatter, normalise_language
 from conversations.core.replies import Incoming, Kind, Reply
 from conversations.core.text import fold
@@ -22,7 +22,6 @@ from conversations.onboarding import groups as cell_groups
 from conversations.onboarding.invitations import normalise_code
 from conversations.review import dialogue as review
 from conversations.secretary import desk as secretary
-from storage.db import utc_now
 from storage.repos import Repos
 
 Handler = Callable[[Context, str], Awaitable[list[Reply]]]

@@ -138,12 +138,14 @@ class ReviewRepo:
             (to_db_time(now), to_db_time(now), review_id),
         ) == 1
 
-    async def return_for_revision(self, review_id: int, comment: str, now: datetime) -> bool:
+    async def return_for_revision(
+        self, review_id: int, comment: str, now: datetime, *, position: str
+    ) -> bool:
+        """Back to the member with the comment; the dialogue says where they resume."""
         return await self.db.execute(
             "UPDATE reviews SET status = 'returned', return_comment = ?, updated_at = ?,"
-            " position = 'summary'"
-            " WHERE id = ? AND status IN ('submitted', 'accepted')",
-            (comment, to_db_time(now), review_id),
+            " position = ? WHERE id = ? AND status IN ('submitted', 'accepted')",
+            (comment, to_db_time(now), position, review_id),
         ) == 1
 
     async def accept(self, review_id: int, now: datetime) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from conversations.core.i18n import Formatter
 from conversations.core.replies import Incoming
@@ -13,6 +13,11 @@ from storage.models import Account, Member
 from storage.repos import Repos
 
 Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock (tests pass their own)."""
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from datetime import timedelta
 from conversations.core.context import Context
 from conversations.core.replies import Choice, Reply, rows
 from conversations.review.printable import review_document
+from conversations.review.steps import SUMMARY
 from conversations.review.summary import summary_replies
 from conversations.secretary.alerts import formatter_for, send_to_member
 from conversations.secretary.files import cell_files, committee_files
@@ -32,7 +33,6 @@ from conversations.secretary.progress import (
     committee_progress,
     local_today,
 )
-from storage.db import to_db_time
 from storage.models import Cell, Member
 from storage.reviews import Review
 
@@ -315,7 +315,9 @@ async def on_text(ctx: Context, text: str) -> list[Reply] | None:
         return [_not_yours(ctx)]
     review, member, cell = found
     comment = text.strip()[:COMMENT_LIMIT]
-    if not await ctx.repos.reviews.return_for_revision(review.id, comment, ctx.now):
+    # the member resumes at the summary: the comment, then every answer to revise
+    if not await ctx.repos.reviews.return_for_revision(review.id, comment, ctx.now,
+                                                       position=SUMMARY):
         return [Reply(ctx._("This review is already with the member for revision.")),
                 _review_controls(ctx, review, member, cell)]
     returned = await ctx.repos.reviews.get(review.id)
@@ -337,7 +339,7 @@ async def _tell_returned(ctx: Context, review: Review, member: Member) -> bool:
         "Please edit it and submit again."
     ).format(comment=review.return_comment),
         ((Choice(_("Open my self-review"), "review"),),))
-    key = f"returned:{review.id}:{to_db_time(review.updated_at)}"
+    key = f"returned:{review.id}:{review.updated_at.isoformat()}"
     await send_to_member(ctx.repos, member, key, "returned", review.id, reply, ctx.now)
     return bool(await ctx.repos.accounts.of_member(member.id))
 
