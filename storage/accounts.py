@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from storage.db import Database, to_db_time
+from storage.database import Database, to_db_time
 from storage.models import Account
 
 
@@ -35,7 +35,7 @@ class AccountRepo:
         account = await self.get(channel, external_id)
         if account is not None and account.chat_id == chat_id:
             return account
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO accounts (channel, external_id, chat_id, created_at)"
                 " VALUES (?, ?, ?, ?)"
@@ -63,14 +63,14 @@ class AccountRepo:
         return {row["member_id"] for row in rows}
 
     async def set_language(self, account_id: int, language: str) -> None:
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE accounts SET language = ? WHERE id = ?", (language, account_id)
             )
 
     async def bind(self, account_id: int, member_id: int, now: datetime) -> None:
         """Bind directly (demo and tests); real users bind through InviteRepo.redeem."""
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await bind_in_transaction(conn, account_id, member_id, now)
 
     async def menu(self, account_id: int) -> list[dict] | None:
@@ -78,7 +78,7 @@ class AccountRepo:
         return json.loads(row["menu"]) if row and row["menu"] else None
 
     async def set_menu(self, account_id: int, menu: list[dict] | None) -> None:
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE accounts SET menu = ? WHERE id = ?",
                 (json.dumps(menu, ensure_ascii=False) if menu else None, account_id),

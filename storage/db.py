@@ -101,20 +101,6 @@ class SQLiteDatabase:
             else:
                 await self.conn.commit()
 
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The old shape (the raw connection), kept while repositories move to
-        `transaction()`."""
-        async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                await self.conn.rollback()
-                raise
-            else:
-                await self.conn.commit()
-
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         # It still waits for the write lock, so it never lands inside another coroutine's
         # open transaction on this connection.

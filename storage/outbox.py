@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.database import Transaction
-from storage.db import Database, from_db_time, to_db_time
+from storage.database import Database, Transaction, from_db_time, to_db_time
 
 STATUSES = ("pending", "sending", "sent", "failed", "unreachable")
 
@@ -68,12 +67,11 @@ class OutboxRepo:
             return await insert_messages(tx, messages, now)
 
     async def add_attachment(self, filename: str, content: bytes, now: datetime) -> int:
-        async with self.db.write() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO attachments (filename, content, created_at) VALUES (?, ?, ?)",
-                (filename, content, to_db_time(now)),
-            )
-            return int(cursor.lastrowid)
+        async with self.db.transaction() as conn:
+            return int((await conn.fetchone(
+                "INSERT INTO attachments (filename, content, created_at) VALUES (?, ?, ?)"
+                " RETURNING id", (filename, content, to_db_time(now)),
+            ))[0])
 
     async def get(self, dedup_key: str) -> OutboxRow | None:
         row = await self.db.fetchone("SELECT * FROM outbox WHERE dedup_key = ?", (dedup_key,))
