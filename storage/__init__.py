@@ -1,7 +1,8 @@
 """The database: schema migrations and repositories returning plain dataclasses.
 
-Nothing here knows about Telegram, Zalo or the dialogue; everything above talks to
-SQLite only through this package.
+Nothing here knows about Telegram, Zalo or the dialogue; everything above talks to the
+database only through this package. Repositories use the `storage.database.Database`
+interface; storage/db.py implements it on SQLite.
 """
 
 from storage.database import Database, SchemaTooNewError
