@@ -36,7 +36,7 @@ async def build(repos: Repos, forms) -> None:
     committee = await repos.org.ensure_committee("Đảng ủy Bench")
     form = forms.get(forms.default_version, "2B")
     items = [item.key for item in form.text_items]
-    async with repos.db.write() as conn:
+    async with repos.db.transaction() as conn:
         await conn.executemany(
             "INSERT INTO cells (id, committee_id, name, created_at) VALUES (?, ?, ?, ?)",
             [(c, committee.id, f"Chi bộ {c}", stamp) for c in range(1, CELLS + 1)])

@@ -162,9 +162,8 @@ class Runtime:
                 ", ".join(c.name for c in self._started) or "none")
 
     async def _open(self) -> None:
-        self.db = await open_database(self.db_path)
-        if self.busy_timeout_ms is not None:
-            await self.db.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        options = {} if self.busy_timeout_ms is None else {"busy_timeout_ms": self.busy_timeout_ms}
+        self.db = await open_database(self.db_path, **options)
         self._repos = Repos.of(self.db)
         self._assistant = Assistant(self._repos, self.forms, self.config, self.clock)
         # alerts a crash may have cut off between a submission and its alerts

@@ -21,7 +21,7 @@ from conversations.core import general, menus
 from conversations.core.actions import SEPARATOR, Action, Codec
 from conversations.core.awaiting import forget, settle
 from conversations.core.capability import Capability
-from conversations.core.context import AssistantConfig, Clock, Context
+from conversations.core.context import AssistantConfig, Clock, Context, utc_now
 from conversations.core.i18n import Formatter, normalise_language
 from conversations.core.menus import OpenReview
 from conversations.core.replies import Incoming, Kind, Reply
@@ -32,7 +32,6 @@ from conversations.onboarding import capability as onboarding
 from conversations.onboarding import groups as cell_groups
 from conversations.review import dialogue as review
 from conversations.secretary import capability as secretary
-from storage.db import utc_now
 from storage.repos import Repos
 
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database, from_db_time, to_db_time
+from storage.database import Database, from_db_time, to_db_time
 from storage.models import Account
 
 
@@ -45,7 +45,7 @@ class AccountRepo:
         account = await self.get(channel, external_id)
         if account is not None and account.chat_id == chat_id:
             return account
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO accounts (channel, external_id, chat_id, created_at)"
                 " VALUES (?, ?, ?, ?)"
@@ -73,14 +73,14 @@ class AccountRepo:
         return {row["member_id"] for row in rows}
 
     async def set_language(self, account_id: int, language: str) -> None:
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE accounts SET language = ? WHERE id = ?", (language, account_id)
             )
 
     async def bind(self, account_id: int, member_id: int, now: datetime) -> None:
         """Bind directly (demo and tests); real users bind through InviteRepo.redeem."""
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await bind_in_transaction(conn, account_id, member_id, now)
 
     async def menu(self, account_id: int) -> list[dict] | None:
@@ -88,7 +88,7 @@ class AccountRepo:
         return json.loads(row["menu"]) if row and row["menu"] else None
 
     async def set_menu(self, account_id: int, menu: list[dict] | None) -> None:
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE accounts SET menu = ? WHERE id = ?",
                 (json.dumps(menu, ensure_ascii=False) if menu else None, account_id),
@@ -107,20 +107,18 @@ class AccountRepo:
 
     async def set_awaiting(self, account_id: int, capability: str, argument: str,
                            now: datetime) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(
-                "UPDATE accounts SET awaiting = ?, awaiting_argument = ?, awaiting_since = ?"
-                " WHERE id = ?",
-                (capability, argument, to_db_time(now), account_id),
-            )
+        await self.db.execute(
+            "UPDATE accounts SET awaiting = ?, awaiting_argument = ?, awaiting_since = ?"
+            " WHERE id = ?",
+            (capability, argument, to_db_time(now), account_id),
+        )
 
     async def clear_awaiting(self, account_id: int) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(
-                "UPDATE accounts SET awaiting = NULL, awaiting_argument = NULL,"
-                " awaiting_since = NULL WHERE id = ? AND awaiting IS NOT NULL",
-                (account_id,),
-            )
+        await self.db.execute(
+            "UPDATE accounts SET awaiting = NULL, awaiting_argument = NULL,"
+            " awaiting_since = NULL WHERE id = ? AND awaiting IS NOT NULL",
+            (account_id,),
+        )
 
 
 async def bind_in_transaction(conn, account_id: int, member_id: int, now: datetime) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database, from_db_time, to_db_time
+from storage.database import Database, Row, from_db_time, to_db_time
 from storage.outbox import STATUSES, OutMessage, insert_messages
 
 KIND = "broadcast"
@@ -54,7 +54,7 @@ class Unreached:
     reason: str  # 'not_linked', 'blocked', or the last error
 
 
-def _broadcast(row) -> Broadcast:
+def _broadcast(row: Row) -> Broadcast:
     return Broadcast(
         id=row["id"], committee_id=row["committee_id"], author_id=row["author_id"],
         text=row["text"], html=bool(row["html"]), attachment_id=row["attachment_id"],
@@ -78,17 +78,15 @@ class BroadcastRepo:
         return json.loads(row["state"]) if row else None
 
     async def save_draft(self, member_id: int, state: dict, now: datetime) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(
-                "INSERT INTO broadcast_drafts (member_id, state, updated_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (member_id) DO UPDATE SET state = excluded.state,"
-                " updated_at = excluded.updated_at",
-                (member_id, json.dumps(state, ensure_ascii=False), to_db_time(now)),
-            )
+        await self.db.execute(
+            "INSERT INTO broadcast_drafts (member_id, state, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (member_id) DO UPDATE SET state = excluded.state,"
+            " updated_at = excluded.updated_at",
+            (member_id, json.dumps(state, ensure_ascii=False), to_db_time(now)),
+        )
 
     async def drop_draft(self, member_id: int) -> None:
-        async with self.db.write() as conn:
-            await conn.execute("DELETE FROM broadcast_drafts WHERE member_id = ?", (member_id,))
+        await self.db.execute("DELETE FROM broadcast_drafts WHERE member_id = ?", (member_id,))
 
     # broadcasts
 
@@ -104,29 +102,27 @@ class BroadcastRepo:
         Returns (broadcast id, rows added)."""
         stamp = to_db_time(now)
         channel, chat_id, language = report or (None, None, "vi")
-        async with self.db.write() as conn:
+        async with self.db.transaction() as tx:
             attachment_id = None
             if attachment is not None:
-                cursor = await conn.execute(
+                attachment_id = (await tx.fetchone(
                     "INSERT INTO attachments (filename, content, file_ref, created_at)"
-                    " VALUES (?, ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?) RETURNING id",
                     (attachment.filename, attachment.content, attachment.file_ref, stamp),
-                )
-                attachment_id = cursor.lastrowid
-            cursor = await conn.execute(
+                ))[0]
+            broadcast_id = int((await tx.fetchone(
                 "INSERT INTO broadcasts (committee_id, author_id, text, html, attachment_id,"
                 " audience, recipients, report_channel, report_chat_id, report_language,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id",
                 (committee_id, author_id, text, int(html), attachment_id,
                  json.dumps(audience, ensure_ascii=False), channel, chat_id, language, stamp),
-            )
-            broadcast_id = int(cursor.lastrowid)
-            added = await insert_messages(conn, messages(broadcast_id, attachment_id), now)
-            await conn.execute(
+            ))[0])
+            added = await insert_messages(tx, messages(broadcast_id, attachment_id), now)
+            await tx.execute(
                 "UPDATE broadcasts SET recipients = ? WHERE id = ?", (added, broadcast_id)
             )
             if author_id is not None:
-                await conn.execute(
+                await tx.execute(
                     "DELETE FROM broadcast_drafts WHERE member_id = ?", (author_id,)
                 )
         return broadcast_id, added
@@ -149,18 +145,16 @@ class BroadcastRepo:
         return [_broadcast(r) for r in rows]
 
     async def set_report_message(self, broadcast_id: int, message_id: str) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(
-                "UPDATE broadcasts SET report_message_id = ? WHERE id = ?",
-                (message_id, broadcast_id),
-            )
+        await self.db.execute(
+            "UPDATE broadcasts SET report_message_id = ? WHERE id = ?",
+            (message_id, broadcast_id),
+        )
 
     async def finish(self, broadcast_id: int, now: datetime) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(
-                "UPDATE broadcasts SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
-                (to_db_time(now), broadcast_id),
-            )
+        await self.db.execute(
+            "UPDATE broadcasts SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
+            (to_db_time(now), broadcast_id),
+        )
 
     async def counts(self, broadcast_id: int, cell_id: int | None = None) -> dict[str, int]:
         """Recipients per status (members and groups; only this cell's when given)."""
@@ -195,12 +189,12 @@ class BroadcastRepo:
     async def link_group(self, cell_id: int, channel: str, chat_id: str, title: str,
                          member_id: int, now: datetime) -> None:
         """The cell's group on this channel (replacing an earlier one)."""
-        async with self.db.write() as conn:
-            await conn.execute(
+        async with self.db.transaction() as tx:
+            await tx.execute(
                 "DELETE FROM cell_groups WHERE (cell_id = ? AND channel = ?)"
                 " OR (channel = ? AND chat_id = ?)", (cell_id, channel, channel, chat_id),
             )
-            await conn.execute(
+            await tx.execute(
                 "INSERT INTO cell_groups (cell_id, channel, chat_id, title, linked_by,"
                 " linked_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (cell_id, channel, chat_id, title, member_id, to_db_time(now)),

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import NamedTuple
 
-from storage.db import Database, from_db_time, to_db_time
+from storage.database import Database, IntegrityError, Row, from_db_time, to_db_time
 from storage.outbox import OutMessage, insert_messages
 from storage.reviews import Answer
 
@@ -122,7 +121,7 @@ def _plan(text: str) -> tuple[PlanStep, ...]:
     return tuple(PlanStep(int(s["days"]), time.fromisoformat(s["at"])) for s in json.loads(text))
 
 
-def _campaign(row, overrides: dict[int, date]) -> Campaign:
+def _campaign(row: Row, overrides: dict[int, date]) -> Campaign:
     return Campaign(
         id=row["id"], committee_id=row["committee_id"], name=row["name"], year=row["year"],
         form_version=row["form_version"], opens_on=date.fromisoformat(row["opens_on"]),
@@ -149,38 +148,43 @@ class CampaignRepo:
     ) -> Campaign:
         """The campaign, its deadline overrides and its expected (member, cell) pairs."""
         try:
-            async with self.db.write() as conn:
-                cursor = await conn.execute(
+            async with self.db.transaction() as tx:
+                inserted = await tx.fetchone(
                     "INSERT INTO campaigns (committee_id, name, year, form_version, opens_on,"
                     " cells_deadline, committee_deadline, late_policy, reminder_plan,"
-                    " quiet_start, quiet_end, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " quiet_start, quiet_end, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                    " RETURNING id",
                     (new.committee_id, new.name, new.year, new.form_version,
                      new.opens_on.isoformat(), new.cells_deadline.isoformat(),
                      new.committee_deadline.isoformat(), new.late_policy, _plan_json(new.plan),
                      new.quiet_start.strftime("%H:%M"), new.quiet_end.strftime("%H:%M"),
                      to_db_time(now)),
                 )
-                campaign_id = int(cursor.lastrowid)
-                await conn.executemany(
+                campaign_id = int(inserted[0])
+                await tx.executemany(
                     "INSERT INTO campaign_cell_deadlines (campaign_id, cell_id, deadline)"
                     " VALUES (?, ?, ?)",
                     [(campaign_id, cell, day.isoformat())
                      for cell, day in new.cell_deadlines.items()],
                 )
-                await conn.executemany(
+                await tx.executemany(
                     "INSERT INTO campaign_members (campaign_id, member_id, cell_id)"
                     " VALUES (?, ?, ?)",
                     [(campaign_id, member, cell) for member, cell in expected],
                 )
-        except sqlite3.IntegrityError as exc:
-            if "campaigns" in str(exc):
+        except IntegrityError as exc:
+            # the unique index on open campaigns, or a bad cell or member id
+            if await self.db.fetchone(
+                "SELECT 1 FROM campaigns WHERE committee_id = ? AND year = ? AND status = 'open'",
+                (new.committee_id, new.year),
+            ):
                 raise OpenCampaignExistsError(new.year) from exc
             raise
         campaign = await self.get(campaign_id)
         assert campaign is not None
         return campaign
 
-    async def _with_overrides(self, rows) -> list[Campaign]:
+    async def _with_overrides(self, rows: list[Row]) -> list[Campaign]:
         if not rows:
             return []
         ids = [r["id"] for r in rows]
@@ -219,12 +223,10 @@ class CampaignRepo:
         return found[0] if found else None
 
     async def close(self, campaign_id: int, now: datetime) -> bool:
-        async with self.db.write() as conn:
-            cursor = await conn.execute(
-                "UPDATE campaigns SET status = 'closed', closed_at = ?"
-                " WHERE id = ? AND status = 'open'", (to_db_time(now), campaign_id),
-            )
-        return cursor.rowcount == 1
+        return await self.db.execute(
+            "UPDATE campaigns SET status = 'closed', closed_at = ?"
+            " WHERE id = ? AND status = 'open'", (to_db_time(now), campaign_id),
+        ) == 1
 
     # expected members
 
@@ -340,16 +342,15 @@ class CampaignRepo:
         """
         stamp = to_db_time(now)
         messages: list[OutMessage] = []
-        async with self.db.write() as conn:
+        async with self.db.transaction() as tx:
             for rec in records:
-                cursor = await conn.execute(
+                if await tx.execute(
                     "INSERT INTO reminder_steps (campaign_id, cell_id, step, status, recipients,"
                     " recorded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (campaign_id, rec.cell_id, rec.step, rec.status, len(rec.messages), stamp),
-                )
-                if cursor.rowcount == 1:
+                ) == 1:
                     messages += rec.messages
-            return await insert_messages(conn, messages, now) if messages else 0
+            return await insert_messages(tx, messages, now) if messages else 0
 
     # the /campaign chat dialogue
 
@@ -360,14 +361,13 @@ class CampaignRepo:
         return json.loads(row["data"]) if row else None
 
     async def set_draft(self, account_id: int, data: dict | None, now: datetime) -> None:
-        async with self.db.write() as conn:
-            if data is None:
-                await conn.execute("DELETE FROM campaign_drafts WHERE account_id = ?",
-                                   (account_id,))
-                return
-            await conn.execute(
-                "INSERT INTO campaign_drafts (account_id, data, updated_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (account_id) DO UPDATE SET data = excluded.data,"
-                " updated_at = excluded.updated_at",
-                (account_id, json.dumps(data, ensure_ascii=False), to_db_time(now)),
-            )
+        if data is None:
+            await self.db.execute("DELETE FROM campaign_drafts WHERE account_id = ?",
+                                  (account_id,))
+            return
+        await self.db.execute(
+            "INSERT INTO campaign_drafts (account_id, data, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (account_id) DO UPDATE SET data = excluded.data,"
+            " updated_at = excluded.updated_at",
+            (account_id, json.dumps(data, ensure_ascii=False), to_db_time(now)),
+        )

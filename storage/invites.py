@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage.accounts import bind_in_transaction
-from storage.db import Database, from_db_time, to_db_time
+from storage.database import Database, Row, from_db_time, to_db_time
 from storage.models import Invite
 
 
@@ -37,7 +37,7 @@ class RedeemResult:
     issued_by: int | None = None         # who issued the code (None: the command line)
 
 
-def _invite(row) -> Invite:
+def _invite(row: Row) -> Invite:
     return Invite(
         code=row["code"],
         member_id=row["member_id"],
@@ -57,13 +57,13 @@ class InviteRepo:
         issued_by: int | None = None,
     ) -> Invite:
         """A fresh code for the member; their earlier unused codes stop working."""
-        async with self.db.write() as conn:
-            await conn.execute(
+        async with self.db.transaction() as tx:
+            await tx.execute(
                 "UPDATE invites SET revoked_at = ? WHERE member_id = ?"
                 " AND used_at IS NULL AND revoked_at IS NULL",
                 (to_db_time(now), member_id),
             )
-            await conn.execute(
+            await tx.execute(
                 "INSERT INTO invites (code, member_id, created_at, expires_at, issued_by)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (code, member_id, to_db_time(now), to_db_time(now + ttl), issued_by),
@@ -90,16 +90,14 @@ class InviteRepo:
 
     async def redeem(self, code: str, account_id: int, now: datetime) -> RedeemResult:
         """Check the code and bind the account in one transaction."""
-        async with self.db.write() as conn:
-            async with conn.execute("SELECT * FROM invites WHERE code = ?", (code,)) as cur:
-                row = await cur.fetchone()
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone("SELECT * FROM invites WHERE code = ?", (code,))
             if row is None:
                 return RedeemResult(Redeem.UNKNOWN)
             invite = _invite(row)
-            async with conn.execute(
+            bound_to = (await tx.fetchone(
                 "SELECT member_id FROM accounts WHERE id = ?", (account_id,)
-            ) as cur:
-                bound_to = (await cur.fetchone())[0]
+            ))[0]
             if bound_to == invite.member_id:
                 return RedeemResult(Redeem.ALREADY_BOUND, invite.member_id)
             if invite.used_at is not None:
@@ -110,17 +108,17 @@ class InviteRepo:
                 return RedeemResult(Redeem.EXPIRED, invite.member_id)
             if bound_to is not None:
                 return RedeemResult(Redeem.OTHER_MEMBER, bound_to)
-            await conn.execute(
+            await tx.execute(
                 "UPDATE invites SET used_at = ?, used_by = ? WHERE code = ?",
                 (to_db_time(now), account_id, code),
             )
-            async with conn.execute(  # the accounts the binding below releases
+            rows = await tx.fetchall(  # the accounts the binding below releases
                 "SELECT channel, chat_id FROM accounts WHERE member_id = ? AND id != ?"
                 " AND channel = (SELECT channel FROM accounts WHERE id = ?)",
                 (invite.member_id, account_id, account_id),
-            ) as cur:
-                released = tuple(Released(r["channel"], r["chat_id"]) for r in await cur.fetchall())
-            await bind_in_transaction(conn, account_id, invite.member_id, now)
+            )
+            released = tuple(Released(r["channel"], r["chat_id"]) for r in rows)
+            await bind_in_transaction(tx, account_id, invite.member_id, now)
         return RedeemResult(Redeem.BOUND, invite.member_id, released, row["issued_by"])
 
     # slowing down wrong codes
@@ -141,13 +139,12 @@ class InviteRepo:
 
         Each wrong code past `free_tries` in the window doubles the lock, up to `max_lock`.
         """
-        async with self.db.write() as conn:
-            async with conn.execute(
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
                 "SELECT failures, window_start FROM invite_failures"
                 " WHERE channel = ? AND external_id = ?",
                 (channel, external_id),
-            ) as cur:
-                row = await cur.fetchone()
+            )
             failures = 1
             window_start = now
             if row is not None and from_db_time(row["window_start"]) + window > now:
@@ -159,7 +156,7 @@ class InviteRepo:
                 locked_until = now + lock
                 # the window lasts at least as long as the lock, so it keeps growing
                 window_start = max(window_start, locked_until - window)
-            await conn.execute(
+            await tx.execute(
                 "INSERT INTO invite_failures (channel, external_id, failures, window_start,"
                 " locked_until) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (channel, external_id) DO UPDATE SET failures = excluded.failures,"
@@ -183,19 +180,18 @@ class InviteRepo:
     ) -> datetime | None:
         """Count a wrong code from any account of the channel; at `limit` in one window,
         the channel refuses codes until the returned time."""
-        async with self.db.write() as conn:
-            async with conn.execute(
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
                 "SELECT failures, window_start FROM invite_channel_failures WHERE channel = ?",
                 (channel,),
-            ) as cur:
-                row = await cur.fetchone()
+            )
             failures, window_start = 1, now
             if row is not None and from_db_time(row["window_start"]) + window > now:
                 failures, window_start = row["failures"] + 1, from_db_time(row["window_start"])
             locked_until = now + lock if failures >= limit else None
             if locked_until:
                 failures, window_start = 0, locked_until  # counting starts again after it
-            await conn.execute(
+            await tx.execute(
                 "INSERT INTO invite_channel_failures (channel, failures, window_start,"
                 " locked_until) VALUES (?, ?, ?, ?) ON CONFLICT (channel) DO UPDATE SET"
                 " failures = excluded.failures, window_start = excluded.window_start,"
@@ -206,8 +202,7 @@ class InviteRepo:
         return locked_until
 
     async def clear_failures(self, channel: str, external_id: str) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(
-                "DELETE FROM invite_failures WHERE channel = ? AND external_id = ?",
-                (channel, external_id),
-            )
+        await self.db.execute(
+            "DELETE FROM invite_failures WHERE channel = ? AND external_id = ?",
+            (channel, external_id),
+        )

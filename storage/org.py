@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from storage.db import Database, to_db_time, utc_now
+from storage.database import Database, to_db_time, utc_now
 from storage.models import Cell, Committee, ImportResult, Member, MemberRecord
 
 _MEMBER_SELECT = """
@@ -55,7 +55,7 @@ class OrgRepo:
     # committees and cells
 
     async def ensure_committee(self, name: str, timezone: str = "Asia/Ho_Chi_Minh") -> Committee:
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO committees (name, timezone, created_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (name) DO NOTHING",
@@ -66,7 +66,7 @@ class OrgRepo:
         return committee
 
     async def set_place(self, committee_id: int, place: str) -> None:
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE committees SET place = ? WHERE id = ?", (place, committee_id)
             )
@@ -140,17 +140,17 @@ class OrgRepo:
             return
         marks = ",".join("?" * len(ids))
         stamp = to_db_time(now)
-        async with self.db.write() as conn:
-            await conn.execute(f"UPDATE members SET removed_at = ?, updated_at = ?"
+        async with self.db.transaction() as tx:
+            await tx.execute(f"UPDATE members SET removed_at = ?, updated_at = ?"
                                f" WHERE id IN ({marks})", (stamp, stamp, *ids))
-            await conn.execute(f"DELETE FROM member_roles WHERE member_id IN ({marks})", ids)
-            await conn.execute(f"UPDATE accounts SET member_id = NULL, bound_at = NULL,"
-                               f" menu = NULL WHERE member_id IN ({marks})", ids)
-            await conn.execute(f"UPDATE invites SET revoked_at = ? WHERE member_id IN ({marks})"
-                               " AND used_at IS NULL AND revoked_at IS NULL", (stamp, *ids))
+            await tx.execute(f"DELETE FROM member_roles WHERE member_id IN ({marks})", ids)
+            await tx.execute(f"UPDATE accounts SET member_id = NULL, bound_at = NULL,"
+                             f" menu = NULL WHERE member_id IN ({marks})", ids)
+            await tx.execute(f"UPDATE invites SET revoked_at = ? WHERE member_id IN ({marks})"
+                             " AND used_at IS NULL AND revoked_at IS NULL", (stamp, *ids))
 
     async def set_member_language(self, member_id: int, language: str) -> None:
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE members SET language = ?, updated_at = ? WHERE id = ?",
                 (language, to_db_time(utc_now()), member_id),
@@ -166,44 +166,40 @@ class OrgRepo:
         """
         added = updated = unchanged = cells_added = 0
         now = to_db_time(utc_now())
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             cell_ids: dict[str, int] = {}
             for record in records:
                 if record.cell not in cell_ids:
-                    cursor = await conn.execute(
+                    cells_added += await conn.execute(
                         "INSERT INTO cells (committee_id, name, created_at) VALUES (?, ?, ?)"
                         " ON CONFLICT (committee_id, name) DO NOTHING",
                         (committee_id, record.cell, now),
                     )
-                    cells_added += cursor.rowcount
-                    async with conn.execute(
+                    cell_ids[record.cell] = (await conn.fetchone(
                         "SELECT id FROM cells WHERE committee_id = ? AND name = ?",
                         (committee_id, record.cell),
-                    ) as cur:
-                        cell_ids[record.cell] = (await cur.fetchone())[0]
+                    ))[0]
                 values = (
                     cell_ids[record.cell], record.full_name, record.birth_date.isoformat(),
                     record.workplace, record.form, record.party_post, record.other_posts,
                     record.admitted_on.isoformat() if record.admitted_on else None,
                     record.status,
                 )
-                async with conn.execute(
+                existing = await conn.fetchone(
                     "SELECT m.id, m.removed_at IS NOT NULL, "
                     + ", ".join(f"m.{f}" for f in _IMPORTED_FIELDS) + ","
                     " m.language,"
                     " (SELECT group_concat(role) FROM member_roles r WHERE r.member_id = m.id)"
                     " FROM members m WHERE committee_id = ? AND full_name = ? AND birth_date = ?",
                     (committee_id, record.full_name, record.birth_date.isoformat()),
-                ) as cur:
-                    existing = await cur.fetchone()
+                )
                 if existing is None:
-                    cursor = await conn.execute(
+                    member_id = (await conn.fetchone(
                         "INSERT INTO members (committee_id, " + ", ".join(_IMPORTED_FIELDS)
                         + ", language, created_at, updated_at) VALUES (?"
-                        + ", ?" * (len(_IMPORTED_FIELDS) + 3) + ")",
+                        + ", ?" * (len(_IMPORTED_FIELDS) + 3) + ") RETURNING id",
                         (committee_id, *values, record.language or "vi", now, now),
-                    )
-                    member_id = cursor.lastrowid
+                    ))[0]
                     added += 1
                 else:
                     member_id = existing[0]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database, from_db_time, to_db_time
+from storage.database import Database, Transaction, from_db_time, to_db_time
 
 STATUSES = ("pending", "sending", "sent", "failed", "unreachable")
 
@@ -63,16 +63,15 @@ class OutboxRepo:
 
     async def enqueue(self, messages: Iterable[OutMessage], now: datetime) -> int:
         """Write the messages in one transaction; returns how many were new."""
-        async with self.db.write() as conn:
-            return await insert_messages(conn, messages, now)
+        async with self.db.transaction() as tx:
+            return await insert_messages(tx, messages, now)
 
     async def add_attachment(self, filename: str, content: bytes, now: datetime) -> int:
-        async with self.db.write() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO attachments (filename, content, created_at) VALUES (?, ?, ?)",
-                (filename, content, to_db_time(now)),
-            )
-            return int(cursor.lastrowid)
+        async with self.db.transaction() as conn:
+            return int((await conn.fetchone(
+                "INSERT INTO attachments (filename, content, created_at) VALUES (?, ?, ?)"
+                " RETURNING id", (filename, content, to_db_time(now)),
+            ))[0])
 
     async def get(self, dedup_key: str) -> OutboxRow | None:
         row = await self.db.fetchone("SELECT * FROM outbox WHERE dedup_key = ?", (dedup_key,))
@@ -94,7 +93,7 @@ class OutboxRepo:
         return {status: found.get(status, 0) for status in STATUSES}
 
 
-async def insert_messages(conn, messages: Iterable[OutMessage], now: datetime) -> int:
+async def insert_messages(tx: Transaction, messages: Iterable[OutMessage], now: datetime) -> int:
     """Insert inside the caller's transaction (so a producer can record its own state in
     the same one); returns how many were new."""
     stamp = to_db_time(now)
@@ -104,12 +103,10 @@ async def insert_messages(conn, messages: Iterable[OutMessage], now: datetime) -
          to_db_time(m.not_before) if m.not_before else stamp, stamp, stamp)
         for m in messages
     ]
-    before = conn.total_changes
-    await conn.executemany(
+    return await tx.executemany(
         "INSERT INTO outbox (dedup_key, kind, ref_id, member_id, channel, chat_id,"
         " payload, attachment_id, status, error, not_before, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (dedup_key) DO NOTHING",
         rows,
     )
-    return conn.total_changes - before

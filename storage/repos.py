@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from storage.accounts import AccountRepo
 from storage.broadcasts import BroadcastRepo
 from storage.campaigns import CampaignRepo
-from storage.db import Database
+from storage.database import Database
 from storage.invites import InviteRepo
 from storage.org import OrgRepo
 from storage.outbox import OutboxRepo

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from storage.db import Database, from_db_time, to_db_time
+from storage.database import Database, Row, from_db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Review:
         return self.status in ("draft", "returned")
 
 
-def _review(row, answers: dict[str, Answer]) -> Review:
+def _review(row: Row, answers: dict[str, Answer]) -> Review:
     return Review(
         id=row["id"], member_id=row["member_id"], year=row["year"],
         form_version=row["form_version"], form_code=row["form_code"], status=row["status"],
@@ -67,7 +67,7 @@ class ReviewRepo:
         ))
 
     @staticmethod
-    def _one(rows) -> Review | None:
+    def _one(rows: list[Row]) -> Review | None:
         if not rows:
             return None
         answers = {
@@ -80,14 +80,13 @@ class ReviewRepo:
         self, member_id: int, year: int, form_version: str, form_code: str, position: str,
         now: datetime,
     ) -> Review:
-        async with self.db.write() as conn:
-            await conn.execute(
-                "INSERT INTO reviews (member_id, year, form_version, form_code, position,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (member_id, year) DO NOTHING",
-                (member_id, year, form_version, form_code, position, to_db_time(now),
-                 to_db_time(now)),
-            )
+        await self.db.execute(
+            "INSERT INTO reviews (member_id, year, form_version, form_code, position,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (member_id, year) DO NOTHING",
+            (member_id, year, form_version, form_code, position, to_db_time(now),
+             to_db_time(now)),
+        )
         review = await self.of_member(member_id, year)
         assert review is not None
         return review
@@ -116,49 +115,43 @@ class ReviewRepo:
         update = (f"UPDATE reviews SET {', '.join(sets)}"
                   " WHERE id = ? AND status IN ('draft', 'returned')")
         if answer is None:  # a move only: one statement is its own transaction
-            await self.db.write_one(update, (*params, review_id))
+            await self.db.execute(update, (*params, review_id))
             return
-        async with self.db.write() as conn:
-            cursor = await conn.execute(update, (*params, review_id))
-            if cursor.rowcount != 1:
+        async with self.db.transaction() as tx:
+            if await tx.execute(update, (*params, review_id)) != 1:
                 return
-            if answer is not None:
-                key, value = answer
-                await conn.execute(
-                    "INSERT INTO answers (review_id, item_key, text, score, skipped, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (review_id, item_key) DO UPDATE SET"
-                    " text = excluded.text, score = excluded.score, skipped = excluded.skipped,"
-                    " updated_at = excluded.updated_at",
-                    (review_id, key, value.text, value.score, int(value.skipped),
-                     to_db_time(now)),
-                )
+            key, value = answer
+            await tx.execute(
+                "INSERT INTO answers (review_id, item_key, text, score, skipped, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (review_id, item_key) DO UPDATE SET"
+                " text = excluded.text, score = excluded.score, skipped = excluded.skipped,"
+                " updated_at = excluded.updated_at",
+                (review_id, key, value.text, value.score, int(value.skipped),
+                 to_db_time(now)),
+            )
 
     async def submit(self, review_id: int, now: datetime) -> bool:
-        async with self.db.write() as conn:
-            cursor = await conn.execute(
-                "UPDATE reviews SET status = 'submitted', submitted_at = ?, updated_at = ?,"
-                " appending = 0, from_summary = 0"
-                " WHERE id = ? AND status IN ('draft', 'returned')",
-                (to_db_time(now), to_db_time(now), review_id),
-            )
-        return cursor.rowcount == 1
+        return await self.db.execute(
+            "UPDATE reviews SET status = 'submitted', submitted_at = ?, updated_at = ?,"
+            " appending = 0, from_summary = 0"
+            " WHERE id = ? AND status IN ('draft', 'returned')",
+            (to_db_time(now), to_db_time(now), review_id),
+        ) == 1
 
-    async def return_for_revision(self, review_id: int, comment: str, now: datetime) -> bool:
-        async with self.db.write() as conn:
-            cursor = await conn.execute(
-                "UPDATE reviews SET status = 'returned', return_comment = ?, updated_at = ?,"
-                " position = 'summary'"
-                " WHERE id = ? AND status IN ('submitted', 'accepted')",
-                (comment, to_db_time(now), review_id),
-            )
-        return cursor.rowcount == 1
+    async def return_for_revision(
+        self, review_id: int, comment: str, now: datetime, *, position: str
+    ) -> bool:
+        """Back to the member with the comment; the dialogue says where they resume."""
+        return await self.db.execute(
+            "UPDATE reviews SET status = 'returned', return_comment = ?, updated_at = ?,"
+            " position = ? WHERE id = ? AND status IN ('submitted', 'accepted')",
+            (comment, to_db_time(now), position, review_id),
+        ) == 1
 
     async def accept(self, review_id: int, now: datetime) -> bool:
         """The secretary accepts a submitted review; it stays locked."""
-        async with self.db.write() as conn:
-            cursor = await conn.execute(
-                "UPDATE reviews SET status = 'accepted', updated_at = ?"
-                " WHERE id = ? AND status = 'submitted'",
-                (to_db_time(now), review_id),
-            )
-        return cursor.rowcount == 1
+        return await self.db.execute(
+            "UPDATE reviews SET status = 'accepted', updated_at = ?"
+            " WHERE id = ? AND status = 'submitted'",
+            (to_db_time(now), review_id),
+        ) == 1

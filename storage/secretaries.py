@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database, to_db_time
+from storage.database import Database, Row, to_db_time
 from storage.reviews import Answer, Review
 from storage.reviews import _review as review_from_row
 
@@ -58,7 +58,7 @@ class SecretaryRepo:
     async def _reviews(self, scope: str, params: tuple) -> dict[int, Review]:
         rows = await self.db.fetchall_bulk(_REVIEWS_WITH_ANSWERS.format(scope=scope), params)
         answers: dict[int, dict[str, Answer]] = {}
-        first_rows = {}
+        first_rows: dict[int, Row] = {}
         for row in rows:
             first_rows.setdefault(row["id"], row)
             found = answers.setdefault(row["id"], {})
@@ -95,12 +95,12 @@ class SecretaryRepo:
     ) -> None:
         if mode not in ALERT_MODES:
             raise ValueError(f"unknown alert mode {mode!r}")
-        async with self.db.write() as conn:
-            await conn.execute(
-                "INSERT INTO alert_prefs (member_id, mode, digest_hour, updated_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET"
-                " mode = excluded.mode, updated_at = excluded.updated_at,"
-                " digest_hour = coalesce(?, alert_prefs.digest_hour)",
-                (member_id, mode, DEFAULT_DIGEST_HOUR if digest_hour is None else digest_hour,
-                 to_db_time(now), digest_hour),
-            )
+        await self.db.execute(
+            "INSERT INTO alert_prefs (member_id, mode, digest_hour, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET"
+            " mode = excluded.mode, updated_at = excluded.updated_at,"
+            " digest_hour = coalesce(?, alert_prefs.digest_hour)",
+            (member_id, mode, DEFAULT_DIGEST_HOUR if digest_hour is None else digest_hour,
+             to_db_time(now), digest_hour),
+        )
+

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database, from_db_time, to_db_time
+from storage.database import Database, from_db_time, to_db_time
 from storage.outbox import OutboxRow, outbox_row
 
 
@@ -43,12 +43,11 @@ class SendingRepo:
 
     async def release_in_flight(self, now: datetime) -> int:
         """Back to pending what a killed sender had claimed; returns how many."""
-        async with self.db.write() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as conn:
+            return await conn.execute(
                 "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'",
                 (to_db_time(now),),
             )
-            return cursor.rowcount
 
     async def claim(self, channels: Sequence[str], now: datetime, limit: int) -> list[OutboxRow]:
         """Mark up to `limit` due rows of these channels 'sending' and return them, oldest
@@ -57,14 +56,13 @@ class SendingRepo:
             return []
         marks = ",".join("?" * len(channels))
         stamp = to_db_time(now)
-        async with self.db.write() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as conn:
+            rows = await conn.fetchall(
                 "UPDATE outbox SET status = 'sending', updated_at = ? WHERE id IN ("
                 " SELECT id FROM outbox WHERE status = 'pending' AND not_before <= ?"
                 f" AND channel IN ({marks}) ORDER BY not_before, id LIMIT ?) RETURNING *",
                 (stamp, stamp, *channels, limit),
             )
-            rows = await cursor.fetchall()
         return sorted((outbox_row(r) for r in rows), key=lambda r: (r.not_before, r.id))
 
     async def next_due(self, channels: Sequence[str]) -> datetime | None:
@@ -93,7 +91,7 @@ class SendingRepo:
                 blocked.append((stamp, *chat))
             elif o.status == "sent":
                 delivered.append(chat)
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await conn.executemany(
                 "UPDATE outbox SET status = ?, attempts = attempts + 1, error = ?,"
                 " chat_id = ?, not_before = coalesce(?, not_before), updated_at = ?,"
@@ -103,10 +101,9 @@ class SendingRepo:
                 "UPDATE accounts SET blocked_at = ? WHERE channel = ? AND chat_id = ?", blocked
             )
             if delivered:  # a message got through: whoever was flagged unblocked the bot
-                cursor = await conn.execute(
+                flagged = {(r[0], r[1]) for r in await conn.fetchall(
                     "SELECT channel, chat_id FROM accounts WHERE blocked_at IS NOT NULL"
-                )
-                flagged = {(r[0], r[1]) for r in await cursor.fetchall()}
+                )}
                 await conn.executemany(
                     "UPDATE accounts SET blocked_at = NULL WHERE channel = ? AND chat_id = ?",
                     [chat for chat in delivered if chat in flagged],
@@ -114,7 +111,7 @@ class SendingRepo:
 
     async def move_chat(self, channel: str, old: str, new: str) -> None:
         """A group became a supergroup: everything addressed to it follows."""
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET chat_id = ? WHERE channel = ? AND chat_id = ?"
                 " AND status IN ('pending', 'sending')", (new, channel, old),
@@ -138,7 +135,7 @@ class SendingRepo:
         return Attachment(row["id"], row["filename"], bytes(row["content"]), row["file_ref"])
 
     async def set_file_ref(self, attachment_id: int, file_ref: str) -> None:
-        async with self.db.write() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE attachments SET file_ref = ? WHERE id = ?", (file_ref, attachment_id)
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.db import Database
+from storage.database import Database
 
 
 class SettingsRepo:
@@ -14,9 +14,8 @@ class SettingsRepo:
         return row["value"] if row else None
 
     async def set(self, key: str, value: str) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+        await self.db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )

@@ -6,9 +6,9 @@ import pytest
 
 
 async def test_reads_see_each_committed_write_and_cannot_write(db):
-    await db.write_one("INSERT INTO settings (key, value) VALUES ('k', 'one')")
+    await db.execute("INSERT INTO settings (key, value) VALUES ('k', 'one')")
     assert (await db.fetchone("SELECT value FROM settings WHERE key = 'k'"))["value"] == "one"
-    async with db.write() as conn:
+    async with db.transaction() as conn:
         await conn.execute("UPDATE settings SET value = 'two' WHERE key = 'k'")
         # not committed yet: readers still see the last committed value
         assert (await db.fetchone("SELECT value FROM settings WHERE key = 'k'"))[0] == "one"

@@ -134,7 +134,7 @@ async def test_timeout_is_retried_and_server_errors_end_failed(db, repos, fake, 
 
 async def test_migrated_group_is_followed_and_stored(db, repos, org, fake, bot, clock):
     cell = org["Trần Văn Đức"].cell_id
-    async with db.write() as conn:
+    async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO cell_groups (cell_id, channel, chat_id, linked_at)"
             " VALUES (?, 'telegram', '-8001', ?)", (cell, to_db_time(clock())))

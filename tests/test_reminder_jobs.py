@@ -71,7 +71,7 @@ async def test_due_reminders_are_enqueued_at_start_and_once_across_restarts(tmp_
         first = await _reminders(path)
         # as if the run had died after writing the messages but before recording its step
         db = await open_database(path)
-        async with db.write() as conn:
+        async with db.transaction() as conn:
             await conn.execute("DELETE FROM reminder_steps")
         await db.close()
 

@@ -227,7 +227,8 @@ async def test_submitted_review_is_locked_until_returned(member_chat, forms, rep
     assert "đã khóa" in chat.text
     assert await repos.reviews.of_member(people["2C"].id, 2026) == review
     # the secretary returns it: the member sees the comment and can edit and resubmit
-    assert await repos.reviews.return_for_revision(review.id, "Bổ sung mục hạn chế.", clock())
+    assert await repos.reviews.return_for_revision(review.id, "Bổ sung mục hạn chế.", clock(),
+                                                 position="summary")
     await chat.say("/review")
     assert "Bổ sung mục hạn chế." in chat.text
     await chat.press(data(Goto("summary", form.items[0].key)))

@@ -30,7 +30,7 @@ async def test_a_move_waits_for_an_open_transaction(db, repos, org, clock):
 
     async def failing_transaction():
         try:
-            async with db.write() as conn:
+            async with db.transaction() as conn:
                 await conn.execute("UPDATE reviews SET level = 'good' WHERE id = ?",
                                    (review.id,))
                 entered.set()

@@ -120,6 +120,7 @@ async def test_return_for_revision_round_trip_survives_a_restart(
     assert "Đã trả lại bản kiểm điểm cho đồng chí Nguyễn Thị Hồng Nhung" in secretary.text
     returned = await repos.reviews.get(review.id)
     assert returned.status == "returned"
+    assert returned.position == "summary"  # the dialogue resumes it at the summary
     assert returned.return_comment == "Đề nghị đồng chí bổ sung nguyên nhân của hạn chế."
 
     [(member_id, chat_id, told)] = await outbox(repos, "returned")

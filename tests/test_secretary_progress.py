@@ -53,7 +53,7 @@ async def cell3(repos, clock, forms, org):
     accepted = await repos.reviews.of_member(people["Vũ Văn Ba"].id, 2026)
     await repos.reviews.accept(accepted.id, clock())
     returned = await repos.reviews.of_member(people["Mai Văn Năm"].id, 2026)
-    await repos.reviews.return_for_revision(returned.id, "Bổ sung", clock())
+    await repos.reviews.return_for_revision(returned.id, "Bổ sung", clock(), position="summary")
     await sample_review(repos, forms, people["Cao Thị Sáu"], clock(), items=3, submit=False)
     return people
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from conversations.core.i18n import Formatter
 from conversations.core.replies import Incoming
@@ -15,6 +15,11 @@ from storage.models import Account, Member
 from storage.repos import Repos
 
 Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock (tests pass their own)."""
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

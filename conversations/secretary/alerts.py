@@ -18,7 +18,6 @@ from conversations.core.zones import DEFAULT_TIMEZONE, local_today
 from conversations.forms.library import FormLibrary
 from conversations.secretary.actions import SECRETARY, CellFiles, ReadReview, ShowCell
 from conversations.secretary.progress import SUBMITTED, CellProgress, cell_progress
-from storage.db import to_db_time
 from storage.models import Committee, Member
 from storage.outbox import OutMessage
 from storage.repos import Repos
@@ -91,7 +90,7 @@ async def _alert_submitted(repos: Repos, forms: FormLibrary, review: Review, now
     progress = await cell_progress(repos, forms, cell, local_today(now, zone))
     secretaries = secretaries_of([e.member for e in progress.entries])
     prefs = await repos.secretaries.alert_prefs([s.id for s in secretaries])
-    stamp = to_db_time(review.submitted_at)
+    stamp = review.submitted_at.isoformat()
     for secretary in secretaries:
         mode = prefs[secretary.id].mode
         if mode == "off":

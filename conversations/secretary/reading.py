@@ -10,6 +10,7 @@ from conversations.core.context import Context
 from conversations.core.menus import MENU, OpenReview
 from conversations.core.replies import Choice, Kind, Reply
 from conversations.review.printable import review_document
+from conversations.review.steps import SUMMARY
 from conversations.review.summary import summary_replies
 from conversations.secretary.actions import (
     SECRETARY,
@@ -21,7 +22,6 @@ from conversations.secretary.actions import (
 )
 from conversations.secretary.alerts import formatter_for, progress_button, send_to_member
 from conversations.secretary.scope import led_review, not_yours
-from storage.db import to_db_time
 from storage.models import Cell, Member
 from storage.reviews import Review
 
@@ -111,7 +111,9 @@ async def on_comment(ctx: Context, awaiting: Awaiting) -> list[Reply] | None:
         return [not_yours(ctx)]
     review, member, cell = found
     comment = ctx.incoming.text.strip()[:COMMENT_LIMIT]
-    if not await ctx.repos.reviews.return_for_revision(review.id, comment, ctx.now):
+    # the member resumes at the summary, where every item can be opened again
+    if not await ctx.repos.reviews.return_for_revision(review.id, comment, ctx.now,
+                                                       position=SUMMARY):
         return [Reply(ctx._("This review is already with the member for revision.")),
                 _controls(ctx, review, member, cell)]
     returned = await ctx.repos.reviews.get(review.id)
@@ -133,6 +135,6 @@ async def _tell_returned(ctx: Context, review: Review, member: Member) -> bool:
         "Please edit it and submit again."
     ).format(comment=review.return_comment),
         ((Choice(_("Open my self-review"), MENU.pack(OpenReview())),),))
-    key = f"returned:{review.id}:{to_db_time(review.updated_at)}"
+    key = f"returned:{review.id}:{review.updated_at.isoformat()}"
     await send_to_member(ctx.repos, member, key, "returned", review.id, reply, ctx.now)
     return bool(await ctx.repos.accounts.of_member(member.id))
