@@ -29,7 +29,8 @@ async def test_progress_is_edited_then_reported(db, repos, org, fake, clock):
         transport = TelegramTransport(bot)
         progress = BroadcastProgress(repos, [transport], clock=clock)
         sender = OutboxSender(SendingRepo(db), [transport],
-                              SenderConfig(rate=None, private_interval=0.0, batch_size=2))
+                              SenderConfig(rate=None, private_interval=0.0, batch_size=2),
+                              clock=clock)
         await sender.run_once()  # 2 of 5 sent
         clock.advance(seconds=10)
         await progress.tick()

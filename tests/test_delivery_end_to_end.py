@@ -16,7 +16,7 @@ from handlers.telegram_transport import TelegramTransport
 from storage.sending import SendingRepo
 from tests.conftest import COMMITTEE
 from tests.review_helpers import complete_and_submit
-from tests.sender_helpers import make_bot
+from tests.sender_helpers import make_bot, moving_sleep
 
 FAST = SenderConfig(rate=None, private_interval=0.0, group_interval=0.0, base_backoff=0.05,
                     max_attempts=4, idle_wait=0.1)
@@ -30,9 +30,10 @@ async def bot(fake):
 
 
 @pytest.fixture
-def sender(db, bot):
-    """Retries wait on the real clock; see the reminder test for the campaign's clock."""
-    return OutboxSender(SendingRepo(db), [TelegramTransport(bot)], FAST)
+def sender(db, bot, clock):
+    """The dialogue's clock; waiting for a retry moves it instead of taking time."""
+    return OutboxSender(SendingRepo(db), [TelegramTransport(bot)], FAST, clock=clock,
+                        sleep=moving_sleep(clock))
 
 
 async def _bind(repos, member, chat: int, clock):
