@@ -88,6 +88,8 @@ async def test_campaign_reminder_reaches_the_member_with_a_button(
     await _drain_until_settled(sender, repos, "reminder")
     texts = _received(fake, MEMBER_CHAT)
     assert len(texts) == 1 and "30/11/2026" in texts[0]
+    [row] = [r for r in await repos.outbox.of_ref("reminder", 1) if r.chat_id == str(MEMBER_CHAT)]
+    assert row.expires_at == datetime(2026, 11, 30, 16, 59, 59, tzinfo=UTC)  # the deadline
     call = next(c for c in fake.calls_of("sendMessage") if c.params["chat_id"] == MEMBER_CHAT)
     assert call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "review"
     await run_due(repos, forms, clock())  # a second run, as after a restart
