@@ -5,8 +5,9 @@
 3. No rate limit, PTB against the fake Bot API over real HTTP in another process, with the
    aiohttp request the running bot's sender uses; then PTB's default httpx request on a
    tenth of the recipients (it is slower; for comparison).
-4. The default 25 messages/s limit for a short run against the fake: achieved rate as a
-   share of the limit, measured from the fake's receive times.
+4. The default 25 messages/s limit for a short run against the fake, which answers after
+   a realistic 100–200 ms (a Bot API round trip from Vietnam): achieved rate as a share
+   of the limit, measured from the fake's receive times (target ≥ 95%, never above).
 
 Run: `make bench` (or `python bench/broadcast.py [recipients]`).
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import sys
 import tempfile
 import time
@@ -85,10 +87,13 @@ async def serve_fake() -> None:
 
     fake = await FakeBotApi(token=TOKEN).start()
     stats = {"n": 0}
+    latency = [0.0, 0.0]  # answers come after uniform(low, high) seconds
     original = fake._send_message
 
     async def counted(call):
         stats["n"] += 1
+        if latency[1] > 0:
+            await asyncio.sleep(random.uniform(*latency))
         return await original(call)
 
     fake._methods["sendmessage"] = ("sendMessage", counted)
@@ -97,6 +102,9 @@ async def serve_fake() -> None:
         line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         if not line:
             return
+        if line.startswith("latency"):  # "latency LOW HIGH": answer that late from now on
+            latency[:] = [float(x) for x in line.split()[1:3]]
+            continue
         times = [c.received_at for c in fake.calls if c.method == "sendMessage"]
         fake.calls.clear()  # keep memory flat over 100,000 calls
         fake.messages.clear()
@@ -172,6 +180,7 @@ async def main() -> None:
             limit = SenderConfig().rate or 25.0
             count = int(limit * LIMITED_SECONDS)
             db, _ = await fresh_db(folder, "limited", count)
+            proc.stdin.write(b"latency 0.1 0.2\n")
             async with http_bot(url) as bot:
                 await fake_figures(proc)
                 sender = OutboxSender(SendingRepo(db), [TelegramTransport(bot)], SenderConfig())
@@ -179,9 +188,10 @@ async def main() -> None:
             figures = await fake_figures(proc)
             span = figures["last"] - figures["first"]
             achieved = (figures["n"] - 1) / span if span > 0 else 0.0
-            print(f"4. limit {limit:.0f}/s: {figures['n']} messages over {span:.1f} s at the "
-                  f"fake → {achieved:.2f}/s = {100 * achieved / limit:.1f}% of the limit "
-                  f"(target ≥ 95%, never above 100%)")
+            print(f"4. limit {limit:.0f}/s, fake answering in 100–200 ms: {figures['n']} "
+                  f"messages over {span:.1f} s at the fake → {achieved:.2f}/s = "
+                  f"{100 * achieved / limit:.1f}% of the limit (target ≥ 95%, never above "
+                  f"100%; {SenderConfig().on_wire} requests on the wire at most)")
             await db.close()
         finally:
             proc.kill()

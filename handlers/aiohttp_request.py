@@ -24,6 +24,8 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from handlers.redact import redact
+
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # httpx's (HTML5) escaping of file names in multipart headers; aiohttp's own would
 # percent-encode every non-ASCII letter and Telegram would show "h%C6%B0%E1%BB%9Bng-dan.pdf".
@@ -119,7 +121,8 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as err:  # aiohttp's connect, read and total timeouts
             raise TimedOut from err
         except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+            # some aiohttp errors quote the URL, and the URL holds the token
+            raise NetworkError(f"aiohttp.{type(err).__name__}: {redact(str(err))}") from err
         finally:
             self._slots.release()
 

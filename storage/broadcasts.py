@@ -51,7 +51,7 @@ class NewAttachment:
 class Unreached:
     cell_name: str
     full_name: str
-    reason: str  # 'not_linked', 'blocked', or the last error
+    reason: str  # 'not_linked', 'blocked', 'expired', or the last error
 
 
 def _broadcast(row: Row) -> Broadcast:
@@ -178,7 +178,8 @@ class BroadcastRepo:
         rows = await self.db.fetchall(
             "SELECT c.name AS cell_name, m.full_name, o.status, o.error FROM outbox o"
             " JOIN members m ON m.id = o.member_id JOIN cells c ON c.id = m.cell_id"
-            " WHERE o.kind = ? AND o.ref_id = ? AND o.status IN ('unreachable', 'failed')"
+            " WHERE o.kind = ? AND o.ref_id = ?"
+            " AND o.status IN ('unreachable', 'failed', 'expired')"
             f"{where} ORDER BY c.name, m.full_name", params,
         )
         return [Unreached(r["cell_name"], r["full_name"], _reason(r["status"], r["error"]))
@@ -232,6 +233,8 @@ class BroadcastRepo:
 def _reason(status: str, error: str | None) -> str:
     if error == "not_linked":
         return "not_linked"
+    if status == "expired":
+        return "expired"
     if status == "unreachable":
         return "blocked"
     return error or status

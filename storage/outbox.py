@@ -13,7 +13,7 @@ from datetime import datetime
 
 from storage.database import Database, Transaction, from_db_time, to_db_time
 
-STATUSES = ("pending", "sending", "sent", "failed", "unreachable")
+STATUSES = ("pending", "sending", "sent", "failed", "unreachable", "expired")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class OutMessage:
     ref_id: int | None = None
     attachment_id: int | None = None
     not_before: datetime | None = None  # None: as soon as possible
+    expires_at: datetime | None = None  # no longer worth sending; None: by kind (sender)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class OutboxRow:
     not_before: datetime
     error: str | None
     sent_at: datetime | None
+    created_at: datetime
+    expires_at: datetime | None = None  # None: the sender's lifetime for the kind
 
 
 def outbox_row(row) -> OutboxRow:
@@ -54,6 +57,7 @@ def outbox_row(row) -> OutboxRow:
         payload=row["payload"], attachment_id=row["attachment_id"], status=row["status"],
         attempts=row["attempts"], not_before=from_db_time(row["not_before"]),
         error=row["error"], sent_at=from_db_time(row["sent_at"]),
+        created_at=from_db_time(row["created_at"]), expires_at=from_db_time(row["expires_at"]),
     )
 
 
@@ -100,13 +104,14 @@ async def insert_messages(tx: Transaction, messages: Iterable[OutMessage], now: 
     rows = [
         (m.dedup_key, m.kind, m.ref_id, m.member_id, m.channel, m.chat_id, m.payload,
          m.attachment_id, *(("pending", None) if m.chat_id else ("unreachable", "not_linked")),
-         to_db_time(m.not_before) if m.not_before else stamp, stamp, stamp)
+         to_db_time(m.not_before) if m.not_before else stamp,
+         to_db_time(m.expires_at) if m.expires_at else None, stamp, stamp)
         for m in messages
     ]
     return await tx.executemany(
         "INSERT INTO outbox (dedup_key, kind, ref_id, member_id, channel, chat_id,"
-        " payload, attachment_id, status, error, not_before, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " payload, attachment_id, status, error, not_before, expires_at, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (dedup_key) DO NOTHING",
         rows,
     )

@@ -1,7 +1,7 @@
 """The sender's side of the outbox: claim due rows, record outcomes, follow chat moves.
 
 A row goes pending → sending (claimed, in one write transaction) → sent / failed /
-unreachable, or back to pending with a later `not_before` (retry). Rows left 'sending'
+unreachable / expired, or back to pending with a later `not_before` (retry). Rows left 'sending'
 by a killed process are what was in flight; `release_in_flight` puts them back to
 pending at start-up, so they are sent (again) — the only possible duplicates.
 Only one sender may run per database (start-up releases every 'sending' row).
@@ -30,11 +30,12 @@ class Outcome:
     """What became of one claimed row."""
 
     row_id: int
-    status: str                      # 'sent', 'failed', 'unreachable' or 'pending' (retry)
+    status: str                      # sent, failed, unreachable, expired, pending (retry)
     error: str | None = None
     not_before: datetime | None = None  # for 'pending'
     chat_id: str | None = None       # the chat it went to, when it moved (ChatMigrated)
     blocked: bool = False            # the person blocked the bot (Forbidden)
+    tried: bool = True               # False: not sent at all (expired before, or released)
 
 
 class SendingRepo:
@@ -84,7 +85,7 @@ class SendingRepo:
         for o in outcomes:
             row = rows[o.row_id]
             chat = (row.channel, o.chat_id or row.chat_id)
-            updates.append((o.status, o.error, chat[1],
+            updates.append((o.status, int(o.tried), o.error, chat[1],
                             to_db_time(o.not_before) if o.not_before else None, stamp,
                             stamp if o.status == "sent" else None, o.row_id))
             if o.blocked:
@@ -93,7 +94,7 @@ class SendingRepo:
                 delivered.append(chat)
         async with self.db.transaction() as conn:
             await conn.executemany(
-                "UPDATE outbox SET status = ?, attempts = attempts + 1, error = ?,"
+                "UPDATE outbox SET status = ?, attempts = attempts + ?, error = ?,"
                 " chat_id = ?, not_before = coalesce(?, not_before), updated_at = ?,"
                 " sent_at = coalesce(?, sent_at) WHERE id = ?", updates,
             )

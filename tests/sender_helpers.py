@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
 from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
 
@@ -32,3 +36,14 @@ def messages(chat_ids: list[int], *, per_chat: int = 1, kind: str = "test", ref_
             out.append(OutMessage(f"{kind}:{ref_id}:{chat}:{n}", kind, payload, None,
                                   "telegram", str(chat), ref_id, attachment_id))
     return out
+
+
+
+def moving_sleep(clock) -> Callable[[float], Awaitable[None]]:
+    """A sleep that moves the test clock instead of waiting: an outage of hours in no
+    time. Sleepers that start together end together (the clock moves to the latest end)."""
+    async def sleep(seconds: float) -> None:
+        until = clock.now + timedelta(seconds=seconds)
+        await asyncio.sleep(0)  # let the other tasks run, as a real sleep would
+        clock.now = max(clock.now, until)
+    return sleep

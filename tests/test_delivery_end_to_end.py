@@ -16,7 +16,7 @@ from handlers.telegram_transport import TelegramTransport
 from storage.sending import SendingRepo
 from tests.conftest import COMMITTEE
 from tests.review_helpers import complete_and_submit
-from tests.sender_helpers import make_bot
+from tests.sender_helpers import make_bot, moving_sleep
 
 FAST = SenderConfig(rate=None, private_interval=0.0, group_interval=0.0, base_backoff=0.05,
                     max_attempts=4, idle_wait=0.1)
@@ -30,9 +30,10 @@ async def bot(fake):
 
 
 @pytest.fixture
-def sender(db, bot):
-    """Retries wait on the real clock; see the reminder test for the campaign's clock."""
-    return OutboxSender(SendingRepo(db), [TelegramTransport(bot)], FAST)
+def sender(db, bot, clock):
+    """The dialogue's clock; waiting for a retry moves it instead of taking time."""
+    return OutboxSender(SendingRepo(db), [TelegramTransport(bot)], FAST, clock=clock,
+                        sleep=moving_sleep(clock))
 
 
 async def _bind(repos, member, chat: int, clock):
@@ -87,6 +88,8 @@ async def test_campaign_reminder_reaches_the_member_with_a_button(
     await _drain_until_settled(sender, repos, "reminder")
     texts = _received(fake, MEMBER_CHAT)
     assert len(texts) == 1 and "30/11/2026" in texts[0]
+    [row] = [r for r in await repos.outbox.of_ref("reminder", 1) if r.chat_id == str(MEMBER_CHAT)]
+    assert row.expires_at == datetime(2026, 11, 30, 16, 59, 59, tzinfo=UTC)  # the deadline
     call = next(c for c in fake.calls_of("sendMessage") if c.params["chat_id"] == MEMBER_CHAT)
     assert call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "review"
     await run_due(repos, forms, clock())  # a second run, as after a restart

@@ -6,15 +6,16 @@ import asyncio
 import signal
 import sys
 from collections import Counter, defaultdict
+from dataclasses import replace
 from itertools import pairwise
 
 import pytest
 
 from handlers.outbox_sender import OutboxSender, SenderConfig
 from handlers.telegram_transport import TelegramTransport
-from storage.db import to_db_time
+from storage.db import to_db_time, utc_now
 from storage.sending import SendingRepo
-from tests.sender_helpers import REQUESTS, make_bot, messages
+from tests.sender_helpers import REQUESTS, make_bot, messages, moving_sleep
 
 FAST = SenderConfig(rate=None, private_interval=0.0, group_interval=0.0, base_backoff=0.05,
                     max_attempts=3, idle_wait=0.1)
@@ -44,7 +45,7 @@ def delivered(fake) -> Counter:
 
 async def test_sends_each_message_once_with_buttons(db, repos, fake, bot, clock):
     chats = list(range(1001, 1031))
-    await repos.outbox.enqueue(messages(chats), clock())
+    await repos.outbox.enqueue(messages(chats), utc_now())
     await sender_for(db, bot).drain()
     assert delivered(fake) == Counter(dict.fromkeys(chats, 1))
     call = fake.calls_of("sendMessage")[0]
@@ -59,8 +60,8 @@ async def test_rate_limits_measured_at_the_fake(db, repos, fake, bot, clock):
     rate, interval = 20.0, 1.0  # Telegram's: about 1 message/s per chat
     config = SenderConfig(rate=rate, batch_size=25)  # the default interval keeps a margin
     # 30 chats once, and 3 chats three times each: 39 messages
-    await repos.outbox.enqueue(messages(list(range(2001, 2031))), clock())
-    await repos.outbox.enqueue(messages([3001, 3002, 3003], per_chat=3, ref_id=2), clock())
+    await repos.outbox.enqueue(messages(list(range(2001, 2031))), utc_now())
+    await repos.outbox.enqueue(messages([3001, 3002, 3003], per_chat=3, ref_id=2), utc_now())
     await sender_for(db, bot, config).drain()
     calls = [c for c in fake.calls_of("sendMessage") if c.outcome == "ok"]
     assert len(calls) == 39
@@ -78,7 +79,7 @@ async def test_rate_limits_measured_at_the_fake(db, repos, fake, bot, clock):
 
 async def test_group_chats_get_at_most_20_a_minute(db, repos, fake, bot, clock):
     config = SenderConfig(rate=None, private_interval=0.0, group_interval=3.1)
-    await repos.outbox.enqueue(messages([-4001], per_chat=3), clock())
+    await repos.outbox.enqueue(messages([-4001], per_chat=3), utc_now())
     await sender_for(db, bot, config).drain()
     stamps = sorted(c.received_at for c in fake.calls_of("sendMessage"))
     assert len(stamps) == 3
@@ -88,7 +89,7 @@ async def test_group_chats_get_at_most_20_a_minute(db, repos, fake, bot, clock):
 async def test_retry_after_pauses_every_chat(db, repos, fake, bot, clock):
     fake.fail("sendMessage", kind="retry_after", retry_after=1, times=1)
     config = SenderConfig(rate=20.0, private_interval=0.0)
-    await repos.outbox.enqueue(messages(list(range(5001, 5011))), clock())
+    await repos.outbox.enqueue(messages(list(range(5001, 5011))), utc_now())
     await sender_for(db, bot, config).drain()
     calls = fake.calls_of("sendMessage")
     refused = next(c for c in calls if c.outcome == "retry_after")
@@ -106,7 +107,7 @@ async def test_blocked_user_is_unreachable_without_retry(db, repos, org, fake, b
     account = await repos.accounts.ensure("telegram", "6001", "6001", clock())
     await repos.accounts.bind(account.id, member.id, clock())
     fake.fail("sendMessage", kind="forbidden", chat_id=6001, times=None)
-    await repos.outbox.enqueue(messages([6001, 6002]), clock())
+    await repos.outbox.enqueue(messages([6001, 6002]), utc_now())
     await sender_for(db, bot).drain()
     assert len(fake.calls_of("sendMessage")) == 2  # one try each, no retry
     row = await repos.outbox.get("test:1:6001:0")
@@ -116,19 +117,25 @@ async def test_blocked_user_is_unreachable_without_retry(db, repos, org, fake, b
     assert (await repos.outbox.get("test:1:6002:0")).status == "sent"
 
 
-async def test_timeout_is_retried_and_server_errors_end_failed(db, repos, fake, bot, clock):
+async def test_timeout_is_retried_and_server_errors_until_the_row_expires(db, repos, fake,
+                                                                          bot, clock):
+    # server errors are retried until the message is no longer useful (here an hour),
+    # not given up after a few tries; waiting moves the test clock
+    config = replace(FAST, base_backoff=2.0, lifetimes={"*": 1 / 24})
+    sender = OutboxSender(SendingRepo(db), [TelegramTransport(bot)], config, clock=clock,
+                          sleep=moving_sleep(clock))
     fake.fail("sendMessage", kind="timeout", chat_id=7001, times=1, delay=2.0)
     fake.fail("sendMessage", kind="server_error", chat_id=7002, times=None, status=502)
     await repos.outbox.enqueue(messages([7001, 7002, 7003]), clock())
-    await sender_for(db, bot).drain()
+    await sender.drain()
     calls = Counter(c.params["chat_id"] for c in fake.calls_of("sendMessage"))
     # the timed-out call reached the fake (Telegram may have delivered it), then a retry
     assert calls[7001] == 2
     timed_out = await repos.outbox.get("test:1:7001:0")
     assert timed_out.status == "sent" and timed_out.attempts == 2
-    assert calls[7002] == FAST.max_attempts  # retried up to the limit, then given up
     broken = await repos.outbox.get("test:1:7002:0")
-    assert broken.status == "failed" and broken.attempts == FAST.max_attempts
+    assert broken.status == "expired" and "Bad Gateway" in broken.error
+    assert broken.attempts == calls[7002] > FAST.max_attempts  # tried all along the hour
     assert (await repos.outbox.get("test:1:7003:0")).status == "sent"
 
 
@@ -141,7 +148,7 @@ async def test_migrated_group_is_followed_and_stored(db, repos, org, fake, bot, 
     # like Telegram: the old id refuses every message from now on
     fake.fail("sendMessage", kind="migrate", chat_id=-8001, migrate_to_chat_id=-1008001,
               times=None)
-    await repos.outbox.enqueue(messages([-8001], per_chat=2), clock())
+    await repos.outbox.enqueue(messages([-8001], per_chat=2), utc_now())
     await sender_for(db, bot).drain()
     ok = [c.params["chat_id"] for c in fake.calls_of("sendMessage") if c.outcome == "ok"]
     assert ok == [-1008001, -1008001]
@@ -152,7 +159,7 @@ async def test_migrated_group_is_followed_and_stored(db, repos, org, fake, bot, 
 
 async def test_attachment_is_uploaded_once_then_reused(db, repos, fake, bot, clock):
     attachment = await repos.outbox.add_attachment("huong-dan.pdf", b"%PDF-1.4 test", clock())
-    await repos.outbox.enqueue(messages([9001, 9002, 9003], attachment_id=attachment), clock())
+    await repos.outbox.enqueue(messages([9001, 9002, 9003], attachment_id=attachment), utc_now())
     await sender_for(db, bot).drain()
     documents = fake.calls_of("sendDocument")
     assert len(documents) == 3
@@ -165,7 +172,7 @@ async def test_attachment_is_uploaded_once_then_reused(db, repos, fake, bot, clo
 async def test_report_figures_equal_what_the_fake_received(db, repos, fake, bot, clock):
     fake.fail("sendMessage", kind="forbidden", chat_id=1102, times=None)
     fake.fail("sendMessage", kind="bad_request", chat_id=1103, times=None)
-    await repos.outbox.enqueue(messages(list(range(1101, 1121))), clock())
+    await repos.outbox.enqueue(messages(list(range(1101, 1121))), utc_now())
     await sender_for(db, bot).drain()
     counts = await repos.outbox.counts("test", 1)
     assert counts["sent"] == sum(delivered(fake).values()) == 18
@@ -173,7 +180,7 @@ async def test_report_figures_equal_what_the_fake_received(db, repos, fake, bot,
 
 
 async def test_stop_records_the_batch_in_progress(db, repos, fake, bot, clock):
-    await repos.outbox.enqueue(messages(list(range(1201, 1261))), clock())
+    await repos.outbox.enqueue(messages(list(range(1201, 1261))), utc_now())
     sender = sender_for(db, bot, SenderConfig(rate=30.0, private_interval=0.0))
     await sender.start()
     await fake.wait_for("sendMessage", timeout=5)
@@ -186,7 +193,7 @@ async def test_stop_records_the_batch_in_progress(db, repos, fake, bot, clock):
 async def test_killed_sender_resumes_without_loss(tmp_path, repos, db, fake, clock,
                                                   request_kind):
     chats = list(range(20001, 20301))  # 300 recipients
-    await repos.outbox.enqueue(messages(chats), clock())
+    await repos.outbox.enqueue(messages(chats), utc_now())
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.sender_process", db.path, fake.url, "150", request_kind,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,

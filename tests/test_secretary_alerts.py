@@ -1,5 +1,7 @@
 """Alerts to secretaries: each submission, the cell complete once, digests, return & resubmit."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from conversations.assistant import Assistant
@@ -191,6 +193,8 @@ async def test_digest_mode_no_immediate_alert_one_digest_at_the_hour(
     assert member_id == duc.id
     assert "✓ Nguyễn Thị Hồng Nhung — 09:00 23/11/2026 — Hoàn thành tốt nhiệm vụ" in digest.text
     assert "Đã nộp 1/4." in digest.text
+    row = await repos.outbox.get(f"digest:{duc.id}:2026-11-23")
+    assert row.expires_at == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # the next digest
 
     # the next day's digest holds only what came after yesterday's
     clock.advance(hours=1)  # 21:01: belongs to tomorrow's digest

@@ -44,16 +44,19 @@ def report_text(fmt: Formatter, broadcast: Broadcast, counts: dict[str, int]) ->
         progress_bar(1.0, fill="█"),
         _figures(fmt, counts),
     ]
-    if counts["failed"] or counts["unreachable"]:
+    if counts["failed"] or counts["unreachable"] or counts["expired"]:
         lines.append(_("Send /broadcasts to see who was not reached."))
     return "\n".join(lines)
 
 
 def _figures(fmt: Formatter, counts: dict[str, int]) -> str:
-    return fmt.gettext(
+    text = fmt.gettext(
         "Sent {sent} · failed {failed} · unreachable {unreachable} · left {left}"
     ).format(sent=counts["sent"], failed=counts["failed"],
              unreachable=counts["unreachable"], left=left(counts))
+    if counts["expired"]:  # not delivered before it expired (a long outage)
+        text += " · " + fmt.gettext("expired {n}").format(n=counts["expired"])
+    return text
 
 
 def audience_label(ctx: Context, audience: dict, cell_names: dict[int, str]) -> str:
@@ -101,7 +104,7 @@ async def list_broadcasts(ctx: Context) -> Reply:
                      f"{audience_label(ctx, b.audience, cells)}")
         lines.append(f"  «{first_line}»")
         lines.append("  " + _figures(ctx.fmt, counts))
-        if counts["failed"] or counts["unreachable"]:
+        if counts["failed"] or counts["unreachable"] or counts["expired"]:
             buttons.append(Choice(_("Not reached — #{id}").format(id=b.id),
                                   BROADCASTS.pack(ShowUnreached(b.id))))
     return Reply("\n".join(lines), rows(*buttons[:8], per_row=2))
@@ -122,6 +125,7 @@ async def unreached_reply(ctx: Context, broadcast_id: int) -> Reply:
     reasons = {
         "not_linked": _("has not linked a chat account"),
         "blocked": _("blocked the assistant"),
+        "expired": _("not delivered in time (the messaging service was unavailable)"),
     }
     lines = [_("Announcement #{id}: members not reached, by cell:").format(id=broadcast_id)]
     cell = None

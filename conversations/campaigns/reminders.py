@@ -258,6 +258,7 @@ async def _messages(
                                                         left, progress))
         return payloads[key]
 
+    zone = ZoneInfo(committee.timezone)
     indexed = {(version, code): forms.get(version, code)
                for version in forms.versions() for code in forms.codes(version)}
     records = []
@@ -267,7 +268,7 @@ async def _messages(
                 dedup_key=f"reminder:{campaign.id}:{p.member_id}:{step.step}", kind="reminder",
                 payload=payload(p.language, step, _progress(campaign, p, answers, indexed, now)),
                 member_id=p.member_id, channel=p.channel, chat_id=p.chat_id,
-                ref_id=campaign.id,
+                ref_id=campaign.id, expires_at=deadline_end(step.deadline, zone),
             )
             for p in by_cell.get(cell_id, [])
         ]

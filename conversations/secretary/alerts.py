@@ -27,15 +27,18 @@ log = logging.getLogger(__name__)
 
 
 async def send_to_member(repos: Repos, member: Member, dedup_key: str, kind: str,
-                         ref_id: int | None, reply: Reply, now: datetime) -> bool:
+                         ref_id: int | None, reply: Reply, now: datetime,
+                         expires_at: datetime | None = None) -> bool:
     """Enqueue one message to a member's chat (the latest linked account); True if new.
 
-    A member without a chat account is still recorded (status 'unreachable')."""
+    A member without a chat account is still recorded (status 'unreachable'). Without
+    `expires_at` the sender's lifetime for the kind applies."""
     accounts = await repos.accounts.of_member(member.id)
     account = accounts[-1] if accounts else None
     added = await repos.outbox.enqueue([OutMessage(
         dedup_key, kind, encode_reply(reply), member.id,
         account.channel if account else None, account.chat_id if account else None, ref_id,
+        expires_at=expires_at,
     )], now)
     return added == 1
 
@@ -171,5 +174,6 @@ async def digests_due(repos: Repos, forms: FormLibrary, now: datetime) -> int:
         lines.append(_("Submitted {done} of {expected}.").format(
             done=progress.submitted, expected=progress.expected))
         reply = Reply("\n".join(lines), ((progress_button(fmt, cell.id),),))
-        sent += await send_to_member(repos, secretary, key, "digest", cell.id, reply, now)
+        sent += await send_to_member(repos, secretary, key, "digest", cell.id, reply, now,
+                                     expires_at=until + timedelta(days=1))  # the next one
     return sent

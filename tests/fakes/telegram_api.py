@@ -138,14 +138,14 @@ class FakeBotApi:
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    async def start(self) -> FakeBotApi:
-        """Listen on 127.0.0.1 on a free port; sets ``url`` (no trailing slash)."""
+    async def start(self, port: int = 0) -> FakeBotApi:
+        """Listen on 127.0.0.1 on ``port`` (0: a free one); sets ``url`` (no trailing slash)."""
         self._closing.clear()
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", port).start()
         host, port = self._runner.addresses[0][:2]
         self.url = f"http://{host}:{port}"
         return self
@@ -236,6 +236,15 @@ class FakeBotApi:
     def set_latency(self, seconds: float) -> None:
         """Delay every answer by ``seconds``."""
         self.latency = seconds
+
+    async def go_down(self) -> None:
+        """An outage: stop listening and drop every connection (clients get "connection
+        refused") until ``come_back``."""
+        await self.stop()
+
+    async def come_back(self) -> None:
+        """Listen again on the same address after ``go_down``."""
+        await self.start(int(self.url.rsplit(":", 1)[1]))
 
     # -- pushing updates ------------------------------------------------------------------
 
