@@ -194,19 +194,9 @@ class ZaloPoller:
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
         self.sleep = sleep
-        self._task: asyncio.Task | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name="zalo-poller")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def run(self) -> None:
+        """Poll until cancelled (the channel runs it as a task and cancels it to stop)."""
         failures = 0
         while True:
             try:

@@ -104,8 +104,10 @@ class ZaloApi:
         except TimeoutError:
             raise TransientError(f"Zalo {method}: timed out") from None
         except aiohttp.ClientError as exc:  # its text may quote the URL, hence the token
-            text = redact(str(exc)) or type(exc).__name__
-            raise TransientError(f"Zalo {method}: {text}") from None
+            text = f"Zalo {method}: {redact(str(exc)) or type(exc).__name__}"
+            if isinstance(exc, aiohttp.InvalidURL):  # ZALO_API_URL is wrong: no use retrying
+                raise SendError(text) from None
+            raise TransientError(text) from None
         return self._result(method, params, status, body)
 
     def _client(self) -> aiohttp.ClientSession:

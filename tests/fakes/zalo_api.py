@@ -23,10 +23,18 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 ZALO_TOKEN = "1234567890:zalo-TEST-token-abcdef"  # what every Zalo test bot uses
 MAX_TEXT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
+
+
+async def serve(app: web.Application) -> TestServer:
+    """`app` on real HTTP at 127.0.0.1, on a free port."""
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server(access_log=None)  # its URLs hold tokens
+    return server
 
 
 @dataclass
@@ -66,26 +74,24 @@ class FakeZaloApi:
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _closing: asyncio.Event = field(default_factory=asyncio.Event)
-    _runner: web.AppRunner | None = None
+    _server: TestServer | None = None
+    _polls: int = 0  # getUpdates calls waiting for an update
 
     # -- lifecycle ------------------------------------------------------------------------
 
     async def __aenter__(self) -> FakeZaloApi:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}"
+        self._server = await serve(app)
+        self.url = str(self._server.make_url("")).rstrip("/")
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         self._closing.set()
         self._bump()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        if self._server is not None:
+            await self._server.close()
+            self._server = None
 
     # -- programming ----------------------------------------------------------------------
 
@@ -170,6 +176,15 @@ class FakeZaloApi:
                                f"{chat_id}: {self.texts_to(chat_id)}") from None
         return self.texts_to(chat_id)
 
+    async def wait_idle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until every queued update was taken and the poller asks again: a poller
+        handles one update at a time, so everything it had to say has been sent."""
+        async def idle() -> None:
+            while self.updates or not self._polls:
+                changed = self._changed
+                await changed.wait()
+        await asyncio.wait_for(idle(), timeout)
+
     def calls_of(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
@@ -206,14 +221,12 @@ class FakeZaloApi:
         return web.json_response(answer, status=call.status)
 
     def _take_failure(self, method: str) -> _Failure | None:
-        for failure in self._failures:
-            if failure.method == method:
-                if failure.times is not None:
-                    failure.times -= 1
-                    if failure.times <= 0:
-                        self._failures.remove(failure)
-                return failure
-        return None
+        failure = next((f for f in self._failures if f.method == method), None)
+        if failure is not None and failure.times is not None:
+            failure.times -= 1
+            if failure.times == 0:
+                self._failures.remove(failure)
+        return failure
 
     def _bump(self) -> None:
         self._changed.set()
@@ -229,15 +242,20 @@ class FakeZaloApi:
         if self.webhook["url"]:
             raise ApiError(400, "Webhook is set: use deleteWebhook to poll")
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + float(params.get("timeout") or 30)
-        while not self.updates:
-            remaining = deadline - loop.time()
-            if remaining <= 0 or self._closing.is_set():
-                raise ApiError(408, "Request timeout")
-            changed = self._changed
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), remaining)
-        return self.updates.pop(0)
+        deadline = loop.time() + float(params.get("timeout", 30))
+        self._polls += 1
+        self._bump()
+        try:
+            while not self.updates:
+                remaining = deadline - loop.time()
+                if remaining <= 0 or self._closing.is_set():
+                    raise ApiError(408, "Request timeout")
+                changed = self._changed
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), remaining)
+            return self.updates.pop(0)
+        finally:
+            self._polls -= 1
 
     async def _send_message(self, params: dict) -> dict:
         chat_id, text = params.get("chat_id"), params.get("text")
