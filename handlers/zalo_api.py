@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any
 
 import aiohttp
@@ -39,7 +40,9 @@ class ZaloApi:
         if not token:
             raise ValueError("a Zalo bot token is required")
         register_secret(token)
-        self._prefix = f"{(base_url or DEFAULT_API_URL).rstrip('/')}/bot{token}/"
+        # bot/config.py passes ZALO_API_URL once it knows the channel; until then, read here
+        base_url = base_url or os.environ.get("ZALO_API_URL") or DEFAULT_API_URL
+        self._prefix = f"{base_url.rstrip('/')}/bot{token}/"
         self.request_timeout = request_timeout  # a short call; a long poll adds its own
         self.flood_wait = flood_wait  # seconds to wait after a 429
         self._session: aiohttp.ClientSession | None = None

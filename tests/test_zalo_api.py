@@ -6,6 +6,7 @@ import traceback
 import pytest
 
 from handlers.outbox_sender import FloodWait, RecipientBlocked, SendError, TransientError
+from handlers.redact import redact
 from handlers.zalo_api import InvalidToken, ZaloApi
 from tests.fakes.zalo_api import ZALO_TOKEN, FakeZaloApi
 
@@ -119,3 +120,16 @@ async def test_a_non_json_answer_is_an_error_not_a_crash(zalo, api):
     async with ZaloApi(ZALO_TOKEN, base_url=zalo.url + "/nothing-here") as lost:
         with pytest.raises(SendError, match="404"):
             await lost.get_me()
+
+
+async def test_the_api_url_comes_from_zalo_api_url_when_not_given(zalo, monkeypatch):
+    monkeypatch.setenv("ZALO_API_URL", zalo.url + "/")
+    async with ZaloApi(ZALO_TOKEN) as api:
+        assert (await api.get_me())["account_name"] == zalo.bot_name
+    monkeypatch.delenv("ZALO_API_URL")
+    assert repr(ZaloApi(ZALO_TOKEN)) == "ZaloApi(https://bot-api.zaloplatforms.com/bot<token>/)"
+
+
+def test_an_unregistered_token_in_a_zalo_url_is_masked_and_the_host_kept():
+    url = "https://bot-api.zaloplatforms.com/bot999:never-registered-token/getMe"
+    assert redact(url) == "https://bot-api.zaloplatforms.com/bot<token>/getMe"
