@@ -96,8 +96,8 @@ async def language_of(repos: Repos, *, member_id: int | None = None,
 
 async def send_texts(api: ZaloApi, chat_id: str, texts: list[str], *,
                      tries: int = 3, sleep: Sleep = asyncio.sleep) -> None:
-    """Send in order; a 429 or a network error is waited out and tried again `tries`
-    times, then raised with the parts not sent."""
+    """Send in order; a 429 or a network error is waited out and the part tried again,
+    `tries` times in all, then raised (the later parts are not sent)."""
     for text in texts:
         for attempt in range(1, tries + 1):
             try:
