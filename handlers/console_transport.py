@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import html
-import re
 import sys
 from typing import TextIO
 
 from conversations.core.replies import Reply
-from handlers.text_render import render_text
+from handlers.text_render import plain, render_text
 from storage.outbox import OutboxRow
 from storage.repos import Repos
 from storage.sending import Attachment
 
 CHANNEL = "console"
-_TAG = re.compile(r"<[^>]+>")
-
-
-def plain(reply: Reply) -> Reply:
-    """A formatted (HTML) reply as the plain text a terminal can show."""
-    if not reply.html:
-        return reply
-    return Reply(html.unescape(_TAG.sub("", reply.text)), reply.choices, reply.document,
-                 reply.replace, reply.expects_text)
 
 
 class ConsoleTransport:

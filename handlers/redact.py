@@ -12,7 +12,7 @@ import re
 
 MASK = "<token>"
 _known: set[str] = set()
-_URL_TOKEN = re.compile(r"(/bot)[^/\s?#\"']{8,}")
+_URL_TOKEN = re.compile(r"(?<!/)(/bot)[^/\s?#\"']{8,}")  # not the host in //bot-api.zalo…
 
 
 def register_secret(secret: str | None) -> None:

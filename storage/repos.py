@@ -14,6 +14,7 @@ from storage.outbox import OutboxRepo
 from storage.reviews import ReviewRepo
 from storage.secretaries import SecretaryRepo
 from storage.settings import SettingsRepo
+from storage.zalo import ZaloSeenRepo
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,12 @@ class Repos:
     secretaries: SecretaryRepo
     campaigns: CampaignRepo
     broadcasts: BroadcastRepo
+    zalo_seen: ZaloSeenRepo
 
     @classmethod
     def of(cls, db: Database) -> Repos:
         return cls(
             db, OrgRepo(db), AccountRepo(db), InviteRepo(db), SettingsRepo(db), ReviewRepo(db),
             OutboxRepo(db), SecretaryRepo(db), CampaignRepo(db), BroadcastRepo(db),
+            ZaloSeenRepo(db),
         )

@@ -139,6 +139,12 @@ def stale_button(ctx: Context) -> Reply:
 
 def unknown_person(ctx: Context) -> Reply:
     _ = ctx._
+    if ctx.incoming.hidden:
+        return Reply(_(
+            "The messenger does not let this assistant read the messages of your account, "
+            "so it cannot link your account or take your answers. Please ask your cell "
+            "secretary how to submit your self-review."
+        ))
     return Reply(
         _(
             "Hello. This is the assistant for the Party members' yearly self-review and "

@@ -32,6 +32,8 @@ class Incoming:
     html: str | None = None   # the text with its formatting as Telegram HTML, when known
     document: IncomingDocument | None = None  # a file the person sent (by platform id)
     is_group: bool = False    # sent in a group chat (only group commands are answered)
+    hidden: bool = False      # the platform hides what this person sends (Zalo's protected
+    #                           users): nothing they write can ever be read
 
 
 @dataclass(frozen=True)

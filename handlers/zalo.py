@@ -1,0 +1,251 @@
+"""Zalo adapter: updates in (long polling or webhook), replies out as plain text.
+
+Zalo has no buttons, no documents and no editing: choices are numbered as on the console,
+a document becomes a sentence saying where to get it, and texts are cut at 2,000
+characters. Updates have no update_id: each handled message_id is recorded
+(storage.zalo) before the dialogue sees it, so a message delivered twice, or again after
+a restart, is answered once. A message whose handling was cut short by a crash is not
+handled again: the person simply writes again, which beats answering twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from conversations.core.i18n import translator
+from conversations.core.replies import Incoming, Kind, Reply
+from handlers.outbox_sender import FloodWait, SendError, TransientError
+from handlers.redact import redact, register_secret
+from handlers.text_render import plain, render_text
+from handlers.zalo_api import MAX_TEXT, InvalidToken, ZaloApi
+from storage.db import utc_now
+from storage.repos import Repos
+
+CHANNEL = "zalo"
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+Handle = Callable[[Incoming], Awaitable[list[Reply]]]
+Sleep = Callable[[float], Awaitable[Any]]
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ZaloEvent:
+    message_id: str      # "" when Zalo sent none (then it cannot be deduplicated)
+    incoming: Incoming
+
+
+def event_from_update(update: Any) -> ZaloEvent | None:
+    """What the dialogue needs from an update, wrapped `{ok, result}` or bare; None for
+    what it does not handle (malformed, from a bot, in a group, not a message)."""
+    if isinstance(update, dict) and isinstance(update.get("result"), dict):
+        update = update["result"]
+    if not isinstance(update, dict) or not isinstance(update.get("message"), dict):
+        return None
+    message, event = update["message"], str(update.get("event_name") or "")
+    sender, chat = message.get("from"), message.get("chat")
+    if not isinstance(sender, dict) or not isinstance(chat, dict) or sender.get("is_bot"):
+        return None
+    user_id, chat_id = str(sender.get("id") or ""), str(chat.get("id") or "")
+    if not user_id or not chat_id or str(chat.get("chat_type") or "PRIVATE") != "PRIVATE":
+        return None  # groups are in Zalo's internal testing: not handled yet
+    kind, text = Kind.UNSUPPORTED, ""
+    if event == "message.text.received":
+        kind, text = Kind.TEXT, str(message.get("text") or "")
+    incoming = Incoming(
+        CHANNEL, user_id, chat_id, kind, text, has_buttons=False,
+        display_name=str(sender.get("display_name") or ""),
+        hidden=event == "message.unsupported.received",  # a protected user: never readable
+    )
+    return ZaloEvent(str(message.get("message_id") or ""), incoming)
+
+
+def document_note(language: str, filename: str) -> str:
+    _ = translator(language).gettext
+    return _("The file «{filename}» cannot be sent on Zalo. You can get it from this "
+             "assistant on Telegram, or ask your cell secretary for it.").format(
+                 filename=filename)
+
+
+def zalo_texts(reply: Reply, language: str) -> list[str]:
+    """A reply as Zalo messages: numbered choices, at most 2,000 characters each."""
+    texts = render_text(plain(reply), MAX_TEXT)
+    if reply.document is not None:
+        texts.append(document_note(language, reply.document.filename))
+    return texts
+
+
+async def language_of(repos: Repos, *, member_id: int | None = None,
+                      user_id: str | None = None) -> str:
+    """The language a person reads: their member's, else their account's, else Vietnamese."""
+    account = await repos.accounts.get(CHANNEL, user_id) if user_id else None
+    member_id = member_id or (account.member_id if account else None)
+    member = await repos.org.member(member_id) if member_id else None
+    if member is not None:
+        return member.language
+    return (account.language if account else None) or "vi"
+
+
+async def send_texts(api: ZaloApi, chat_id: str, texts: list[str], *,
+                     tries: int = 3, sleep: Sleep = asyncio.sleep) -> None:
+    """Send in order; a 429 or a network error is waited out and the part tried again,
+    `tries` times in all, then raised (the later parts are not sent)."""
+    for text in texts:
+        for attempt in range(1, tries + 1):
+            try:
+                await api.send_message(chat_id, text)
+                break
+            except (FloodWait, TransientError) as exc:
+                if attempt == tries:
+                    raise
+                await sleep(exc.seconds if isinstance(exc, FloodWait) else attempt)
+
+
+class ZaloUpdates:
+    """One pipeline for polled and webhook updates: parse, deduplicate, answer."""
+
+    def __init__(self, api: ZaloApi, repos: Repos, handle: Handle, *,
+                 clock: Callable[[], datetime] = utc_now, keep_seen: timedelta = timedelta(days=7),
+                 sleep: Sleep = asyncio.sleep) -> None:
+        self.api = api
+        self.repos = repos
+        self.handle = handle  # e.g. Assistant.handle
+        self.clock = clock
+        self.keep_seen = keep_seen
+        self.sleep = sleep
+        self._pruned_at: datetime | None = None
+        self._chats: dict[str, tuple[asyncio.Lock, int]] = {}  # chat -> (lock, users)
+
+    async def process(self, update: Any) -> None:
+        """Answer one update. Raises only when it could not even be recorded (the
+        database): a webhook then answers 500 and Zalo may deliver it again."""
+        event = event_from_update(update)
+        if event is None:
+            return
+        incoming = event.incoming
+        async with self._turn(incoming.chat_id):  # one person's messages in order
+            if event.message_id and not await self.repos.zalo_seen.claim(event.message_id,
+                                                                         self.clock()):
+                log.info("zalo: message %s was already handled", event.message_id)
+                return
+            await self._prune()
+            try:
+                replies = await self.handle(incoming)
+                language = await language_of(self.repos, user_id=incoming.user_id)
+                texts = [text for reply in replies for text in zalo_texts(reply, language)]
+            except Exception:  # a bug in the dialogue must not silence the bot
+                log.exception("zalo: message %s could not be handled", event.message_id)
+                _ = translator(await _safe_language(self.repos, incoming.user_id)).gettext
+                texts = [_("Sorry, something went wrong on our side. Please send your "
+                           "message again in a few minutes.")]
+            try:
+                await send_texts(self.api, incoming.chat_id, texts, sleep=self.sleep)
+            except SendError as exc:
+                log.warning("zalo: reply to %s not sent: %s", incoming.chat_id, exc)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, chat_id: str) -> AsyncIterator[None]:
+        lock, users = self._chats.get(chat_id, (asyncio.Lock(), 0))
+        self._chats[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._chats[chat_id]
+            if users == 1:
+                del self._chats[chat_id]
+            else:
+                self._chats[chat_id] = (lock, users - 1)
+
+    async def _prune(self) -> None:
+        now = self.clock()
+        if self._pruned_at is None or now - self._pruned_at > timedelta(hours=1):
+            self._pruned_at = now
+            await self.repos.zalo_seen.prune(now - self.keep_seen)
+
+
+async def _safe_language(repos: Repos, user_id: str) -> str:
+    try:
+        return await language_of(repos, user_id=user_id)
+    except Exception:
+        return "vi"
+
+
+class ZaloPoller:
+    """getUpdates in a loop. Errors never end it, except a refused token (InvalidToken,
+    raised: nothing can work until the operator replaces it). A 429 waits the client's
+    flood wait; other failures back off from `base_backoff` to `max_backoff` seconds,
+    reset by the next answer."""
+
+    def __init__(self, api: ZaloApi, updates: ZaloUpdates, *, poll_timeout: int = 30,
+                 base_backoff: float = 1.0, max_backoff: float = 60.0,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        self.api = api
+        self.updates = updates
+        self.poll_timeout = poll_timeout
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self.sleep = sleep
+
+    async def run(self) -> None:
+        """Poll until cancelled (the channel runs it as a task and cancels it to stop)."""
+        failures = 0
+        while True:
+            try:
+                batch = await self.api.get_updates(self.poll_timeout)
+            except InvalidToken:
+                log.error("zalo: the bot token was refused (401); polling stops")
+                raise
+            except FloodWait as exc:
+                log.warning("zalo: quota exceeded (429); waiting %ss", exc.seconds)
+                await self.sleep(exc.seconds)
+                continue
+            except SendError as exc:  # network, 5xx, a webhook still set…
+                failures += 1
+                delay = min(self.max_backoff, self.base_backoff * 2 ** (failures - 1))
+                log.warning("zalo: getUpdates failed (%s); again in %ss", exc, delay)
+                await self.sleep(delay)
+                continue
+            failures = 0
+            for update in batch:
+                try:
+                    await self.updates.process(update)
+                except Exception:
+                    log.exception("zalo: an update was lost (could not be recorded)")
+
+
+def webhook_handler(updates: ZaloUpdates, secret: str) -> Callable[[web.Request],
+                                                                   Awaitable[web.Response]]:
+    """An aiohttp.web handler for Zalo's webhook calls: 403 unless X-Bot-Api-Secret-Token
+    is `secret` (compared in constant time); 200 once the update is answered."""
+    if not 8 <= len(secret) <= 256:
+        raise ValueError("the Zalo webhook secret must have 8 to 256 characters")
+    register_secret(secret)
+    expected = secret.encode()
+
+    async def handle(request: web.Request) -> web.Response:
+        received = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(received, expected):
+            log.warning("zalo webhook: a call without the right secret from %s",
+                        request.remote)
+            return web.json_response({"ok": False}, status=403)
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.json_response({"ok": False, "description": "not JSON"}, status=400)
+        try:
+            await updates.process(body)
+        except Exception as exc:
+            log.error("zalo webhook: update not recorded: %s", redact(str(exc)))
+            return web.json_response({"ok": False}, status=500)
+        return web.json_response({"ok": True})
+
+    return handle
