@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,8 +26,26 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from conversations.core.text import clean_text
-from storage.models import FORMS, LANGUAGES, ROLES, STATUSES, MemberRecord
+from bot.member_values import (
+    MIN_AGE,
+    NAME_MAX,
+    ROLE_NAMES,
+    STATUS_NAMES,
+    BadValue,
+    admission_date_value,
+    age_on,
+    birth_date_value,
+    cell_text,
+    form_value,
+    language_value,
+    normalise_name,
+    quoted,
+    roles_value,
+    show_date,
+    status_value,
+    text_value,
+)
+from storage.models import MemberRecord
 
 __all__ = [
     "COLUMN_ALIASES",
@@ -98,64 +114,6 @@ FIELD_LABELS: dict[str, str] = {
     "language": "language",
 }
 
-# Values
-
-# Role words, normalised, to the stored role; None: a plain member, no extra role.
-ROLE_NAMES: dict[str, str | None] = {
-    "secretary": "secretary",
-    "bi_thu": "secretary",
-    "bi_thu_chi_bo": "secretary",
-    "deputy": "deputy",
-    "pho_bi_thu": "deputy",
-    "pho_bi_thu_chi_bo": "deputy",
-    "admin": "admin",
-    "quan_tri": "admin",
-    "member": None,
-    "dang_vien": None,
-}
-
-# Status words, normalised, to the stored status. An empty cell means "active".
-STATUS_NAMES: dict[str, str] = {
-    "active": "active",
-    "chinh_thuc": "active",
-    "probationary": "probationary",
-    "du_bi": "probationary",
-    "exempted": "exempted",
-    "mien_sinh_hoat": "exempted",
-    "mien_sinh_hoat_dang": "exempted",
-    "mien_cong_tac_va_sinh_hoat_dang": "exempted",
-    "suspended": "suspended",
-    "dinh_chi": "suspended",
-    "dinh_chi_sinh_hoat": "suspended",
-    "dinh_chi_sinh_hoat_dang": "suspended",
-}
-
-# Language codes. An empty cell (None) keeps the member's own choice.
-LANGUAGE_NAMES: dict[str, str] = {"vi": "vi", "en": "en"}
-
-assert set(ROLE_NAMES.values()) - {None} == set(ROLES)
-assert set(STATUS_NAMES.values()) == set(STATUSES)
-assert set(LANGUAGE_NAMES.values()) == set(LANGUAGES)
-
-NAME_MAX = 120  # full name and cell name
-TEXT_MAX = 300  # every other text column
-EARLIEST_BIRTH = date(1900, 1, 1)
-MIN_AGE = 18  # members are admitted at 18 or older
-
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_YEAR_MONTH_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-# "2A", "mau 2a", "Mẫu số 2A"; a leading 0 ("02A") is the 2023 numbering.
-_FORM = re.compile(r"^(?:mau_?(?:so_?)?)?(0?)2_?([abc])$")
-_ROLE_SEPARATORS = re.compile(r"[,;+]")
-_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
-
-_FORM_CHOICES = (
-    "2A (members holding a leadership or management post), 2B (other members working in"
-    " the political system) or 2C (members outside it: retirees, students, private sector)"
-)
-_DATE_FORMATS = "use dd/mm/yyyy or yyyy-mm-dd"
-
-
 @dataclass(frozen=True)
 class RowProblem:
     line: int  # the file's line (a workbook's row); 0: the file as a whole
@@ -179,51 +137,12 @@ class ImportFileError(Exception):
         return f"{self.path.name}, line {problem.line}: {problem.reason}"
 
 
-class _BadValue(Exception):
-    """One value of a row is wrong; the message is the reason shown to the operator."""
-
-
 def read_member_file(path: Path, *, today: date | None = None) -> list[MemberRecord]:
     """Every member of a .csv or .xlsx file, or `ImportFileError` with all its problems."""
     path = Path(path)
     today = today or datetime.now(TIMEZONE).date()
     rows = _read_rows(path)
     return _FileParser(path, today).parse(rows)
-
-
-# Normalising text
-
-
-def normalise_name(text: str) -> str:
-    """'  Họ và Tên ' -> 'ho_va_ten': how headings and coded values are compared."""
-    text = unicodedata.normalize("NFC", text).strip().lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _NOT_ALPHANUMERIC.sub("_", bare).strip("_")
-
-
-def _cell_text(value: object) -> str:
-    """A cell as clean text: NFC, no invisible characters, single spaces."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime) and value.time() == datetime.min.time():
-        text = _show_date(value.date())
-    elif isinstance(value, date) and not isinstance(value, datetime):
-        text = _show_date(value)
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    else:
-        text = str(value)
-    visible = "".join(char for char in clean_text(text) if unicodedata.category(char) != "Cf")
-    return " ".join(visible.split())
-
-
-def _show_date(day: date) -> str:
-    return f"{day.day:02d}/{day.month:02d}/{day.year}"
-
-
-def _quoted(text: str, limit: int = 40) -> str:
-    return f'"{text}"' if len(text) <= limit else f'"{text[:limit]}…"'
 
 
 # Reading the file into rows of cells
@@ -323,10 +242,6 @@ def _column_names(column: str) -> str:
     return " or ".join([column, *aliases])
 
 
-def _age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 class _FileParser:
     """Turns a file's rows into records, collecting every problem on the way."""
 
@@ -340,7 +255,7 @@ class _FileParser:
         self.people: dict[tuple[str, date], int] = {}  # (name, birth date) -> first line
 
     def parse(self, rows: list[Row]) -> list[MemberRecord]:
-        as_text = [(line, [_cell_text(cell) for cell in cells], cells) for line, cells in rows]
+        as_text = [(line, [cell_text(cell) for cell in cells], cells) for line, cells in rows]
         filled = [(line, texts, cells) for line, texts, cells in as_text if any(texts)]
         if not filled:
             raise _file_error(
@@ -382,15 +297,15 @@ class _FileParser:
             field = key if key in FIELD_LABELS else COLUMN_ALIASES.get(key)
             if key in AMBIGUOUS_COLUMNS:
                 hint = AMBIGUOUS_COLUMNS[key]
-                self._problem(line, f"column {_quoted(heading)} is ambiguous: {hint}")
+                self._problem(line, f"column {quoted(heading)} is ambiguous: {hint}")
             elif field is None:
-                unknown.append(_quoted(heading))
+                unknown.append(quoted(heading))
             elif field in seen:
                 first = seen[field]
                 self._problem(
                     line,
-                    f"columns {_quoted(header[first])} ({get_column_letter(first + 1)}) and"
-                    f" {_quoted(heading)} ({get_column_letter(index + 1)}) both mean {field};"
+                    f"columns {quoted(header[first])} ({get_column_letter(first + 1)}) and"
+                    f" {quoted(heading)} ({get_column_letter(index + 1)}) both mean {field};"
                     " keep one of them",
                 )
             else:
@@ -427,7 +342,7 @@ class _FileParser:
             if text and index not in self.named:
                 self._problem(
                     line,
-                    f"value {_quoted(text)} is in column {get_column_letter(index + 1)},"
+                    f"value {quoted(text)} is in column {get_column_letter(index + 1)},"
                     " which has no heading",
                 )
 
@@ -450,28 +365,28 @@ class _FileParser:
                 return None  # the missing column is reported once, on the header
             try:
                 return parse(raw.get(field))
-            except _BadValue as error:
+            except BadValue as error:
                 self._problem(line, str(error))
                 return None
 
-        cell = check("cell", lambda value: _text(value, "cell", required=True, limit=NAME_MAX))
+        cell = check("cell", lambda value: text_value(value, "cell", required=True, limit=NAME_MAX))
         full_name = check(
-            "full_name", lambda value: _text(value, "full name", required=True, limit=NAME_MAX)
+            "full_name", lambda value: text_value(value, "full name", required=True, limit=NAME_MAX)
         )
-        birth_date = check("birth_date", lambda value: _birth_date(value, self.today))
-        form = check("form", _form)
-        roles = check("role", _roles)
-        party_post = check("party_post", lambda value: _text(value, "Party post"))
-        other_posts = check("other_posts", lambda value: _text(value, "other posts"))
-        workplace = check("workplace", lambda value: _text(value, "workplace"))
-        admitted_on = check("admitted_on", lambda value: _admission_date(value, self.today))
-        status = check("status", _status)
-        language = check("language", _language)
-        if birth_date and admitted_on and _age_on(birth_date, admitted_on) < MIN_AGE:
+        birth_date = check("birth_date", lambda value: birth_date_value(value, self.today))
+        form = check("form", form_value)
+        roles = check("role", roles_value)
+        party_post = check("party_post", lambda value: text_value(value, "Party post"))
+        other_posts = check("other_posts", lambda value: text_value(value, "other posts"))
+        workplace = check("workplace", lambda value: text_value(value, "workplace"))
+        admitted_on = check("admitted_on", lambda value: admission_date_value(value, self.today))
+        status = check("status", status_value)
+        language = check("language", language_value)
+        if birth_date and admitted_on and age_on(birth_date, admitted_on) < MIN_AGE:
             self._problem(
                 line,
-                f"admission date {_show_date(admitted_on)} is before the member turned"
-                f" {MIN_AGE} (born {_show_date(birth_date)}); check both dates",
+                f"admission date {show_date(admitted_on)} is before the member turned"
+                f" {MIN_AGE} (born {show_date(birth_date)}); check both dates",
             )
         if full_name and birth_date:
             self._check_duplicate(line, full_name, birth_date)
@@ -499,126 +414,9 @@ class _FileParser:
         if first != line:
             self._problem(
                 line,
-                f"{full_name} (born {_show_date(birth_date)}) is listed twice, on lines"
+                f"{full_name} (born {show_date(birth_date)}) is listed twice, on lines"
                 f" {first} and {line}; keep one row",
             )
 
 
-# Values of one row. Each takes the cell's text (or a date cell) and raises _BadValue.
-
-
-def _text(value: object, label: str, *, required: bool = False, limit: int = TEXT_MAX) -> str:
-    text = _cell_text(value)
-    if required and not text:
-        raise _BadValue(f"{label} is missing")
-    if len(text) > limit:
-        raise _BadValue(f"{label} is {len(text)} characters long; the limit is {limit}")
-    return text
-
-
-def _date(value: object, label: str) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _cell_text(value)
-    if not text:
-        return None
-    match = _DAY_MONTH_YEAR.match(text)
-    if match:
-        day, month, year = (int(part) for part in match.groups())
-    elif match := _YEAR_MONTH_DAY.match(text):
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        raise _BadValue(f"{label} {_quoted(text)} is not a valid date ({_DATE_FORMATS})")
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise _BadValue(f"{label} {_quoted(text)} is not a valid date ({_DATE_FORMATS})") from None
-
-
-def _birth_date(value: object, today: date) -> date:
-    born = _date(value, "birth date")
-    if born is None:
-        raise _BadValue(f"birth date is missing ({_DATE_FORMATS})")
-    shown = _show_date(born)
-    if born < EARLIEST_BIRTH:
-        raise _BadValue(f"birth date {shown} is before 1900; check the year")
-    if born > today:
-        raise _BadValue(f"birth date {shown} is in the future; check the year")
-    if _age_on(born, today) < MIN_AGE:
-        raise _BadValue(
-            f"birth date {shown} makes the member younger than {MIN_AGE}; check the year"
-        )
-    return born
-
-
-def _admission_date(value: object, today: date) -> date | None:
-    admitted = _date(value, "admission date")
-    if admitted is not None and admitted > today:
-        raise _BadValue(f"admission date {_show_date(admitted)} is in the future; check the year")
-    return admitted
-
-
-def _form(value: object) -> str:
-    text = _cell_text(value)
-    if not text:
-        raise _BadValue(f"form is missing; use {_FORM_CHOICES}")
-    match = _FORM.match(normalise_name(text))
-    if match is None:
-        raise _BadValue(f"form {_quoted(text)} is not known; use {_FORM_CHOICES}")
-    if match.group(1):
-        raise _BadValue(
-            f"form {_quoted(text)} is the 2023 numbering (Hướng dẫn 25), where the letters"
-            " meant something else (02A ordinary members, 02B leaders); under Hướng dẫn 43"
-            f" (2025) use {_FORM_CHOICES}"
-        )
-    form = "2" + match.group(2).upper()
-    assert form in FORMS
-    return form
-
-
-def _roles(value: object) -> frozenset[str]:
-    roles: set[str] = set()
-    unknown: list[str] = []
-    for part in _ROLE_SEPARATORS.split(_cell_text(value)):
-        key = normalise_name(part)
-        if not key:
-            continue
-        if key not in ROLE_NAMES:
-            unknown.append(_quoted(part.strip()))
-        elif (role := ROLE_NAMES[key]) is not None:
-            roles.add(role)
-    if unknown:
-        raise _BadValue(
-            f"role {', '.join(unknown)} is not known; use secretary (bí thư), deputy"
-            ' (phó bí thư), admin (quản trị) or member (đảng viên), separated by "," ";" or "+"'
-        )
-    return frozenset(roles)
-
-
-def _status(value: object) -> str:
-    text = _cell_text(value)
-    if not text:
-        return "active"
-    status = STATUS_NAMES.get(normalise_name(text))
-    if status is None:
-        raise _BadValue(
-            f"status {_quoted(text)} is not known; use active (chính thức), probationary"
-            " (dự bị), exempted (miễn sinh hoạt) or suspended (đình chỉ sinh hoạt),"
-            " or leave it empty for active"
-        )
-    return status
-
-
-def _language(value: object) -> str | None:
-    text = _cell_text(value)
-    if not text:
-        return None
-    language = LANGUAGE_NAMES.get(normalise_name(text))
-    if language is None:
-        raise _BadValue(
-            f"language {_quoted(text)} is not known; use vi or en, or leave it empty to keep"
-            " the member's own choice"
-        )
-    return language
+# Values of one row. Each takes the cell's text (or a date cell) and raises BadValue.
