@@ -8,9 +8,12 @@ from datetime import date
 import pytest
 
 from conversations.assistant import Assistant
-from conversations.broadcasts.plan import Audience, plan
+from conversations.broadcasts.plan import Audience, create_broadcast, plan
+from conversations.broadcasts.report import report_text
 from conversations.campaigns.rules import CampaignRequest, create_campaign
+from conversations.core.channel_choice import CHANNEL_CHOICE, SetChannel
 from conversations.core.context import AssistantConfig
+from conversations.core.i18n import Formatter
 from conversations.core.replies import Incoming, Kind
 from conversations.review.actions import Confirm, Done, Propose, Skip, Submit
 from tests.conftest import Chat
@@ -150,3 +153,50 @@ async def test_reminders_digests_and_broadcasts_follow_the_same_rule(repos, form
     chosen = {m.id: a.channel if a else None for m, a in planned.members}
     assert chosen[tuan.id] == "zalo" and chosen[duc.id] == "telegram"
     assert chosen[org["Đặng Quốc Bảo"].id] is None
+
+
+async def test_kenh_sets_where_messages_go(repos, chat_factory, clock, org):
+    nhung = org["Nguyễn Thị Hồng Nhung"]
+    uid = await link(repos, clock, nhung, "telegram")
+    chat = chat_factory(uid, "telegram")
+    await chat.say("/kenh")
+    assert "qua kênh nào" in chat.text
+    assert chat.actions() == [CHANNEL_CHOICE.pack(SetChannel(c))
+                              for c in ("telegram", "zalo", "last")]
+    assert "✓ Kênh tôi dùng gần nhất" in [c.label for r in chat.last for c in r.flat_choices]
+    await chat.press(CHANNEL_CHOICE.pack(SetChannel("zalo")))
+    assert "qua Zalo" in chat.text and "chưa gắn tài khoản Zalo" in chat.text
+    assert await repos.accounts.notify_channel(nhung.id) == "zalo"
+    assert await _chosen(repos, nhung) == "telegram"  # no Zalo account: the one there is
+    await chat.say("/kenh last")
+    assert "kênh đồng chí dùng gần nhất" in chat.text
+    assert await repos.accounts.notify_channel(nhung.id) is None
+    await chat.say("/kenh fax")  # not a channel: the choices again
+    assert "qua kênh nào" in chat.text
+    stranger = chat_factory("nobody", "zalo")
+    await stranger.say("/kenh zalo")
+    assert stranger.last and "qua Zalo" not in stranger.text
+
+
+async def test_broadcast_report_counts_zalo_and_telegram_apart(repos, forms, clock, org):
+    tuan, duc, nhung = org["Lê Minh Tuấn"], org["Trần Văn Đức"], org["Nguyễn Thị Hồng Nhung"]
+    await link(repos, clock, tuan, "zalo")
+    await link(repos, clock, duc, "telegram")
+    await link(repos, clock, nhung, "zalo")
+    committee = (await repos.org.committees())[0]
+    audience = Audience("cells", (tuan.cell_id,))
+    planned = await plan(repos, committee.id, audience)
+    broadcast_id, _added = await create_broadcast(
+        repos, committee_id=committee.id, committee=committee.name, author_id=None,
+        text="Họp chi bộ", html=False, attachment=None, audience=audience, plan_=planned,
+        report=None, now=clock())
+    await repos.db.execute("UPDATE outbox SET status = 'sent' WHERE kind = 'broadcast'"
+                           " AND member_id IN (?, ?)", (duc.id, nhung.id))
+    assert await repos.broadcasts.sent_by_channel(broadcast_id) == {"telegram": 1, "zalo": 1}
+    fmt = Formatter("vi", committee.timezone)
+    broadcast = await repos.broadcasts.get(broadcast_id)
+    counts = await repos.broadcasts.counts(broadcast_id)
+    text = report_text(fmt, broadcast, counts, await repos.broadcasts.sent_by_channel(
+        broadcast_id))
+    assert "Đã gửi theo kênh: Telegram 1 · Zalo 1" in text
+    assert "theo kênh" not in report_text(fmt, broadcast, counts, {"telegram": 2})
