@@ -14,6 +14,7 @@ from pathlib import Path
 import segno
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -61,11 +62,16 @@ def write_slips(path: Path, listed: list[MemberInvite], fmt: Formatter,
     table = doc.add_table(rows=0, cols=3)
     table.style = "Table Grid"  # the lines to cut along
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = (Cm(10), Cm(4), Cm(4))
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     for item in listed:
         row = table.add_row()
         _keep_together(row)
         text, zalo, telegram = row.cells
-        text.width, zalo.width, telegram.width = Cm(10), Cm(4), Cm(4)
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width  # Word reads the cells' widths, LibreOffice the grid's
         _slip_text(text, item, fmt)
         _qr(zalo, zalo_link, "Zalo", _("ask the secretary for the link"))
         _qr(telegram, telegram_link(telegram_username, item.invite.code), "Telegram",
@@ -90,14 +96,17 @@ def _slip_text(cell, item: MemberInvite, fmt: Formatter) -> None:
 
 def _qr(cell, link: str | None, label: str, missing: str) -> None:
     paragraph = cell.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if link:
         image = io.BytesIO()
         segno.make(link, error="m").save(image, kind="png", scale=8, border=2)
         image.seek(0)
         paragraph.add_run().add_picture(image, width=QR_SIZE, height=QR_SIZE)
-        cell.add_paragraph(label).runs[0].bold = True
+        caption = cell.add_paragraph()
+        caption.add_run(label).bold = True
     else:
-        cell.add_paragraph(f"{label}: {missing}")
+        caption = cell.add_paragraph(f"{label}: {missing}")
+    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _keep_together(row) -> None:

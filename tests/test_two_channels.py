@@ -57,7 +57,9 @@ async def test_started_on_telegram_finished_on_zalo_is_one_submission_and_one_al
         repos, forms, clock, org):
     assistant = Assistant(repos, forms, AssistantConfig(), clock)
     duc, nhung = org["Trần Văn Đức"], org["Nguyễn Thị Hồng Nhung"]
-    await link(repos, clock, duc)
+    await link(repos, clock, duc, "zalo")
+    await link(repos, clock, duc, "telegram")
+    await _say_on(assistant, "zalo", duc)  # the secretary last wrote on Zalo
     uid = await link(repos, clock, nhung, "telegram")
     await link(repos, clock, nhung, "zalo")
     form = forms.get(forms.default_version, nhung.form)
@@ -82,6 +84,8 @@ async def test_started_on_telegram_finished_on_zalo_is_one_submission_and_one_al
     assert [r["id"] for r in rows] == [draft.id] and rows[0]["status"] == "submitted"
     alerts = await outbox(repos, "alert")
     assert [m for m, _chat, _reply in alerts] == [duc.id]
+    sent_on = await repos.db.fetchall("SELECT channel FROM outbox WHERE kind = 'alert'")
+    assert [r["channel"] for r in sent_on] == ["zalo"]
 
 
 async def test_messages_go_to_the_channel_used_last(repos, forms, clock, org):
