@@ -12,6 +12,7 @@ from pathlib import Path
 from bot import campaign_cli
 from bot.campaign_cli import CampaignCommandError
 from bot.config import DEMO_DB, Settings
+from bot.invite_sheet import ZALO_LINK_ENV, group_post, write_slips, zalo_bot_link
 from bot.logs import setup_logging
 from bot.member_file import ImportFileError, read_member_file
 from conversations.core.i18n import CataloguesMissingError, Formatter, check_catalogues
@@ -62,7 +63,9 @@ def parser() -> argparse.ArgumentParser:
 
     inv = sub.add_parser("invites", help="show each member's invitation code and link")
     inv.add_argument("--cell", help="only this cell (chi bộ)")
-    inv.add_argument("--format", choices=("text", "csv"), default="text")
+    inv.add_argument("--format", choices=("text", "csv", "docx"), default="text",
+                     help="text: per cell, the post for its Zalo group and the codes; "
+                          "docx: printable invitation slips with QR codes (needs --out)")
     inv.add_argument("--out", type=Path, help="write to this file instead of the screen")
 
     exp = sub.add_parser("export", help="write the .xlsx summary and the .zip of submitted "
@@ -173,6 +176,9 @@ async def _committee(repos: Repos, name: str | None, timezone: str):
 
 async def invites(settings: Settings, args: argparse.Namespace) -> int:
     fmt = Formatter(settings.language)
+    if args.format == "docx" and not args.out:
+        raise CommandError(fmt.gettext(
+            "Printable slips need a file to write: add --out slips.docx"))
     db = await open_database(settings.db_path)
     try:
         repos = Repos.of(db)
@@ -197,13 +203,21 @@ async def invites(settings: Settings, args: argparse.Namespace) -> int:
         listed = await ensure_invites(repos, members, utc_now(), settings.invite_ttl)
     finally:
         await db.close()
-    render = _invites_csv if args.format == "csv" else _invites_text
-    output = render(listed, username, fmt)
-    if args.out:
+    zalo_link = zalo_bot_link()
+    if args.format == "docx":
+        write_slips(args.out, listed, fmt, zalo_link, username)
+        print(fmt.gettext("Written to {path}.").format(path=args.out))
+    elif args.out:
+        output = _render(args.format, listed, username, fmt, zalo_link)
         args.out.write_text(output, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
         print(fmt.gettext("Written to {path}.").format(path=args.out))
     else:
-        sys.stdout.write(output)
+        sys.stdout.write(_render(args.format, listed, username, fmt, zalo_link))
+    if not zalo_link:
+        print(fmt.gettext(
+            "The Zalo link of the assistant is not set: set {name} (e.g. "
+            "https://zalo.me/…) to put it in the group posts and on the slips."
+        ).format(name=ZALO_LINK_ENV), file=sys.stderr)
     if not username:
         print(fmt.gettext(
             "Telegram links appear once the bot has run once (kiemdiem run)."
@@ -211,7 +225,15 @@ async def invites(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _invites_text(listed: list[MemberInvite], username: str | None, fmt: Formatter) -> str:
+def _render(form: str, listed: list[MemberInvite], username: str | None, fmt: Formatter,
+            zalo_link: str | None) -> str:
+    if form == "csv":
+        return _invites_csv(listed, username, fmt)
+    return _invites_text(listed, username, fmt, zalo_link)
+
+
+def _invites_text(listed: list[MemberInvite], username: str | None, fmt: Formatter,
+                  zalo_link: str | None = None) -> str:
     _ = fmt.gettext
     out = io.StringIO()
     cell = None
@@ -219,6 +241,8 @@ def _invites_text(listed: list[MemberInvite], username: str | None, fmt: Formatt
         if item.member.cell_name != cell:
             cell = item.member.cell_name
             out.write(f"\n== {cell}\n")
+            out.write("-- " + _("To post in the cell's Zalo group:") + "\n")
+            out.write(group_post(fmt, cell, zalo_link) + "\n--\n")
         status = _("linked") if item.bound else _("not linked")
         out.write(f"{item.member.full_name}  [{status}]\n")
         out.write("  " + _("code {code}, valid until {date}").format(

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from conversations.broadcasts import dialogue as broadcasts
 from conversations.campaigns import dialogue as campaigns
-from conversations.core import general, menus
+from conversations.core import channel_choice, general, menus
 from conversations.core.actions import SEPARATOR, Action, Codec
 from conversations.core.awaiting import forget, settle
 from conversations.core.capability import Capability
@@ -65,6 +65,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     secretary.CAPABILITY,    # /progress, /alerts, /export; a return comment
     campaigns.CAPABILITY,    # /campaign; the draft's name and deadlines
     broadcasts.CAPABILITY,   # /broadcast(s); the announcement's text and document
+    channel_choice.CAPABILITY,  # /kenh: messages through Telegram, Zalo or the last used
     REVIEW,                  # /review, /copy; typed text by default: last
 )
 

@@ -94,7 +94,8 @@ class BroadcastProgress:
                 if new_id and new_id != message_id:
                     await self.repos.broadcasts.set_report_message(broadcast.id, new_id)
             if done:  # a new message, so the author is notified
-                report = broadcast_report.report_text(fmt, broadcast, counts)
+                sent = await self.repos.broadcasts.sent_by_channel(broadcast.id)
+                report = broadcast_report.report_text(fmt, broadcast, counts, sent)
                 await transport.post_status(broadcast.report_chat_id, report, None)
         except SendError as exc:  # the author blocked the bot, a flood wait…: next tick
             log.info("broadcast %s: progress not shown (%s)", broadcast.id, exc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from storage.database import Database, from_db_time, to_db_time
 from storage.models import Account
@@ -30,6 +30,38 @@ def _account(row) -> Account:
     )
 
 
+# THE rule for where the bot writes to a member on its own (alerts, reminders, digests,
+# announcements), never to two accounts: an account that has not blocked the bot, then
+# the channel the member chose (members.notify_channel), then the one used last, then the
+# newest. Terms over accounts `a` joined to their members `p`; CHOSEN_ACCOUNT is the id
+# for the member row `m` of the query it is put in.
+_PREFERENCE = ("a.blocked_at IS NULL", "a.channel IS p.notify_channel", "a.last_seen_at",
+               "a.id")
+BEST_LAST = ", ".join(_PREFERENCE)
+BEST_FIRST = ", ".join(f"{term} DESC" for term in _PREFERENCE)
+CHOSEN_ACCOUNT = ("(SELECT a.id FROM accounts a JOIN members p ON p.id = a.member_id"
+                  f" WHERE a.member_id = m.id ORDER BY {BEST_FIRST} LIMIT 1)")
+CHANNELS = ("telegram", "zalo")  # what a member may choose; None: the channel used last
+_CHUNK = 500  # members per IN (...) list
+
+# The account's row, and when the member's other accounts were last used: last_seen_at is
+# written only when this account is not already the latest (at most one write a message).
+_GET = ("SELECT a.*, (SELECT max(o.last_seen_at) FROM accounts o WHERE o.member_id ="
+        " a.member_id AND o.id != a.id) AS others_seen FROM accounts a"
+        " WHERE a.channel = ? AND a.external_id = ?")
+
+
+def _seen_stamp(now: datetime, others_seen: str | None) -> str:
+    """Now, or just after the member's other accounts when clocks tie or step back, so
+    the account a message came from is always the latest."""
+    stamp = to_db_time(now)
+    if others_seen is not None and others_seen >= stamp:
+        later = from_db_time(others_seen)
+        assert later is not None
+        stamp = to_db_time(later + timedelta(microseconds=1))
+    return stamp
+
+
 class AccountRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -41,20 +73,55 @@ class AccountRepo:
         return _account(row) if row else None
 
     async def ensure(self, channel: str, external_id: str, chat_id: str, now: datetime) -> Account:
-        """The account for this channel user, created on first contact."""
-        account = await self.get(channel, external_id)
-        if account is not None and account.chat_id == chat_id:
-            return account
+        """The account for this channel user, created on first contact; marked as the one
+        its member used last when it was not already (the only write, and only then)."""
+        row = await self.db.fetchone(_GET, (channel, external_id))
+        if row is not None and row["chat_id"] == chat_id:
+            seen = row["last_seen_at"]
+            if seen is not None and (row["others_seen"] is None or seen > row["others_seen"]):
+                return _account(row)
+            await self.db.execute("UPDATE accounts SET last_seen_at = ? WHERE id = ?",
+                                  (_seen_stamp(now, row["others_seen"]), row["id"]))
+            return _account(row)
+        stamp = _seen_stamp(now, row["others_seen"] if row else None)
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO accounts (channel, external_id, chat_id, created_at)"
-                " VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (channel, external_id) DO UPDATE SET chat_id = excluded.chat_id",
-                (channel, external_id, chat_id, to_db_time(now)),
+                "INSERT INTO accounts (channel, external_id, chat_id, created_at, last_seen_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO UPDATE SET"
+                " chat_id = excluded.chat_id, last_seen_at = excluded.last_seen_at",
+                (channel, external_id, chat_id, to_db_time(now), stamp),
             )
         account = await self.get(channel, external_id)
         assert account is not None
         return account
+
+    async def chat_accounts(self, member_ids: list[int]) -> dict[int, Account]:
+        """The one account the bot writes to for each member (those with any)."""
+        found: dict[int, Account] = {}
+        for start in range(0, len(member_ids), _CHUNK):
+            chunk = member_ids[start:start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = await self.db.fetchall(
+                f"SELECT ca.* FROM members m JOIN accounts ca ON ca.id = {CHOSEN_ACCOUNT}"
+                f" WHERE m.id IN ({marks})", chunk,
+            )
+            found.update((r["member_id"], _account(r)) for r in rows)
+        return found
+
+    async def chat_account(self, member_id: int) -> Account | None:
+        return (await self.chat_accounts([member_id])).get(member_id)
+
+    async def notify_channel(self, member_id: int) -> str | None:
+        row = await self.db.fetchone(
+            "SELECT notify_channel FROM members WHERE id = ?", (member_id,))
+        return row["notify_channel"] if row else None
+
+    async def set_notify_channel(self, member_id: int, channel: str | None) -> None:
+        """The channel the member wants messages on; None: the one they used last."""
+        if channel is not None and channel not in CHANNELS:
+            raise ValueError(f"unknown channel {channel!r}")
+        await self.db.execute(
+            "UPDATE members SET notify_channel = ? WHERE id = ?", (channel, member_id))
 
     async def of_member(self, member_id: int) -> list[Account]:
         rows = await self.db.fetchall(
@@ -129,8 +196,13 @@ async def bind_in_transaction(conn, account_id: int, member_id: int, now: dateti
         " AND id != ?",
         (member_id, account_id, account_id),
     )
+    # the account that sends the code is the one in use: it becomes the member's latest
+    others = await conn.fetchone(
+        "SELECT max(last_seen_at) FROM accounts WHERE member_id = ? AND id != ?",
+        (member_id, account_id),
+    )
     await conn.execute(
-        "UPDATE accounts SET member_id = ?, bound_at = ?, menu = NULL, awaiting = NULL"
-        " WHERE id = ?",
-        (member_id, to_db_time(now), account_id),
+        "UPDATE accounts SET member_id = ?, bound_at = ?, menu = NULL, awaiting = NULL,"
+        " last_seen_at = ? WHERE id = ?",
+        (member_id, to_db_time(now), _seen_stamp(now, others[0]), account_id),
     )

@@ -158,17 +158,26 @@ class BroadcastRepo:
 
     async def counts(self, broadcast_id: int, cell_id: int | None = None) -> dict[str, int]:
         """Recipients per status (members and groups; only this cell's when given)."""
-        where, params = "o.kind = ? AND o.ref_id = ?", [KIND, broadcast_id]
+        found = {r[0]: r[1] for r in await self._per("o.status", broadcast_id, cell_id)}
+        return {status: found.get(status, 0) for status in STATUSES}
+
+    async def sent_by_channel(self, broadcast_id: int, cell_id: int | None = None
+                              ) -> dict[str, int]:
+        """Deliveries per channel ('telegram', 'zalo'…), the same recipients as counts."""
+        return {r[0]: r[1] for r in await self._per("o.channel", broadcast_id, cell_id,
+                                                     "o.status = 'sent'")}
+
+    async def _per(self, column: str, broadcast_id: int, cell_id: int | None,
+                   condition: str = "1") -> list[Row]:
+        where, params = f"o.kind = ? AND o.ref_id = ? AND {condition}", [KIND, broadcast_id]
         if cell_id is not None:
             where += (" AND (m.cell_id = ? OR (o.member_id IS NULL AND o.chat_id IN"
                       " (SELECT chat_id FROM cell_groups WHERE cell_id = ?)))")
             params += [cell_id, cell_id]
-        rows = await self.db.fetchall(
-            "SELECT o.status, count(*) AS n FROM outbox o LEFT JOIN members m"
-            f" ON m.id = o.member_id WHERE {where} GROUP BY o.status", params,
+        return await self.db.fetchall(
+            f"SELECT {column}, count(*) AS n FROM outbox o LEFT JOIN members m"
+            f" ON m.id = o.member_id WHERE {where} GROUP BY {column}", params,
         )
-        found = {r["status"]: r["n"] for r in rows}
-        return {status: found.get(status, 0) for status in STATUSES}
 
     async def unreached(self, broadcast_id: int, cell_id: int | None = None) -> list[Unreached]:
         """Members the broadcast could not reach (no chat account, blocked, failed)."""

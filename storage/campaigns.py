@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import NamedTuple
 
+from storage.accounts import BEST_LAST, CHOSEN_ACCOUNT
 from storage.database import Database, IntegrityError, Row, from_db_time, to_db_time
 from storage.outbox import OutMessage, insert_messages
 from storage.reviews import Answer
@@ -277,8 +278,8 @@ class CampaignRepo:
             "SELECT member_id, id, status, form_version, form_code FROM reviews"
             " WHERE year = ?", (campaign["year"],))}
         chats = {r[0]: (r[1], r[2]) for r in await self.db.fetchall_bulk(
-            "SELECT member_id, channel, chat_id FROM accounts WHERE member_id IS NOT NULL"
-            " ORDER BY id DESC")}  # the first account of a member is the last one written
+            "SELECT a.member_id, a.channel, a.chat_id FROM accounts a JOIN members p"
+            f" ON p.id = a.member_id ORDER BY {BEST_LAST}")}  # the chosen one is written last
         found = []
         for m in members:
             review = reviews.get(m[0])
@@ -290,14 +291,11 @@ class CampaignRepo:
         return found
 
     async def leaders(self, committee_id: int) -> list[Leader]:
-        """Secretaries, deputies and admins of the committee, with their first chat."""
+        """Secretaries, deputies and admins of the committee, with the chat they get messages on."""
         rows = await self.db.fetchall(
             "SELECT m.id, m.cell_id, m.language, group_concat(mr.role) AS roles,"
-            " (SELECT a.channel FROM accounts a WHERE a.member_id = m.id"
-            "  ORDER BY a.id LIMIT 1) AS channel,"
-            " (SELECT a.chat_id FROM accounts a WHERE a.member_id = m.id"
-            "  ORDER BY a.id LIMIT 1) AS chat_id"
-            " FROM members m JOIN member_roles mr ON mr.member_id = m.id"
+            " ca.channel, ca.chat_id FROM members m JOIN member_roles mr ON mr.member_id = m.id"
+            f" LEFT JOIN accounts ca ON ca.id = {CHOSEN_ACCOUNT}"
             " WHERE m.committee_id = ? GROUP BY m.id ORDER BY m.id", (committee_id,),
         )
         return [Leader(r["id"], r["cell_id"], r["language"], frozenset(r["roles"].split(",")),

@@ -59,14 +59,6 @@ def recipient_reply(committee: str, text: str, html: bool, language: str, *,
     return Reply(f"{header}\n\n{text}", choices, html=html)
 
 
-def _chat_account(accounts: list[Account]) -> Account | None:
-    """Telegram first: it has buttons and documents."""
-    for account in accounts:
-        if account.channel == "telegram":
-            return account
-    return accounts[0] if accounts else None
-
-
 async def plan(repos: Repos, committee_id: int, audience: Audience) -> Plan:
     members: list[Member] = []
     if audience.who != "none":
@@ -80,7 +72,8 @@ async def plan(repos: Repos, committee_id: int, audience: Audience) -> Plan:
         groups = await repos.broadcasts.groups(committee_id)
         if audience.who == "cells":
             groups = [g for g in groups if g.cell_id in audience.cells]
-    chosen = [(m, _chat_account(await repos.accounts.of_member(m.id))) for m in members]
+    chats = await repos.accounts.chat_accounts([m.id for m in members])
+    chosen = [(m, chats.get(m.id)) for m in members]
     return Plan(chosen, groups)
 
 

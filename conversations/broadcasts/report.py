@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from html import unescape
 
 from conversations.broadcasts.actions import BROADCASTS, ShowUnreached
+from conversations.core.channel_choice import CHANNEL_NAMES
 from conversations.core.context import Context
 from conversations.core.i18n import Formatter
 from conversations.core.replies import Choice, Reply, rows
@@ -37,13 +39,16 @@ def progress_text(fmt: Formatter, broadcast: Broadcast, counts: dict[str, int],
     return "\n".join(lines)
 
 
-def report_text(fmt: Formatter, broadcast: Broadcast, counts: dict[str, int]) -> str:
+def report_text(fmt: Formatter, broadcast: Broadcast, counts: dict[str, int],
+                sent_by_channel: Mapping[str, int] | None = None) -> str:
     _ = fmt.gettext
     lines = [
         _("Announcement #{id} has been sent.").format(id=broadcast.id),
         progress_bar(1.0, fill="█"),
         _figures(fmt, counts),
     ]
+    if by_channel := channel_figures(fmt, sent_by_channel or {}):
+        lines.append(by_channel)
     if counts["failed"] or counts["unreachable"] or counts["expired"]:
         lines.append(_("Send /broadcasts to see who was not reached."))
     return "\n".join(lines)
@@ -57,6 +62,16 @@ def _figures(fmt: Formatter, counts: dict[str, int]) -> str:
     if counts["expired"]:  # not delivered before it expired (a long outage)
         text += " · " + fmt.gettext("expired {n}").format(n=counts["expired"])
     return text
+
+
+def channel_figures(fmt: Formatter, sent: Mapping[str, int]) -> str:
+    """'Delivered: Telegram 3 · Zalo 5' once anything went out on Zalo (reports of a
+    Telegram-only committee stay as they were)."""
+    if not sent.get("zalo"):
+        return ""
+    channels = ["telegram", "zalo", *sorted(set(sent) - {"telegram", "zalo"})]
+    figures = " · ".join(f"{CHANNEL_NAMES.get(c, c)} {sent.get(c, 0)}" for c in channels)
+    return fmt.gettext("Delivered: {figures}").format(figures=figures)
 
 
 def audience_label(ctx: Context, audience: dict, cell_names: dict[int, str]) -> str:
@@ -104,6 +119,9 @@ async def list_broadcasts(ctx: Context) -> Reply:
                      f"{audience_label(ctx, b.audience, cells)}")
         lines.append(f"  «{first_line}»")
         lines.append("  " + _figures(ctx.fmt, counts))
+        if by_channel := channel_figures(
+                ctx.fmt, await repos.broadcasts.sent_by_channel(b.id, own_cell)):
+            lines.append("  " + by_channel)
         if counts["failed"] or counts["unreachable"] or counts["expired"]:
             buttons.append(Choice(_("Not reached — #{id}").format(id=b.id),
                                   BROADCASTS.pack(ShowUnreached(b.id))))

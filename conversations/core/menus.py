@@ -75,6 +75,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("review", "all", N_("Write, continue or view your self-review")),
     ("copy", "all", N_("The printable copy of your submitted self-review")),
     ("language", "all", N_("Tiếng Việt / English")),
+    ("kenh", "all", N_("Receive messages through Telegram, Zalo or the channel used last")),
     ("invite", "secretary", N_("Secretaries: a new invitation code for a member")),
     ("progress", "lead", N_("Secretaries and admins: who has submitted, who has not")),
     ("export", "lead", N_("Secretaries and admins: the summary .xlsx and all reviews")),

@@ -29,12 +29,12 @@ log = logging.getLogger(__name__)
 async def send_to_member(repos: Repos, member: Member, dedup_key: str, kind: str,
                          ref_id: int | None, reply: Reply, now: datetime,
                          expires_at: datetime | None = None) -> bool:
-    """Enqueue one message to a member's chat (the latest linked account); True if new.
+    """Enqueue one message to a member's chat (one account: storage.accounts' rule);
+    True if new.
 
     A member without a chat account is still recorded (status 'unreachable'). Without
     `expires_at` the sender's lifetime for the kind applies."""
-    accounts = await repos.accounts.of_member(member.id)
-    account = accounts[-1] if accounts else None
+    account = await repos.accounts.chat_account(member.id)
     added = await repos.outbox.enqueue([OutMessage(
         dedup_key, kind, encode_reply(reply), member.id,
         account.channel if account else None, account.chat_id if account else None, ref_id,
