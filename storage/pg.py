@@ -14,6 +14,7 @@ loses an update, in this process or another.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -110,10 +111,13 @@ class PgDatabase:
         self.pool = pool
         self.path = url  # what opens it again (as SQLiteDatabase.path); holds the password
         self.label = masked(url)  # what may be shown
+        self._write_lock = asyncio.Lock()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PgTransaction]:
-        async with self.pool.acquire() as conn:
+        # One writer per process waits for the advisory lock: the others wait here without
+        # a connection, so reads made inside a transaction always find a free one.
+        async with self._write_lock, self.pool.acquire() as conn:
             await conn.execute(BEGIN_WRITE)
             try:
                 yield PgTransaction(conn)

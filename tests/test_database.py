@@ -173,3 +173,16 @@ async def test_every_migration_is_applied_and_recorded(database):
     assert await database.schema_version() == known[-1][0]
     rows = await database.fetchall("SELECT version, name FROM schema_migrations ORDER BY 1")
     assert [(r[0], r[1]) for r in rows] == [(v, name) for v, name, _ in known]
+
+
+async def test_reads_made_inside_many_waiting_transactions_still_run(database):
+    """More writers than connections, each reading outside its transaction while inside
+    it: the waiting writers must not hold every connection the reads need."""
+    async def write(n: int) -> None:
+        async with database.transaction() as tx:
+            await tx.execute(INSERT_SETTING, (f"k{n}", "v"))
+            await database.fetchone("SELECT count(*) FROM settings")
+
+    async with asyncio.timeout(60):  # a guard against a hang, not a measure
+        await asyncio.gather(*(write(n) for n in range(30)))
+    assert len(await settings(database)) == 30
