@@ -22,9 +22,19 @@ locales/%/LC_MESSAGES/kiemdiem.mo: locales/%/LC_MESSAGES/kiemdiem.po $(STAMP)
 demo: setup
 	$(BIN)/kiemdiem demo
 
+# The storage-heavy part of the suite again on PostgreSQL (a throwaway cluster started by
+# the tests, tests/pg_server.py). Left out: tests of SQLite itself (locks, the reader, rows
+# with NUL bytes that PostgreSQL's text refuses) and tests reaching into db.conn.
+PG_TESTS := tests/test_review_flow.py tests/test_review_storage.py tests/test_flows.py \
+	tests/test_secretary_progress.py tests/test_secretary_alerts.py tests/test_campaigns.py \
+	tests/test_reminders.py tests/test_reminder_jobs.py tests/test_outbox.py \
+	tests/test_outbox_sender.py tests/test_onboarding.py tests/test_invite_access.py \
+	tests/test_import.py tests/test_member_removal.py
+
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	KIEMDIEM_TEST_PG=1 $(BIN)/python -m pytest -q $(PG_TESTS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -351,5 +351,6 @@ class OutboxSender:
             found = await self.repo.attachment(attachment_id)
             if found is None:
                 raise SendError(f"attachment {attachment_id} is missing")
-            self._attachments[attachment_id] = found
+            # setdefault: a delivery that read it meanwhile may have stored its file_ref
+            self._attachments.setdefault(attachment_id, found)
         return self._attachments[attachment_id]

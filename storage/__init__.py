@@ -2,7 +2,8 @@
 
 Nothing here knows about Telegram, Zalo or the dialogue; everything above talks to the
 database only through this package. Repositories use the `storage.database.Database`
-interface; storage/db.py implements it on SQLite.
+interface; storage/db.py implements it on SQLite, storage/pg.py on PostgreSQL
+(`open_database` picks PostgreSQL for a postgresql:// URL).
 """
 
 from storage.database import Database, SchemaTooNewError

@@ -1,7 +1,7 @@
 """What the repositories need from a database, whatever engine is underneath.
 
-storage/db.py implements it on SQLite; a PostgreSQL implementation (asyncpg) can be added
-beside it without touching the repositories' callers. Repositories write portable SQL
+storage/db.py implements it on SQLite, storage/pg.py on PostgreSQL (asyncpg, chosen by a
+postgresql:// URL), without the repositories' callers knowing. Repositories write portable SQL
 where it is cheap (`ON CONFLICT … DO NOTHING/UPDATE`, `RETURNING id`), and the points an
 implementation must translate or provide are these:
 

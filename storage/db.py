@@ -30,6 +30,7 @@ from storage.database import (
     utc_now,
 )
 from storage.migrate import migrate, migrations
+from storage.urls import is_postgres_url
 
 # Re-exported: bot/, handlers/ and tests import them from here.
 __all__ = ["Database", "IntegrityError", "SQLiteDatabase", "SchemaTooNewError", "from_db_time",
@@ -173,10 +174,15 @@ async def open_database(
     path: str | Path, *, upto: int | None = None, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
 ) -> SQLiteDatabase:
     """Open (creating if needed) and upgrade the database; `upto` is for tests only.
+    A postgresql:// URL opens PostgreSQL instead (storage/pg.py).
 
     `busy_timeout_ms`: how long a write waits for another process's lock before the
     person is told to send again (KIEMDIEM_BUSY_TIMEOUT_MS)."""
     path = str(path)
+    if is_postgres_url(path):
+        from storage.pg import open_pg_database  # asyncpg is loaded only when used
+
+        return await open_pg_database(path, upto=upto)  # type: ignore[return-value]
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = await aiosqlite.connect(path, isolation_level=None)

@@ -194,8 +194,8 @@ class InviteRepo:
             await tx.execute(
                 "INSERT INTO invite_channel_failures (channel, failures, window_start,"
                 " locked_until) VALUES (?, ?, ?, ?) ON CONFLICT (channel) DO UPDATE SET"
-                " failures = excluded.failures, window_start = excluded.window_start,"
-                " locked_until = coalesce(excluded.locked_until, locked_until)",
+                " failures = excluded.failures, window_start = excluded.window_start, locked_until"
+                " = coalesce(excluded.locked_until, invite_channel_failures.locked_until)",
                 (channel, failures, to_db_time(window_start),
                  to_db_time(locked_until) if locked_until else None),
             )

@@ -23,10 +23,13 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 )"""
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(version, file name, SQL) for every numbered migration, in order."""
+def migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) for every numbered migration, in order. PostgreSQL's
+    scripts (`dialect="postgresql"`) are in migrations/pg/, with the same numbers and names."""
     found = []
     folder = resources.files("storage") / "migrations"
+    if dialect == "postgresql":
+        folder = folder / "pg"
     for entry in folder.iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
@@ -38,10 +41,11 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-async def migrate(db: Database, where: str, now: datetime, upto: int | None = None) -> None:
+async def migrate(db: Database, where: str, now: datetime, upto: int | None = None,
+                  dialect: str = "sqlite") -> None:
     """Apply the migrations this database lacks; refuse one newer than the code.
     `where` names the database in the error; `upto` is for tests only."""
-    known = migrations()
+    known = migrations(dialect)
     latest = known[-1][0] if known else 0
     current = await db.schema_version()
     if current > latest:

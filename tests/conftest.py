@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite file per test, a small organisation, a movable clock."""
+"""Shared fixtures: a real SQLite file per test (or a fresh PostgreSQL database with
+KIEMDIEM_TEST_PG=1), a small organisation, a movable clock."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from storage.db import open_database
 from storage.models import Member, MemberRecord
 from storage.repos import Repos
 from tests.fakes.telegram_api import TEST_TOKEN, FakeBotApi
+from tests.pg_server import PgServer, emptied_shared_database, find_bin_dir
 
 COMMITTEE = "Đảng ủy phường Thử Nghiệm"
 
@@ -46,9 +48,37 @@ ORG = [
 ]
 
 
+ON_POSTGRES = os.environ.get("KIEMDIEM_TEST_PG") == "1"
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL cluster for the whole session (tests/pg_server.py)."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed here (.ci/run installs it)")
+    server = PgServer.start(bin_dir)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def new_pg_database(request: pytest.FixtureRequest) -> str:
+    """The URL of an empty, migrated PostgreSQL database (usable from async fixtures,
+    which cannot request async fixtures by name)."""
+    return await emptied_shared_database(request.getfixturevalue("pg_server"))
+
+
 @pytest.fixture
-async def db(tmp_path):
-    database = await open_database(tmp_path / "test.sqlite3")
+async def pg_url(request) -> str:
+    return await new_pg_database(request)
+
+
+@pytest.fixture
+async def db(request, tmp_path):
+    where = await new_pg_database(request) if ON_POSTGRES else tmp_path / "test.sqlite3"
+    database = await open_database(where)
     yield database
     await database.close()
 

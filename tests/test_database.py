@@ -1,5 +1,5 @@
 """What every `storage.database.Database` implementation must do, written against the
-interface only: a PostgreSQL implementation joins by adding its opener to IMPLEMENTATIONS.
+interface only: each implementation's opener is in IMPLEMENTATIONS (SQLite, PostgreSQL).
 
 The tests use two tables of the real schema (settings: key/value; committees: an id the
 database assigns), so each implementation runs its own migrations first.
@@ -16,15 +16,28 @@ import pytest
 from storage.database import Database, IntegrityError
 from storage.db import open_database
 from storage.migrate import migrations
+from tests.conftest import new_pg_database
 
 Opener = Callable[[], Awaitable[Database]]
 
 
-def sqlite_opener(folder: Path) -> Opener:
+def sqlite_opener(request: pytest.FixtureRequest, folder: Path) -> Opener:
     return lambda: open_database(folder / "conformance.sqlite3")
 
 
-IMPLEMENTATIONS = [pytest.param(sqlite_opener, id="sqlite")]
+def postgres_opener(request: pytest.FixtureRequest, folder: Path) -> Opener:
+    url: list[str] = []  # one fresh database, every connection to it
+
+    async def open_one() -> Database:
+        if not url:
+            url.append(await new_pg_database(request))
+        return await open_database(url[0])
+
+    return open_one
+
+
+IMPLEMENTATIONS = [pytest.param(sqlite_opener, id="sqlite"),
+                   pytest.param(postgres_opener, id="postgresql")]
 
 STAMP = "2026-01-01T00:00:00.000000Z"
 INSERT_SETTING = "INSERT INTO settings (key, value) VALUES (?, ?)"
@@ -34,7 +47,7 @@ INSERT_SETTING = "INSERT INTO settings (key, value) VALUES (?, ?)"
 async def opener(request, tmp_path) -> AsyncIterator[Opener]:
     """Opens connections to one fresh database; closes them all afterwards."""
     opened: list[Database] = []
-    make = request.param(tmp_path)
+    make = request.param(request, tmp_path)
 
     async def open_one() -> Database:
         opened.append(await make())
@@ -160,3 +173,16 @@ async def test_every_migration_is_applied_and_recorded(database):
     assert await database.schema_version() == known[-1][0]
     rows = await database.fetchall("SELECT version, name FROM schema_migrations ORDER BY 1")
     assert [(r[0], r[1]) for r in rows] == [(v, name) for v, name, _ in known]
+
+
+async def test_reads_made_inside_many_waiting_transactions_still_run(database):
+    """More writers than connections, each reading outside its transaction while inside
+    it: the waiting writers must not hold every connection the reads need."""
+    async def write(n: int) -> None:
+        async with database.transaction() as tx:
+            await tx.execute(INSERT_SETTING, (f"k{n}", "v"))
+            await database.fetchone("SELECT count(*) FROM settings")
+
+    async with asyncio.timeout(60):  # a guard against a hang, not a measure
+        await asyncio.gather(*(write(n) for n in range(30)))
+    assert len(await settings(database)) == 30
