@@ -35,8 +35,11 @@ def _account(row) -> Account:
 # the channel the member chose (members.notify_channel), then the one used last, then the
 # newest. Terms over accounts `a` joined to their members `p`; CHOSEN_ACCOUNT is the id
 # for the member row `m` of the query it is put in.
-_PREFERENCE = ("a.blocked_at IS NULL", "a.channel IS p.notify_channel", "a.last_seen_at",
-               "a.id")
+# (Portable SQL: CASE rather than SQLite's `x IS y` on text; coalesce so that an
+# account never seen sorts last on PostgreSQL too, where NULLs come first in DESC.)
+_PREFERENCE = ("CASE WHEN a.blocked_at IS NULL THEN 1 ELSE 0 END",
+               "CASE WHEN a.channel = p.notify_channel THEN 1 ELSE 0 END",
+               "coalesce(a.last_seen_at, '')", "a.id")
 BEST_LAST = ", ".join(_PREFERENCE)
 BEST_FIRST = ", ".join(f"{term} DESC" for term in _PREFERENCE)
 CHOSEN_ACCOUNT = ("(SELECT a.id FROM accounts a JOIN members p ON p.id = a.member_id"

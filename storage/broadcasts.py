@@ -168,7 +168,7 @@ class BroadcastRepo:
                                                      "o.status = 'sent'")}
 
     async def _per(self, column: str, broadcast_id: int, cell_id: int | None,
-                   condition: str = "1") -> list[Row]:
+                   condition: str = "1 = 1") -> list[Row]:
         where, params = f"o.kind = ? AND o.ref_id = ? AND {condition}", [KIND, broadcast_id]
         if cell_id is not None:
             where += (" AND (m.cell_id = ? OR (o.member_id IS NULL AND o.chat_id IN"

@@ -296,7 +296,8 @@ class CampaignRepo:
             "SELECT m.id, m.cell_id, m.language, group_concat(mr.role) AS roles,"
             " ca.channel, ca.chat_id FROM members m JOIN member_roles mr ON mr.member_id = m.id"
             f" LEFT JOIN accounts ca ON ca.id = {CHOSEN_ACCOUNT}"
-            " WHERE m.committee_id = ? GROUP BY m.id ORDER BY m.id", (committee_id,),
+            " WHERE m.committee_id = ? GROUP BY m.id, ca.channel, ca.chat_id ORDER BY m.id",
+            (committee_id,),
         )
         return [Leader(r["id"], r["cell_id"], r["language"], frozenset(r["roles"].split(",")),
                        r["channel"], r["chat_id"]) for r in rows]
