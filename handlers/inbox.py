@@ -47,13 +47,19 @@ class InboxProcessor:
         self._pruned_at: datetime | None = None
 
     async def recover(self) -> None:
-        """At start-up: hand over what a previous run stored but did not finish."""
+        """At start-up: what a previous run stored but did not finish. The updates it was
+        handling when it died go first, one at a time: were one of them the cause, its
+        next death counts against it alone, not against everything in flight beside it.
+        (Each is the first pending update of its chat, so every chat stays in order.)"""
         await self._prune()
         pending = await self.inbox.pending(self.channel)
         if pending:
             log.info("%s: %d stored update(s) from before the restart", self.channel,
                      len(pending))
-        self.submit(pending)
+        for row in pending:
+            if row.attempts:
+                await self._one(row)
+        self.submit(row for row in pending if not row.attempts)
 
     def submit(self, rows: Iterable[InboxRow]) -> None:
         """Queue stored updates (in arrival order); returns at once."""

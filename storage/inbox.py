@@ -25,13 +25,15 @@ class InboxRow:
     channel: str
     chat_key: str
     payload: dict[str, Any]
+    attempts: int = 0  # begun so often before (a crash cut them off)
 
 
-_COLUMNS = "id, channel, chat_key, payload"
+_COLUMNS = "id, channel, chat_key, payload, attempts"
 
 
 def _row(row: Any) -> InboxRow:
-    return InboxRow(row["id"], row["channel"], row["chat_key"], json.loads(row["payload"]))
+    return InboxRow(row["id"], row["channel"], row["chat_key"], json.loads(row["payload"]),
+                    row["attempts"])
 
 
 class InboxRepo:

@@ -14,9 +14,15 @@ def inbox_counts(path: Path | str) -> dict[str, int]:
     return dict(rows)
 
 
-async def inbox_settled(path: Path | str, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+def _unsettled(path: Path | str, stored: int) -> bool:
+    counts = inbox_counts(path)
+    return counts.get("pending", 0) > 0 or sum(counts.values()) < stored
+
+
+async def inbox_settled(path: Path | str, stored: int = 0,
+                        timeout: float = 20.0) -> None:  # noqa: ASYNC109
     """Until no stored update waits to be handled (e.g. one a kill cut off, handled
-    again by the next process: the duplicate window)."""
+    again by the next process: the duplicate window), and at least `stored` are stored."""
     async with asyncio.timeout(timeout):
-        while inbox_counts(path).get("pending", 0):  # noqa: ASYNC110 (another process)
+        while _unsettled(path, stored):  # noqa: ASYNC110 (another process)
             await asyncio.sleep(0.05)
