@@ -24,7 +24,7 @@ from conversations.core.menus import COMMANDS
 from conversations.onboarding.invitations import TELEGRAM_USERNAME_KEY
 from handlers import telegram as telegram_handlers
 from handlers.aiohttp_request import AiohttpRequest
-from handlers.inbox import InboxProcessor
+from handlers.inbox import InboxProcessor, stop_intake
 from handlers.redact import register_secret
 from handlers.telegram_transport import TelegramTransport
 from handlers.updates import log_failure
@@ -133,13 +133,8 @@ class TelegramChannel:
             self.processor.submit(stored)
 
     async def stop(self) -> None:
-        if self._polling is not None:
-            self._polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._polling
-            self._polling = None
-        if self.processor is not None:
-            await self.processor.stop()  # the updates being handled finish first
+        await stop_intake(self._polling, self.processor)
+        self._polling = None
         with contextlib.suppress(TelegramError):
             await self.bot.shutdown()
 

@@ -9,12 +9,12 @@ is handlers/zalo.py `webhook_handler` over the same ZaloUpdates (hosting it come
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING
 
 from bot.runtime import ChannelStartError
 from conversations.core.i18n import translator
+from handlers.inbox import stop_intake
 from handlers.zalo import CHANNEL, ZaloPoller, ZaloUpdates
 from handlers.zalo_api import InvalidToken, ZaloApi
 from handlers.zalo_transport import ZaloTransport
@@ -66,11 +66,6 @@ class ZaloChannel:
             return
 
     async def stop(self) -> None:
-        if self._polling is not None:
-            self._polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._polling
-            self._polling = None
-        if self.updates is not None:
-            await self.updates.processor.stop()  # the updates being handled finish first
+        await stop_intake(self._polling, self.updates.processor if self.updates else None)
+        self._polling = None
         await self.api.close()

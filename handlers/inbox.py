@@ -126,3 +126,14 @@ class InboxProcessor:
         if self._pruned_at is None or now - self._pruned_at > timedelta(hours=1):
             self._pruned_at = now
             await self.inbox.prune(now - self.keep_done)
+
+
+async def stop_intake(polling: asyncio.Task[None] | None,
+                      processor: InboxProcessor | None) -> None:
+    """A channel's stop: no update taken any more, then those in hand finish."""
+    if polling is not None:
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+    if processor is not None:
+        await processor.stop()

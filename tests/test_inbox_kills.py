@@ -5,20 +5,19 @@ review's 30 s window for an identical answer)."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 import signal
 import sqlite3
-import sys
 from datetime import timedelta
 
 from conversations.forms.rating import review_year
 from conversations.onboarding.invitations import issue_invite
 from storage.db import open_database, utc_now
 from storage.repos import Repos
-from tests.conftest import COMMITTEE, ORG, bot_run_env
+from tests.conftest import bot_run_env
 from tests.inbox_helpers import inbox_settled
-from tests.test_run_command import BotProcess
+from tests.test_run_command import BotProcess, Start, bot_processes
+from tests.test_runtime import prepare
 
 MEMBERS = {"Trần Văn Đức": 7001, "Nguyễn Thị Hồng Nhung": 7002, "Lê Minh Tuấn": 7003,
            "Bùi Thị Mai": 7004}
@@ -26,14 +25,12 @@ STRANGERS = (7101, 7102)
 NOT_LINKED = "chưa được gắn với đảng viên nào"
 
 
-async def prepare(path) -> tuple[dict[str, str], dict[str, int]]:
-    """The sample organisation; (invitation code, member id) by name."""
+async def prepare_invites(path) -> tuple[dict[str, str], dict[str, int]]:
+    """The sample organisation, nobody linked; (invitation code, member id) by name."""
+    members = await prepare(path, campaign=False, bindings={})
     db = await open_database(path)
     try:
         repos = Repos.of(db)
-        committee = await repos.org.ensure_committee(COMMITTEE)
-        await repos.org.apply_import(committee.id, ORG)
-        members = {m.full_name: m for m in await repos.org.members_of_committee(committee.id)}
         codes = {name: (await issue_invite(repos, members[name].id, utc_now(),
                                            timedelta(days=30))).code for name in MEMBERS}
         return codes, {name: members[name].id for name in MEMBERS}
@@ -58,8 +55,13 @@ def interleaved(said: dict[int, list[str]]) -> list[tuple[int, str]]:
 
 
 async def test_every_message_survives_random_kills(fake, tmp_path):
+    async with bot_processes(tmp_path) as spawn:
+        await kill_and_restart(fake, tmp_path, spawn)
+
+
+async def kill_and_restart(fake, tmp_path, spawn: Start) -> None:
     path = tmp_path / "bot.sqlite3"
-    codes, member_ids = await prepare(path)
+    codes, member_ids = await prepare_invites(path)
     said = scripts(codes)
     queue = interleaved(said)
     rng = random.Random(20261130)
@@ -67,10 +69,7 @@ async def test_every_message_survives_random_kills(fake, tmp_path):
     total = len(queue)
 
     async def start() -> BotProcess:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=bot_run_env(fake.url, path),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-        bot = BotProcess(proc)
+        bot = await spawn(bot_run_env(fake.url, path))
         await bot.running()
         return bot
 

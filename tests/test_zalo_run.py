@@ -4,9 +4,7 @@ reaches a Zalo member through the outbox; a refused token is one line, exit 2.""
 
 from __future__ import annotations
 
-import asyncio
 import os
-import sys
 from datetime import timedelta
 
 import pytest
@@ -19,7 +17,7 @@ from storage.repos import Repos
 from tests.fakes.zalo_api import ZALO_TOKEN, FakeZaloApi
 from tests.inbox_helpers import inbox_settled
 from tests.review_helpers import answer_for
-from tests.test_run_command import BotProcess
+from tests.test_run_command import bot_processes
 from tests.test_runtime import prepare
 
 MAI, NHUNG = "zalo-mai", "zalo-nhung"
@@ -34,24 +32,14 @@ async def zalo():
 @pytest.fixture
 async def run_zalo(zalo, tmp_path):
     """Starts `kiemdiem run` with Zalo only; every process is gone afterwards."""
-    processes: list[BotProcess] = []
+    def env(path, token: str) -> dict[str, str]:
+        return {key: value for key, value in os.environ.items()
+                if not key.startswith("TELEGRAM_")} | {
+            "ZALO_BOT_TOKEN": token, "ZALO_API_URL": zalo.url, "KIEMDIEM_DB": str(path),
+            "PYTHONIOENCODING": "utf-8"}
 
-    async def start(path, token: str = ZALO_TOKEN) -> BotProcess:
-        env = {key: value for key, value in os.environ.items()
-               if not key.startswith("TELEGRAM_")}
-        env |= {"ZALO_BOT_TOKEN": token, "ZALO_API_URL": zalo.url, "KIEMDIEM_DB": str(path),
-                "PYTHONIOENCODING": "utf-8"}
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-        processes.append(BotProcess(proc))
-        return processes[-1]
-
-    yield start
-    for bot in processes:
-        if bot.proc.returncode is None:
-            bot.proc.kill()
-            await bot.proc.wait()
+    async with bot_processes(tmp_path) as start:
+        yield lambda path, token=ZALO_TOKEN: start(env(path, token))
 
 
 async def say(zalo: FakeZaloApi, path, user_id: str, text: str) -> str:
