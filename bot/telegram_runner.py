@@ -105,7 +105,7 @@ class TelegramChannel:
                 updates = await self.bot.get_updates(offset=offset, timeout=POLL_TIMEOUT,
                                                      allowed_updates=UPDATES)
             except RetryAfter as exc:
-                await asyncio.sleep(float(exc.retry_after))  # type: ignore[arg-type]
+                await asyncio.sleep(telegram_handlers.retry_after(exc))
                 continue
             except TelegramError as exc:  # network, 5xx…: nothing confirmed
                 failures += 1

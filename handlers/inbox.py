@@ -98,26 +98,38 @@ class InboxProcessor:
             del self._workers[chat_key]
 
     async def _one(self, row: InboxRow) -> None:
-        """Handle one update to the end; never raises (a storage failure leaves it pending
-        for the next start)."""
-        try:
-            while True:
-                attempts = await self.inbox.begin(row.id)
-                if attempts > self.max_attempts:
-                    log.error("%s: update %d given up after %d attempts", self.channel, row.id,
-                              attempts - 1)
-                    with contextlib.suppress(Exception):
-                        await self.give_up(row)
-                    await self.inbox.finish(row.id, failed=True)
-                    return
-                try:
-                    await self.handle(row)
-                except Exception as exc:
-                    log_failure(exc, self.channel, f"update (attempt {attempts})")
-                    continue
-                await self.inbox.finish(row.id)
-                await self._prune()
+        """Handle one update to the end; never raises. The bookkeeping failing (the
+        database locked…) does not stop the update being answered: the dialogue then
+        tells the person nothing was saved; the row stays pending for the next start."""
+        attempts = row.attempts
+        while True:
+            attempts = await self._begin(row, attempts)
+            if attempts > self.max_attempts:
+                log.error("%s: update %d given up after %d attempts", self.channel, row.id,
+                          attempts - 1)
+                with contextlib.suppress(Exception):
+                    await self.give_up(row)
+                await self._finish(row, failed=True)
                 return
+            try:
+                await self.handle(row)
+            except Exception as exc:
+                log_failure(exc, self.channel, f"update (attempt {attempts})")
+                continue
+            await self._finish(row)
+            return
+
+    async def _begin(self, row: InboxRow, attempts: int) -> int:
+        try:
+            return await self.inbox.begin(row.id)
+        except Exception as exc:
+            log_failure(exc, self.channel, "inbox bookkeeping")
+            return attempts + 1
+
+    async def _finish(self, row: InboxRow, *, failed: bool = False) -> None:
+        try:
+            await self.inbox.finish(row.id, failed=failed)
+            await self._prune()
         except Exception as exc:
             log_failure(exc, self.channel, "inbox bookkeeping")
 

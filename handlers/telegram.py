@@ -80,6 +80,12 @@ def _group_command(update: Update) -> Incoming | None:
                     is_group=True)
 
 
+def retry_after(exc: RetryAfter) -> float:
+    """The seconds Telegram asks to wait, whatever PTB_TIMEDELTA says."""
+    wait = exc._retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
 async def with_retries(method: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
     """`method(*args, **kwargs)`, tried again after a 429 (waiting what Telegram asks) or
     a 5xx / network failure (backing off); a refusal (400, 403) or the last failure is
@@ -92,10 +98,8 @@ async def with_retries(method: Callable[..., Awaitable[T]], *args: Any, **kwargs
         except (RetryAfter, NetworkError) as exc:
             if attempt == SEND_TRIES:
                 raise
-            wait = exc._retry_after if isinstance(exc, RetryAfter) else 2 ** (attempt - 1)
-            if isinstance(wait, timedelta):  # whatever PTB_TIMEDELTA says
-                wait = wait.total_seconds()
-            await asyncio.sleep(float(wait))
+            wait = retry_after(exc) if isinstance(exc, RetryAfter) else 2 ** (attempt - 1)
+            await asyncio.sleep(wait)
     raise AssertionError("unreachable")
 
 

@@ -121,3 +121,16 @@ async def test_stop_lets_the_update_in_hand_finish_and_keeps_the_rest_pending(re
     await stopping
     assert recorder.handled == [("c", "1")]
     assert [row.payload["text"] for row in await repos.inbox.pending("t")] == ["2"]
+
+
+async def test_an_update_is_answered_even_when_its_bookkeeping_fails(db, repos, clock, caplog):
+    recorder = Recorder()
+    processor = InboxProcessor(repos.inbox, "t", recorder.handle, recorder.give_up,
+                               clock=clock)
+    stored = await repos.inbox.store("t", updates(("c", "1"), ("c", "2")), clock())
+    async with db.write() as conn:  # the inbox cannot be written any more
+        await conn.execute("ALTER TABLE inbox RENAME TO inbox_away")
+    processor.submit(stored)
+    await processor.idle()
+    assert recorder.handled == [("c", "1"), ("c", "2")] and recorder.given_up == []
+    assert "inbox bookkeeping failed" in caplog.text

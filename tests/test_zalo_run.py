@@ -1,6 +1,7 @@
 """`kiemdiem run` with only ZALO_BOT_TOKEN, in its own process, against the fake Zalo
 server over HTTP: a member links by typing the code and answers; the reminder at start-up
-reaches a Zalo member through the outbox; a refused token is one line, exit 2."""
+reaches a Zalo member through the outbox; a refused token is one line, exit 2; Telegram
+and Zalo side by side in one process."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from conversations.forms.rating import review_year
 from conversations.onboarding.invitations import display_code, issue_invite
 from storage.db import open_database, utc_now
 from storage.repos import Repos
+from tests.conftest import bot_run_env
 from tests.fakes.zalo_api import ZALO_TOKEN, FakeZaloApi
 from tests.inbox_helpers import inbox_settled
 from tests.review_helpers import answer_for
@@ -21,6 +23,7 @@ from tests.test_run_command import bot_processes
 from tests.test_runtime import prepare
 
 MAI, NHUNG = "zalo-mai", "zalo-nhung"
+NOT_LINKED = "chưa được gắn với đảng viên nào"
 
 
 @pytest.fixture
@@ -93,3 +96,19 @@ async def test_a_refused_zalo_token_is_one_line_naming_the_setting(zalo, run_zal
     assert "Traceback" not in output and "a-token-zalo-refuses" not in output
     assert output.strip().splitlines()[-1].startswith(
         "kiemdiem: Zalo từ chối ZALO_BOT_TOKEN (401")
+
+
+async def test_telegram_and_zalo_served_by_one_process(fake, zalo, tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    await prepare(path, campaign=False, bindings={})
+    env = bot_run_env(fake.url, path, ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_URL=zalo.url)
+    async with bot_processes(tmp_path) as start:
+        bot = await start(env)
+        await bot.running()
+        assert "(channels: telegram, zalo)" in bot.output
+        fake.push_message(6001, "xin chào")
+        on_telegram = await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 6001,
+                                          timeout=15)
+        assert NOT_LINKED in on_telegram.params["text"]
+        assert NOT_LINKED in await say(zalo, path, "zalo-stranger", "xin chào")
+        await bot.stop()
