@@ -13,7 +13,9 @@ from bot.runtime import Runtime
 from bot.telegram_runner import TelegramChannel
 from conversations.core.replies import Incoming, Reply
 from conversations.forms.rating import review_year
-from storage.db import utc_now
+from storage.db import open_database, utc_now
+from storage.inbox import NewUpdate
+from storage.repos import Repos
 from tests.fakes.telegram_api import TEST_TOKEN
 from tests.test_runtime import FAST
 from tests.test_telegram_runner import org_with_invite
@@ -27,10 +29,14 @@ async def running(tmp_path, fake, forms):
     """A runtime with the Telegram channel on a database holding Tuấn's invitation."""
     path = tmp_path / "bot.sqlite3"
     code, members = await org_with_invite(path)
-    runtime = Runtime(str(path), forms, [TelegramChannel(TEST_TOKEN, fake.url)], sender=FAST)
+    runtime = telegram_runtime(path, fake, forms)
     await runtime.start()
     yield runtime, code, members
     await runtime.stop()
+
+
+def telegram_runtime(path, fake, forms) -> Runtime:
+    return Runtime(str(path), forms, [TelegramChannel(TEST_TOKEN, fake.url)], sender=FAST)
 
 
 def hold(runtime: Runtime, user_id: int) -> asyncio.Event:
@@ -128,3 +134,28 @@ async def test_a_reply_refused_for_a_moment_is_sent_again(fake, running, failure
     outcomes = [c.outcome for c in fake.calls_of("sendMessage")
                 if c.params["chat_id"] == STRANGERS[0]]
     assert outcomes == [failure["kind"], "ok"]
+
+
+async def test_an_update_that_killed_three_runs_gets_the_failure_message_once(
+        fake, forms, tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    await org_with_invite(path)
+    update = fake.push_message(STRANGERS[0], "xin chào")
+    fake.updates.clear()  # taken and stored by a run that then died, three times
+    db = await open_database(path)
+    inbox = Repos.of(db).inbox
+    [row] = await inbox.store("telegram", [NewUpdate(str(update["update_id"]),
+                                                     str(STRANGERS[0]), update)], utc_now())
+    for _run in range(3):
+        await inbox.begin(row.id)
+    await db.close()
+    runtime = telegram_runtime(path, fake, forms)
+    await runtime.start()
+    try:
+        told = await answer_to(fake, STRANGERS[0], 0)
+        assert told.startswith("Xin lỗi đồng chí, trợ lý gặp sự cố khi xử lý tin nhắn")
+        assert await runtime.repos.inbox.state("telegram", str(update["update_id"])) == (
+            "failed", 4)
+    finally:
+        await runtime.stop()
+    assert len(fake.calls_of("sendMessage")) == 1
