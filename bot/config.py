@@ -24,6 +24,8 @@ class Settings:
     language: str  # for command-line messages
     forms_dir: Path | None  # a committee's own form versions or hint overrides
     busy_timeout_ms: int | None = None  # how long a write waits for a locked database
+    zalo_token: str | None = None
+    zalo_api_url: str | None = None  # another server than Zalo's (a test fake…)
 
     @classmethod
     def from_env(cls, db_path: str | None = None) -> Settings:
@@ -44,6 +46,8 @@ class Settings:
             forms_dir=Path(env["KIEMDIEM_FORMS_DIR"]) if env.get("KIEMDIEM_FORMS_DIR") else None,
             busy_timeout_ms=int(env["KIEMDIEM_BUSY_TIMEOUT_MS"])
             if env.get("KIEMDIEM_BUSY_TIMEOUT_MS") else None,
+            zalo_token=env.get("ZALO_BOT_TOKEN") or None,
+            zalo_api_url=(env.get("ZALO_API_URL") or "").rstrip("/") or None,
         )
 
     @property

@@ -1,5 +1,5 @@
 """One runtime for every channel: the database, the dialogue, one outbox sender, the
-scheduled work; channels (Telegram today, Zalo next) plug in beside each other.
+scheduled work; channels (Telegram, Zalo) plug in beside each other.
 
     runtime = Runtime(settings.db_path, forms, configured_channels(settings), ...)
     await runtime.serve()  # start, run until SIGTERM/SIGINT, stop cleanly
@@ -62,6 +62,10 @@ def configured_channels(settings: Settings) -> list[Channel]:
         from bot.telegram_runner import TelegramChannel
 
         channels.append(TelegramChannel.from_settings(settings))
+    if settings.zalo_token:
+        from bot.zalo_runner import ZaloChannel
+
+        channels.append(ZaloChannel.from_settings(settings))
     return channels
 
 

@@ -1,17 +1,22 @@
-"""The Telegram channel: long polling on the Bot API (or a self-hosted / fake one).
+"""The Telegram channel: our own long polling on the Bot API (or a self-hosted / fake one).
 
-Updates go to the runtime (PTB's Application without its job queue: the runtime has its
-own scheduler); the outbox sender gets a Bot of its own on aiohttp (~3x less CPU per call).
+getUpdates → the updates stored in the inbox, in one transaction → only then the next
+getUpdates with offset = last + 1, which is what confirms them to Telegram → handled by
+the inbox processor (chats at once, each chat in order; see handlers/inbox.py). A crash
+at any point loses nothing: what Telegram sent again is stored once, what was stored but
+not finished is handled at the next start. One Bot (on aiohttp, ~3x less CPU per call)
+serves the replies and the outbox sender; getUpdates has its own connection.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
 from telegram import Bot, BotCommand, Update
-from telegram.error import InvalidToken
-from telegram.ext import Application, ApplicationBuilder
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 from bot.runtime import ChannelStartError
 from conversations.core.i18n import LANGUAGES, translator
@@ -19,8 +24,12 @@ from conversations.core.menus import COMMANDS
 from conversations.onboarding.invitations import TELEGRAM_USERNAME_KEY
 from handlers import telegram as telegram_handlers
 from handlers.aiohttp_request import AiohttpRequest
+from handlers.inbox import InboxProcessor, stop_intake
 from handlers.redact import register_secret
 from handlers.telegram_transport import TelegramTransport
+from handlers.updates import log_failure
+from storage.db import utc_now
+from storage.inbox import InboxRow, NewUpdate
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -28,23 +37,33 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+POLL_TIMEOUT = 30  # seconds a getUpdates call waits for news
+MAX_BACKOFF = 30.0
+
+
+def chat_key(update: Update) -> str:
+    """Whose turn an update waits for: its chat's (a button press: the pressing user's
+    private chat); an update without one is alone in its own queue."""
+    chat = update.effective_chat
+    return str(chat.id) if chat is not None else f"update:{update.update_id}"
 
 
 class TelegramChannel:
     name = telegram_handlers.CHANNEL
 
-    def __init__(self, token: str, api_url: str | None = None, language: str = "vi") -> None:
+    def __init__(self, token: str, api_url: str | None = None, language: str = "vi", *,
+                 concurrency: int = 64) -> None:
         register_secret(token)  # before any request: error texts quote the URL
         self.language = language  # for the operator's messages
+        self.concurrency = concurrency
         urls = {}
         if api_url:
             urls = {"base_url": f"{api_url}/bot", "base_file_url": f"{api_url}/file/bot"}
-        builder = ApplicationBuilder().token(token).job_queue(None)
-        if urls:
-            builder = builder.base_url(urls["base_url"]).base_file_url(urls["base_file_url"])
-        self.app: Application = builder.build()
-        self.sender_bot = Bot(token, request=AiohttpRequest(), **urls)
-        self.transport = TelegramTransport(self.sender_bot)
+        self._request = AiohttpRequest()
+        self.bot = Bot(token, request=self._request, **urls)
+        self.transport = TelegramTransport(self.bot)
+        self.processor: InboxProcessor | None = None
+        self._polling: asyncio.Task[None] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramChannel:
@@ -52,29 +71,72 @@ class TelegramChannel:
         return cls(settings.telegram_token, settings.telegram_api_url, settings.language)
 
     async def start(self, runtime: Runtime) -> None:
-        telegram_handlers.register(self.app, runtime)
         try:
-            await self.app.initialize()  # getMe: the token is checked here
+            await self.bot.initialize()  # getMe: the token is checked here
         except InvalidToken:
+            await self._request.shutdown()  # the bot never started: its session closes here
             raise ChannelStartError(translator(self.language).gettext(
                 "Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): the token is wrong "
                 "or was revoked. Copy the current token from @BotFather and start again."
             )) from None
-        await runtime.repos.settings.set(TELEGRAM_USERNAME_KEY, self.app.bot.username)
-        await register_commands(self.app.bot)
-        await self.sender_bot.initialize()
-        await self.app.start()
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(allowed_updates=UPDATES)
-        log.info("Telegram: polling as @%s", self.app.bot.username)
+        await runtime.repos.settings.set(TELEGRAM_USERNAME_KEY, self.bot.username)
+        await register_commands(self.bot)
+
+        async def handle(row: InboxRow) -> None:
+            update = Update.de_json(row.payload, self.bot)
+            await telegram_handlers.answer_update(self.bot, runtime, update)
+
+        async def give_up(row: InboxRow) -> None:
+            await telegram_handlers.give_up(self.bot, Update.de_json(row.payload, self.bot))
+
+        self.processor = InboxProcessor(runtime.repos.inbox, self.name, handle, give_up,
+                                        concurrency=self.concurrency)
+        await self.processor.recover()
+        self._polling = asyncio.create_task(self._poll(runtime))
+        log.info("Telegram: polling as @%s", self.bot.username)
+
+    async def _poll(self, runtime: Runtime) -> None:
+        """getUpdates until cancelled; failures back off and never end it."""
+        assert self.processor is not None
+        offset: int | None = None  # None: from the first update Telegram still holds
+        failures = 0
+        while True:
+            try:
+                updates = await self.bot.get_updates(offset=offset, timeout=POLL_TIMEOUT,
+                                                     allowed_updates=UPDATES)
+            except RetryAfter as exc:
+                await asyncio.sleep(telegram_handlers.retry_after(exc))
+                continue
+            except TelegramError as exc:  # network, 5xx…: nothing confirmed
+                failures += 1
+                delay = min(MAX_BACKOFF, 2.0 ** (failures - 1))
+                log.warning("Telegram: getUpdates failed (%s); again in %ss",
+                            type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            if not updates:
+                continue
+            try:
+                stored = await runtime.repos.inbox.store(
+                    self.name, [NewUpdate(str(u.update_id), chat_key(u), u.to_dict())
+                                for u in updates], utc_now())
+            except Exception as exc:
+                # the database refuses writes (locked past the busy timeout, full…): the
+                # dialogue answers each update at once, telling the person nothing was
+                # saved and to send it again; confirming them then loses nothing unsaid
+                log_failure(exc, self.name, "inbox store")
+                for update in updates:
+                    await telegram_handlers.answer_update(self.bot, runtime, update)
+                stored = []
+            offset = updates[-1].update_id + 1  # confirmed by the next call
+            self.processor.submit(stored)
 
     async def stop(self) -> None:
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
-        if self.app.running:
-            await self.app.stop()  # the updates being handled finish first
-        await self.app.shutdown()
-        await self.sender_bot.shutdown()
+        await stop_intake(self._polling, self.processor)
+        self._polling = None
+        with contextlib.suppress(TelegramError):
+            await self.bot.shutdown()
 
 
 async def register_commands(bot: Bot) -> None:

@@ -1,13 +1,17 @@
 """Telegram adapter: updates in, replies out (inline buttons, edits, documents).
 
 Each update is handed to the dialogue (the runtime), which answers even when it fails;
-what fails here (a reply that cannot be sent…) reaches `on_error`: logged once, and the
-person told when that is still possible."""
+what fails here (a reply that cannot be sent…) is logged once, and the person told when
+that is still possible. A 429 or a 5xx on a reply is waited out and tried again
+(`with_retries`), so a busy moment at Telegram does not leave the person unanswered."""
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
 
 from telegram import (
     Bot,
@@ -18,16 +22,19 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from conversations.core.i18n import normalise_language
+from conversations.core.menus import failure_reply
 from conversations.core.replies import Incoming, IncomingDocument, Kind, Reply
 from handlers.text_render import split_text
 from handlers.updates import Dialogue, failure_replies, log_failure
 
 CHANNEL = "telegram"
 DIALOGUE_KEY = "dialogue"
+SEND_TRIES = 4  # a reply: the first try and three more, 1 + 2 + 4 s apart (or as told)
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
@@ -73,6 +80,29 @@ def _group_command(update: Update) -> Incoming | None:
                     is_group=True)
 
 
+def retry_after(exc: RetryAfter) -> float:
+    """The seconds Telegram asks to wait, whatever PTB_TIMEDELTA says."""
+    wait = exc._retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+async def with_retries(method: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    """`method(*args, **kwargs)`, tried again after a 429 (waiting what Telegram asks) or
+    a 5xx / network failure (backing off); a refusal (400, 403) or the last failure is
+    raised."""
+    for attempt in range(1, SEND_TRIES + 1):
+        try:
+            return await method(*args, **kwargs)
+        except BadRequest:  # a NetworkError in PTB's hierarchy, but final
+            raise
+        except (RetryAfter, NetworkError) as exc:
+            if attempt == SEND_TRIES:
+                raise
+            wait = retry_after(exc) if isinstance(exc, RetryAfter) else 2 ** (attempt - 1)
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")
+
+
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.choices:
         return None
@@ -100,19 +130,20 @@ async def send_replies(
             pressed_message = None
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            await bot.send_message(chat_id, part, reply_markup=markup if last else None,
-                                   parse_mode=ParseMode.HTML if reply.html else None)
+            await with_retries(bot.send_message, chat_id, part,
+                               reply_markup=markup if last else None,
+                               parse_mode=ParseMode.HTML if reply.html else None)
         if reply.document is not None:
-            await bot.send_document(
-                chat_id,
+            await with_retries(
+                bot.send_document, chat_id,
                 InputFile(reply.document.content, filename=reply.document.filename),
-                caption=reply.document.caption or None,
-            )
+                caption=reply.document.caption or None)
 
 
 async def _edit(bot: Bot, chat_id, message_id: int, text: str, markup) -> bool:
     try:
-        await bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
+        await with_retries(bot.edit_message_text, text, chat_id, message_id,
+                           reply_markup=markup)
     except BadRequest as exc:
         if "not modified" in exc.message.lower():
             return True
@@ -128,43 +159,59 @@ async def _drop_buttons(bot: Bot, chat_id, message_id: int) -> None:
         log.debug("could not remove buttons of %s: %s", message_id, exc.message)
 
 
-async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    incoming = incoming_from_update(update)
-    if incoming is None:
-        return
-    query = update.callback_query
-    if query is not None:
-        # "query is too old" after a restart: the reply below still answers the person
-        with contextlib.suppress(BadRequest):
-            await query.answer()
-    dialogue: Dialogue = context.application.bot_data[DIALOGUE_KEY]
-    replies = await dialogue.handle(incoming)
+async def answer_update(bot: Bot, dialogue: Dialogue, update: Update) -> None:
+    """Hand one update to the dialogue and send its answer. A failure outside the dialogue
+    (a reply that cannot be sent…) is logged once and the person told, if still possible."""
     try:
-        await send_replies(context.bot, incoming.chat_id, replies, query)
-    except Forbidden:
-        log.info("user %s blocked the bot", incoming.user_id)
+        incoming = incoming_from_update(update)
+        if incoming is None:
+            return
+        query = update.callback_query
+        if query is not None:
+            # a side call: whether it works ("query is too old" after a restart, a 5xx…)
+            # must not decide whether the press is handled
+            try:
+                await query.answer()
+            except TelegramError as exc:
+                log.info("could not answer a button press: %s", type(exc).__name__)
+        replies = await dialogue.handle(incoming)
+        try:
+            await send_replies(bot, incoming.chat_id, replies, query)
+        except Forbidden:
+            log.info("user %s blocked the bot", incoming.user_id)
+    except Exception as error:
+        log_failure(error, CHANNEL, "update")
+        await tell_failure(bot, update, failure_replies(error, _language(update)))
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An update whose handling failed outside the dialogue: one log line, and a short
-    message to the person if a private chat is known (it may fail again: then nothing)."""
-    error = context.error
-    if error is None:
-        return
-    log_failure(error, CHANNEL, "update")
-    chat = update.effective_chat if isinstance(update, Update) else None
+def _language(update: Update) -> str:
+    user = update.effective_user
+    return normalise_language(user.language_code if user else None)
+
+
+async def tell_failure(bot: Bot, update: Update, replies: list[Reply]) -> None:
+    """A short message to the person when a private chat is known (it may fail again:
+    then nothing)."""
+    chat = update.effective_chat
     if chat is None or chat.type != chat.PRIVATE:
         return
-    user = update.effective_user if isinstance(update, Update) else None
-    replies = failure_replies(error, normalise_language(user.language_code if user else None))
     try:
-        await send_replies(context.bot, chat.id, replies)
+        await send_replies(bot, chat.id, replies)
     except TelegramError as exc:
         log.info("could not tell chat %s about the failure: %s", chat.id, type(exc).__name__)
+
+
+async def give_up(bot: Bot, update: Update) -> None:
+    """An update that failed every attempt: the polite failure message, once."""
+    await tell_failure(bot, update, [failure_reply(_language(update), storage=False)])
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """PTB's handler form of `answer_update` (bench/dialogue.py drives it)."""
+    await answer_update(context.bot, context.application.bot_data[DIALOGUE_KEY], update)
 
 
 def register(application: Application, dialogue: Dialogue) -> None:
     application.bot_data[DIALOGUE_KEY] = dialogue
     application.add_handler(CallbackQueryHandler(on_update))
     application.add_handler(MessageHandler(filters.ALL, on_update))
-    application.add_error_handler(on_error)

@@ -2,32 +2,34 @@
 
 Zalo has no buttons, no documents and no editing: choices are numbered as on the console,
 a document becomes a sentence saying where to get it, and texts are cut at 2,000
-characters. Updates have no update_id: each handled message_id is recorded
-(storage.zalo) before the dialogue sees it, so a message delivered twice, or again after
-a restart, is answered once. A message whose handling was cut short by a crash is not
-handled again: the person simply writes again, which beats answering twice.
+characters. Every update is stored in the inbox (keyed by its message_id) before it is
+handled and marked done after: a message delivered twice, or again after a restart, is
+answered once, and one whose handling a crash cut short is handled at the next start
+(handlers/inbox.py states the duplicate window). Chats are served at once, each in order.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
 from conversations.core.i18n import translator
 from conversations.core.replies import Incoming, Kind, Reply
+from handlers.inbox import InboxProcessor
 from handlers.outbox_sender import FloodWait, SendError, TransientError
 from handlers.redact import redact, register_secret
 from handlers.text_render import plain, render_text
 from handlers.zalo_api import MAX_TEXT, InvalidToken, ZaloApi
 from storage.db import utc_now
+from storage.inbox import InboxRow, NewUpdate
 from storage.repos import Repos
 
 CHANNEL = "zalo"
@@ -110,66 +112,69 @@ async def send_texts(api: ZaloApi, chat_id: str, texts: list[str], *,
 
 
 class ZaloUpdates:
-    """One pipeline for polled and webhook updates: parse, deduplicate, answer."""
+    """One pipeline for polled and webhook updates: parse, store, answer (in order per
+    chat, chats at once)."""
 
     def __init__(self, api: ZaloApi, repos: Repos, handle: Handle, *,
-                 clock: Callable[[], datetime] = utc_now, keep_seen: timedelta = timedelta(days=7),
-                 sleep: Sleep = asyncio.sleep) -> None:
+                 clock: Callable[[], datetime] = utc_now, sleep: Sleep = asyncio.sleep,
+                 concurrency: int = 64) -> None:
         self.api = api
         self.repos = repos
-        self.handle = handle  # e.g. Assistant.handle
+        self.handle = handle  # e.g. Runtime.handle
         self.clock = clock
-        self.keep_seen = keep_seen
         self.sleep = sleep
-        self._pruned_at: datetime | None = None
-        self._chats: dict[str, tuple[asyncio.Lock, int]] = {}  # chat -> (lock, users)
+        self.processor = InboxProcessor(repos.inbox, CHANNEL, self._answer, self._give_up,
+                                        concurrency=concurrency, clock=clock)
+
+    async def receive(self, updates: Sequence[Any]) -> list[InboxRow]:
+        """Store the updates it handles (one transaction) and queue them; returns at once
+        with the new ones. Raises when they could not be stored (the database)."""
+        new = []
+        for update in updates:
+            event = event_from_update(update)
+            if event is not None:  # without a message_id it cannot be deduplicated
+                key = event.message_id or f"no-id:{uuid.uuid4().hex}"
+                new.append(NewUpdate(key, event.incoming.chat_id, update))
+        stored = await self.repos.inbox.store(CHANNEL, new, self.clock())
+        self.processor.submit(stored)
+        return stored
 
     async def process(self, update: Any) -> None:
-        """Answer one update. Raises only when it could not even be recorded (the
-        database): a webhook then answers 500 and Zalo may deliver it again."""
-        event = event_from_update(update)
-        if event is None:
-            return
+        """Store and answer one update. Raises only when it could not even be stored
+        (the database): a webhook then answers 500 and Zalo may deliver it again."""
+        stored = await self.receive([update])
+        await self.processor.idle(row.chat_key for row in stored)
+
+    async def _answer(self, row: InboxRow) -> None:
+        event = event_from_update(row.payload)
+        assert event is not None  # it was parsed before it was stored
         incoming = event.incoming
-        async with self._turn(incoming.chat_id):  # one person's messages in order
-            if event.message_id and not await self.repos.zalo_seen.claim(event.message_id,
-                                                                         self.clock()):
-                log.info("zalo: message %s was already handled", event.message_id)
-                return
-            await self._prune()
-            try:
-                replies = await self.handle(incoming)
-                language = await language_of(self.repos, user_id=incoming.user_id)
-                texts = [text for reply in replies for text in zalo_texts(reply, language)]
-            except Exception:  # a bug in the dialogue must not silence the bot
-                log.exception("zalo: message %s could not be handled", event.message_id)
-                _ = translator(await _safe_language(self.repos, incoming.user_id)).gettext
-                texts = [_("Sorry, something went wrong on our side. Please send your "
-                           "message again in a few minutes.")]
-            try:
-                await send_texts(self.api, incoming.chat_id, texts, sleep=self.sleep)
-            except SendError as exc:
-                log.warning("zalo: reply to %s not sent: %s", incoming.chat_id, exc)
-
-    @contextlib.asynccontextmanager
-    async def _turn(self, chat_id: str) -> AsyncIterator[None]:
-        lock, users = self._chats.get(chat_id, (asyncio.Lock(), 0))
-        self._chats[chat_id] = (lock, users + 1)
         try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._chats[chat_id]
-            if users == 1:
-                del self._chats[chat_id]
-            else:
-                self._chats[chat_id] = (lock, users - 1)
+            replies = await self.handle(incoming)
+            language = await language_of(self.repos, user_id=incoming.user_id)
+            texts = [text for reply in replies for text in zalo_texts(reply, language)]
+        except Exception:  # a bug in the dialogue must not silence the bot
+            log.exception("zalo: message %s could not be handled", event.message_id)
+            texts = [await _failure_text(self.repos, incoming.user_id)]
+        await self._send(incoming.chat_id, texts)
 
-    async def _prune(self) -> None:
-        now = self.clock()
-        if self._pruned_at is None or now - self._pruned_at > timedelta(hours=1):
-            self._pruned_at = now
-            await self.repos.zalo_seen.prune(now - self.keep_seen)
+    async def _give_up(self, row: InboxRow) -> None:
+        event = event_from_update(row.payload)
+        if event is not None:
+            await self._send(event.incoming.chat_id,
+                             [await _failure_text(self.repos, event.incoming.user_id)])
+
+    async def _send(self, chat_id: str, texts: list[str]) -> None:
+        try:
+            await send_texts(self.api, chat_id, texts, sleep=self.sleep)
+        except SendError as exc:
+            log.warning("zalo: reply to %s not sent: %s", chat_id, exc)
+
+
+async def _failure_text(repos: Repos, user_id: str) -> str:
+    _ = translator(await _safe_language(repos, user_id)).gettext
+    return _("Sorry, something went wrong on our side. Please send your message again in a "
+             "few minutes.")
 
 
 async def _safe_language(repos: Repos, user_id: str) -> str:
@@ -215,11 +220,10 @@ class ZaloPoller:
                 await self.sleep(delay)
                 continue
             failures = 0
-            for update in batch:
-                try:
-                    await self.updates.process(update)
-                except Exception:
-                    log.exception("zalo: an update was lost (could not be recorded)")
+            try:  # Zalo confirmed the batch by answering: store it, then handle it
+                await self.updates.receive(batch)
+            except Exception:
+                log.exception("zalo: %d update(s) lost (could not be recorded)", len(batch))
 
 
 def webhook_handler(updates: ZaloUpdates, secret: str) -> Callable[[web.Request],

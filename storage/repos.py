@@ -8,13 +8,13 @@ from storage.accounts import AccountRepo
 from storage.broadcasts import BroadcastRepo
 from storage.campaigns import CampaignRepo
 from storage.database import Database
+from storage.inbox import InboxRepo
 from storage.invites import InviteRepo
 from storage.org import OrgRepo
 from storage.outbox import OutboxRepo
 from storage.reviews import ReviewRepo
 from storage.secretaries import SecretaryRepo
 from storage.settings import SettingsRepo
-from storage.zalo import ZaloSeenRepo
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,12 @@ class Repos:
     secretaries: SecretaryRepo
     campaigns: CampaignRepo
     broadcasts: BroadcastRepo
-    zalo_seen: ZaloSeenRepo
+    inbox: InboxRepo
 
     @classmethod
     def of(cls, db: Database) -> Repos:
         return cls(
             db, OrgRepo(db), AccountRepo(db), InviteRepo(db), SettingsRepo(db), ReviewRepo(db),
             OutboxRepo(db), SecretaryRepo(db), CampaignRepo(db), BroadcastRepo(db),
-            ZaloSeenRepo(db),
+            InboxRepo(db),
         )

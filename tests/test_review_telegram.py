@@ -33,6 +33,7 @@ from storage.db import open_database, utc_now
 from storage.repos import Repos
 from tests.conftest import COMMITTEE, ORG, bot_run_env
 from tests.fakes.telegram_api import Call, FakeBotApi
+from tests.inbox_helpers import inbox_settled
 from tests.review_helpers import SCORES, answer_for, data
 
 BARRIER = "Trợ lý chỉ đọc được tin nhắn dạng chữ."
@@ -295,6 +296,7 @@ async def test_a_new_process_resumes_the_dialogue(how, fake, prepared, start_bot
     await asyncio.wait_for(proc.wait(), timeout=20)
     assert proc.returncode == (0 if how == signal.SIGTERM else -signal.SIGKILL)
     await start_bot()
+    await inbox_settled(path)  # an update the kill cut off is answered again first
 
     resumed = await user.say("/review")
     assert "Chào đồng chí. Đồng chí đang làm đến:" in resumed.text

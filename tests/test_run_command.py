@@ -4,9 +4,11 @@ without secrets or what people wrote, a revoked token."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sqlite3
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
@@ -64,24 +66,35 @@ class BotProcess:
         return output
 
 
-@pytest.fixture
-async def run_bot(fake, prepared, tmp_path):
-    """Starts `kiemdiem [args] run`; every process is gone afterwards."""
+Start = Callable[..., Awaitable[BotProcess]]
+
+
+@contextlib.asynccontextmanager
+async def bot_processes(cwd) -> AsyncIterator[Start]:
+    """`start(env, *args)` runs `kiemdiem [args] run`; every process is gone afterwards."""
     processes: list[BotProcess] = []
 
-    async def start(*args: str, **env: str) -> BotProcess:
+    async def start(env: dict[str, str], *args: str) -> BotProcess:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", *args, "run", cwd=tmp_path,
-            env=bot_run_env(fake.url, prepared[0], **env),
+            sys.executable, "-m", "bot", *args, "run", cwd=cwd, env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         processes.append(BotProcess(proc))
         return processes[-1]
 
-    yield start
-    for bot in processes:
-        if bot.proc.returncode is None:
-            bot.proc.kill()
-            await bot.proc.wait()
+    try:
+        yield start
+    finally:
+        for bot in processes:
+            if bot.proc.returncode is None:
+                bot.proc.kill()
+                await bot.proc.wait()
+
+
+@pytest.fixture
+async def run_bot(fake, prepared, tmp_path):
+    """Starts `kiemdiem [args] run`; every process is gone afterwards."""
+    async with bot_processes(tmp_path) as start:
+        yield lambda *args, **env: start(bot_run_env(fake.url, prepared[0], **env), *args)
 
 
 async def reply_to(fake, text: str) -> str:

@@ -84,9 +84,11 @@ async def until(check: Callable[[], object], timeout: float = 10.0) -> None:  # 
         await asyncio.sleep(0.02)
 
 
-async def prepare(path, *, campaign: bool) -> dict:
-    """The sample organisation bound on both channels; with a campaign whose reminder
-    (00:00 local today, never quiet) is due whenever this runs."""
+async def prepare(path, *, campaign: bool,
+                  bindings: dict[str, tuple[str, str]] | None = None) -> dict:
+    """The sample organisation bound on both channels (or as `bindings` says: name ->
+    (channel, user id)); with a campaign whose reminder (00:00 local today, never quiet)
+    is due whenever this runs."""
     db = await open_database(path)
     try:
         repos = Repos.of(db)
@@ -94,8 +96,9 @@ async def prepare(path, *, campaign: bool) -> dict:
         await repos.org.apply_import(committee.id, ORG)
         members = {m.full_name: m for m in await repos.org.members_of_committee(committee.id)}
         now = utc_now()
-        bindings = {**{n: ("telegram", str(uid)) for n, uid in ON_TELEGRAM.items()},
-                    **{n: ("other", f"o{members[n].id}") for n in ON_OTHER}}
+        if bindings is None:
+            bindings = {**{n: ("telegram", str(uid)) for n, uid in ON_TELEGRAM.items()},
+                        **{n: ("other", f"o{members[n].id}") for n in ON_OTHER}}
         for name, (channel, uid) in bindings.items():
             account = await repos.accounts.ensure(channel, uid, uid, now)
             await repos.accounts.bind(account.id, members[name].id, now)

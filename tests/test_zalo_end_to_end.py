@@ -37,8 +37,8 @@ async def running(zalo, assistant, repos, clock):
 class Person:
     """One Zalo user writing to the bot and reading everything it answered."""
 
-    def __init__(self, zalo: FakeZaloApi, user_id: str) -> None:
-        self.zalo, self.user_id = zalo, user_id
+    def __init__(self, zalo: FakeZaloApi, poller: ZaloPoller, user_id: str) -> None:
+        self.zalo, self.poller, self.user_id = zalo, poller, user_id
 
     async def say(self, text: str) -> str:
         return await self.send(lambda user: self.zalo.push_text(user, text))
@@ -46,7 +46,8 @@ class Person:
     async def send(self, push) -> str:
         before = len(self.zalo.texts_to(self.user_id))
         push(self.user_id)
-        await self.zalo.wait_idle()
+        await self.zalo.wait_idle()  # taken…
+        await self.poller.updates.processor.idle()  # …and answered
         return "\n".join(self.zalo.texts_to(self.user_id)[before:])
 
 
@@ -54,7 +55,7 @@ async def test_member_links_with_the_code_and_answers_the_first_items(
         zalo, running, org, repos, clock, forms):
     nhung = org["Nguyễn Thị Hồng Nhung"]
     invite = await issue_invite(repos, nhung.id, clock(), timedelta(days=30))
-    person = Person(zalo, "zalo-user-7")
+    person = Person(zalo, running, "zalo-user-7")
 
     assert "chưa được gắn với đảng viên nào" in await person.say("xin chào")
     linked = await person.say(display_code(invite.code).lower())  # typed, in lower case
@@ -78,7 +79,7 @@ async def test_member_links_with_the_code_and_answers_the_first_items(
 
 async def test_pictures_and_stickers_get_the_text_only_answer(zalo, running, org, repos, clock):
     invite = await issue_invite(repos, org["Lê Minh Tuấn"].id, clock(), timedelta(days=30))
-    person = Person(zalo, "zalo-user-8")
+    person = Person(zalo, running, "zalo-user-8")
     await person.say(invite.code)
     assert "chỉ đọc được tin nhắn dạng chữ" in await person.send(zalo.push_sticker)
     assert "chỉ đọc được tin nhắn dạng chữ" in await person.send(zalo.push_image)
@@ -86,12 +87,12 @@ async def test_pictures_and_stickers_get_the_text_only_answer(zalo, running, org
 
 
 async def test_a_protected_user_is_told_to_ask_the_secretary(zalo, running):
-    answer = await Person(zalo, "zalo-child").send(zalo.push_unsupported)
+    answer = await Person(zalo, running, "zalo-child").send(zalo.push_unsupported)
     assert "không cho phép trợ lý đọc tin nhắn" in answer
     assert "liên hệ bí thư chi bộ" in answer
 
 
 async def test_group_messages_are_not_answered(zalo, running):
-    await Person(zalo, "zalo-user-9").send(
+    await Person(zalo, running, "zalo-user-9").send(
         lambda user: zalo.push_text(user, "/progress", chat_id="group-1", chat_type="GROUP"))
     assert zalo.sent == []

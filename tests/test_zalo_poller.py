@@ -77,12 +77,12 @@ async def test_an_update_that_cannot_be_recorded_is_logged_and_polling_goes_on(
         zalo, db, repos, clock, caplog):
     async with ZaloApi(ZALO_TOKEN, base_url=zalo.url) as api, \
             polling(make_poller(api, repos, clock, Waits())):
-        async with db.write() as conn:  # the dedup table is gone: claiming fails
-            await conn.execute("ALTER TABLE zalo_seen RENAME TO zalo_seen_away")
+        async with db.write() as conn:  # the inbox is gone: storing fails
+            await conn.execute("ALTER TABLE inbox RENAME TO inbox_away")
         zalo.push_text("u-1", "mất")
         await zalo.wait_idle()
         async with db.write() as conn:
-            await conn.execute("ALTER TABLE zalo_seen_away RENAME TO zalo_seen")
+            await conn.execute("ALTER TABLE inbox_away RENAME TO inbox")
         zalo.push_text("u-1", "còn")
         await zalo.wait_for_sent("u-1", 1)
     assert zalo.texts_to("u-1") == ["Đã nhận: còn"]

@@ -9,6 +9,7 @@ from conversations.core.replies import Kind, Reply
 from handlers.zalo import ZaloUpdates, event_from_update
 from handlers.zalo_api import ZaloApi
 from storage.db import open_database
+from storage.inbox import NewUpdate
 from storage.repos import Repos
 from tests.fakes.zalo_api import ZALO_TOKEN, FakeZaloApi
 
@@ -103,15 +104,21 @@ async def test_a_message_delivered_again_after_a_restart_is_answered_once(tmp_pa
         assert zalo.texts_to("u-1") == ["Đã nhận: xin chào"]
 
 
-async def test_seen_ids_are_forgotten_after_a_week(repos, clock):
-    assert await repos.zalo_seen.claim("old", clock())
+async def test_handled_updates_are_forgotten_after_a_week(repos, clock):
+    def one(key: str) -> list[NewUpdate]:
+        return [NewUpdate(key, "u-1", {"key": key})]
+
+    [old] = await repos.inbox.store("zalo", one("old"), clock())
+    await repos.inbox.finish(old.id)
     clock.advance(days=6)
-    assert await repos.zalo_seen.claim("newer", clock())
-    assert not await repos.zalo_seen.claim("old", clock())
+    [newer] = await repos.inbox.store("zalo", one("newer"), clock())
+    await repos.inbox.finish(newer.id)
+    assert await repos.inbox.store("zalo", one("old"), clock()) == []  # a replay
+    assert await repos.inbox.store("telegram", one("old"), clock())  # another channel's
     clock.advance(days=1, seconds=1)
-    assert await repos.zalo_seen.prune(clock() - timedelta(days=7)) == 1
-    assert await repos.zalo_seen.claim("old", clock())  # forgotten, so new again
-    assert not await repos.zalo_seen.claim("newer", clock())
+    assert await repos.inbox.prune(clock() - timedelta(days=7)) == 1
+    assert await repos.inbox.store("zalo", one("old"), clock())  # forgotten, so new again
+    assert await repos.inbox.store("zalo", one("newer"), clock()) == []
 
 
 async def test_a_failing_dialogue_still_answers_and_the_next_message_is_handled(

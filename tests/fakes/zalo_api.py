@@ -177,8 +177,8 @@ class FakeZaloApi:
         return self.texts_to(chat_id)
 
     async def wait_idle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        """Wait until every queued update was taken and the poller asks again: a poller
-        handles one update at a time, so everything it had to say has been sent."""
+        """Wait until every queued update was taken and the poller asks again (it may
+        still be answering them: wait for its processor too)."""
         async def idle() -> None:
             while self.updates or not self._polls:
                 changed = self._changed
