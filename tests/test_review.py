@@ -330,7 +330,9 @@ async def test_text_channel_keywords_and_numbers(member_chat, forms, repos, peop
     chat = await member_chat("2B", channel="console")
     form = forms.get(forms.default_version, "2B")
     await chat.say("/review")
-    await chat.say("1")  # at a text item a number is an answer, not a choice
+    await chat.say("1")  # at a text item a number is asked about, saved only when confirmed
+    assert "Nothing was saved" in chat.text or "chưa được lưu" in chat.text
+    await chat.say("lưu")
     await chat.say("xong")
     review = await repos.reviews.of_member(people["2B"].id, 2026)
     assert review.answers[form.items[0].key].text == "1"

@@ -7,7 +7,7 @@ from docx import Document as open_docx
 
 from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
 from conversations.forms.rating import review_year
-from tests.review_helpers import SCORES, answer_for
+from tests.review_helpers import SCORES, answer_for, type_items
 from tests.test_console_demo import _demo
 
 FORMS = load_forms(BUILTIN_FORMS_DIR)
@@ -78,15 +78,7 @@ async def test_questions_and_level_take_typed_words(chat_factory, repos, clock, 
     member = org["Nguyễn Thị Hồng Nhung"]
     await repos.accounts.bind(account.id, member.id, clock())
     form = forms.get(forms.default_version, "2B")
-    await chat.say("/review")
-    for item in form.items:
-        if item.kind == "score":
-            await chat.say(SCORES[item.key])
-        elif item.required:
-            await chat.say(answer_for(item.key))
-            await chat.say("xong")
-        else:
-            await chat.say("bỏ qua")
+    await type_items(chat, form)
     first, second = (f"dq.{d.key}" for d in form.disqualifiers[:2])
     await chat.say("không")
     await chat.say("quay lại")

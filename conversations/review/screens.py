@@ -121,10 +121,21 @@ def verdict_lines(ctx: Context, review: Review, form: FormDef) -> tuple[list[str
              _("By the score: {level}.").format(level=v.implied.label(lang))]
     if v.capped_by:
         lines.append(_(
-            "Because you answered «Yes» to a question before the rating, the level you may "
-            "propose is at most: {level}."
-        ).format(level=v.ceiling.label(lang)))
+            "Because you answered «Yes» to {questions}, the level you may propose is at "
+            "most: {level}. If that answer was a mistake, open the question from the list "
+            "of items and answer it again."
+        ).format(questions=capping_questions(ctx, form, v.capped_by),
+                 level=v.ceiling.label(lang)))
     return lines, v
+
+
+def capping_questions(ctx: Context, form: FormDef, keys: tuple[str, ...]) -> str:
+    """«question 2 (Were you disciplined this year?)» for each question answered «Yes»."""
+    lang = ctx.fmt.language
+    return "; ".join(
+        ctx._("question {n} («{question}»)").format(n=n, question=d.question(lang))
+        for n, d in enumerate(form.disqualifiers, start=1) if d.key in keys
+    )
 
 
 def level_step(ctx: Context, review: Review, form: FormDef) -> Reply:
@@ -185,19 +196,33 @@ def table_of_contents(ctx: Context, review: Review, form: FormDef) -> Reply:
     _ = ctx._
     lang = ctx.fmt.language
     step = review.position
+    # text-only channels number the choices themselves: the item's number would be doubled
+    numbered = ctx.incoming.has_buttons
     choices = []
     for n, item in enumerate(form.items, start=1):
         mark = "✓ " if rs.is_answered(form, review, item.key) else ""
-        choices.append(Choice(f"{mark}{n}. {item.title(lang)}"[:TOC_LABEL_CHARS],
+        title = shorten(item.title(lang), TOC_LABEL_CHARS - 8)
+        choices.append(Choice(f"{mark}{n}. {title}" if numbered else f"{mark}{title}",
                               REVIEW.pack(Goto(step, item.key))))
-    first_question = rs.DQ + form.disqualifiers[0].key
+    questions = [rs.DQ + d.key for d in form.disqualifiers]
+    asked = all(q in review.answers for q in questions)
     choices += [
-        Choice(_("Questions before the rating"), REVIEW.pack(Goto(step, first_question))),
-        Choice(_("Proposed level"), REVIEW.pack(Goto(step, rs.LEVEL))),
+        Choice(("✓ " if asked else "") + _("Questions before the rating"),
+               REVIEW.pack(Goto(step, questions[0]))),
+        Choice(("✓ " if review.level else "") + _("Proposed level"),
+               REVIEW.pack(Goto(step, rs.LEVEL))),
         Choice(_("Review everything and submit"), REVIEW.pack(ToSummary(step))),
     ]
     return Reply(_("Choose the item to open (✓ already answered):"), rows(*choices),
                  replace=ctx.incoming.kind is Kind.ACTION)
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut between words with «…»."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
 
 
 def locked(ctx: Context, review: Review) -> Reply:
