@@ -14,6 +14,7 @@ from conversations.review.actions import (
     Done,
     Goto,
     Propose,
+    Replace,
     Skip,
     Submit,
     ToSummary,
@@ -197,7 +198,8 @@ async def test_back_edit_and_changing_a_score_clears_the_level(member_chat, form
     await chat.press(data(Done(first.key)))
     await chat.press(data(Back(second.key)))
     assert "Bản đầu." in chat.text  # the recorded text is shown
-    await chat.say("Bản sửa.")  # the first message after arriving replaces
+    await chat.press(data(Replace(first.key)))
+    await chat.say("Bản sửa.")  # the first message after «Replace» replaces
     await chat.press(data(Done(first.key)))
     review = await repos.reviews.of_member(people["2B"].id, 2026)
     assert review.answers[first.key].text == "Bản sửa."
@@ -232,6 +234,7 @@ async def test_submitted_review_is_locked_until_returned(member_chat, forms, rep
     await chat.say("/review")
     assert "Bổ sung mục hạn chế." in chat.text
     await chat.press(data(Goto("summary", form.items[0].key)))
+    await chat.press(data(Replace(form.items[0].key)))
     await chat.say("Nội dung bổ sung.")
     await chat.press(data(Done(form.items[0].key)))
     assert (await repos.reviews.get(review.id)).position == "summary"

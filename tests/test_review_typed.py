@@ -146,3 +146,35 @@ async def test_the_list_reads_well_when_typed(typist):
         assert title.startswith(shown) and (shown == title or title[len(shown)] in " ,;:")
     assert labels[len(form.items)].startswith("✓ ")      # the questions, answered
     assert labels[len(form.items) + 1].startswith("✓ ")  # the level, chosen
+
+
+@pytest.mark.parametrize("way_back", [("danh sách", "1"), ("quay lại",)])
+async def test_a_reopened_item_is_added_to_or_replaced_never_silently(typist, way_back):
+    """From the list or with «quay lại»: a message adds to the text; «viết lại» replaces."""
+    first = typist.form.items[0].key
+    earlier = answer_for(first)
+    await typist.say("/review")
+    await typist.say(earlier)
+    await typist.say("xong")
+    for word in way_back:
+        await typist.say(word)
+    offered = {choice.keyword for reply in typist.last for choice in reply.flat_choices}
+    assert {"viết lại", "xong"} <= offered and "Viết lại" in typist.text
+    await typist.say("Bổ sung: tham gia đầy đủ các buổi sinh hoạt chi bộ.")
+    assert "ghi thêm vào nội dung trước đó" in typist.text
+    await typist.say("xong")
+    review = await typist.draft()
+    assert review.answers[first].text == (
+        f"{earlier}\nBổ sung: tham gia đầy đủ các buổi sinh hoạt chi bộ.")
+    for word in way_back:
+        await typist.say(word)
+    await typist.say("viết lại")
+    assert (await typist.draft()).answers[first] == review.answers[first]  # kept until sent
+    await typist.say("Nội dung viết lại hoàn toàn.")
+    assert "thay cho nội dung cũ" in typist.text
+    await typist.say("xong")
+    assert (await typist.draft()).answers[first].text == "Nội dung viết lại hoàn toàn."
+    for word in way_back:
+        await typist.say(word)
+    await typist.say("xong")  # kept as it is
+    assert (await typist.draft()).answers[first].text == "Nội dung viết lại hoàn toàn."

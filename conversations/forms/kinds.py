@@ -29,6 +29,7 @@ class Nav(Enum):
     DONE = "done"  # the text is complete: move on
     SKIP = "skip"  # an optional item does not apply
     KEEP = "keep"  # keep the recorded value and move on
+    REPLACE = "replace"  # the next message replaces the recorded text instead of adding
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ class TextKind(ItemKind):
     appends = True
 
     def nav(self, item: Item, answer: Answer | None) -> tuple[Nav, ...]:
-        return (Nav.DONE, *super().nav(item, answer))
+        written = (Nav.REPLACE,) if answer and answer.text else ()
+        return (Nav.DONE, *written, *super().nav(item, answer))
 
     def ask(self, _: Gettext, item: Item, answer: Answer | None, *, appending: bool,
             language: str) -> Asked:
@@ -129,8 +131,10 @@ class TextKind(ItemKind):
             lines = [
                 _("Recorded so far ({n} characters):").format(n=len(answer.text)),
                 "«" + preview(answer.text) + "»",
-                _("Further messages are added to it.") if appending
-                else _("A new message replaces this text; press «Done» to keep it."),
+                _("A new message is added to this text. To write the item anew, choose "
+                  "«Replace»; to keep it as it is, choose «Done».") if appending
+                else _("Send the new text: it will replace the text above, which stays "
+                       "until you send it."),
             ]
         else:
             lines = [_("Write your answer; you may send several messages, they are joined. "

@@ -24,6 +24,7 @@ from conversations.review.actions import (
     Goto,
     Pick,
     Propose,
+    Replace,
     ReviewAction,
     Skip,
     Store,
@@ -130,6 +131,7 @@ async def _append(ctx: Context, review: Review, form: FormDef, item: Item,
             "more to add to it, or press «Done».", n,
         ).format(n=ctx.fmt.number(n)), nav, expects_text=True)]
     combined = f"{old.text}\n{text}" if appending else text
+    replaced = old is not None and bool(old.text) and not appending
     limit = ctx.config.answer_limit
     if len(combined) > limit:
         return [Reply(_(
@@ -139,16 +141,31 @@ async def _append(ctx: Context, review: Review, form: FormDef, item: Item,
             nav, expects_text=True)]
     await ctx.repos.reviews.save(review.id, ctx.now, answer=(item.key, Answer(combined)),
                                  appending=True)
-    return [Reply(_(
-        "Saved ({n} characters). Send more to add to it, or press «Done»."
-    ).format(n=ctx.fmt.number(len(combined))), nav, expects_text=True)]
+    if appending:
+        said = _("Added to the text recorded earlier ({n} characters in all). Send more to "
+                 "add to it, or press «Done».")
+    elif replaced:
+        said = _("The earlier text was replaced by this one ({n} characters). Send more to "
+                 "add to it, or press «Done».")
+    else:
+        said = _("Saved ({n} characters). Send more to add to it, or press «Done».")
+    nav = item_nav(ctx, await reload(ctx, review), form, item)
+    return [Reply(said.format(n=ctx.fmt.number(len(combined))), nav, expects_text=True)]
+
+
+async def replace(ctx: Context, review: Review, form: FormDef, _action: Replace) -> list[Reply]:
+    """«Replace»: the next message takes the place of the recorded text (kept till then)."""
+    if _offering(form, review, Nav.REPLACE) is None:
+        return show_step(ctx, review, form)
+    await ctx.repos.reviews.save(review.id, ctx.now, appending=False)
+    return replace_first(show_step(ctx, await reload(ctx, review), form), ctx)
 
 
 def _repeated(ctx: Context, review: Review, saved: str, text: str) -> bool:
     """`text` is what was last appended to this item, moments ago.
 
-    While `appending` is set, the draft's last change was a message added to this item
-    (every move clears it), so `updated_at` is when that message was saved.
+    `updated_at` is the draft's last change: this message, or arriving at the item (a
+    resend of the last paragraph moments after arriving is acknowledged, not added).
     """
     recent = ctx.now - review.updated_at <= REPEAT_WINDOW
     return recent and (saved == text or saved.endswith("\n" + text))
@@ -249,7 +266,8 @@ async def _advance(ctx: Context, review: Review, form: FormDef) -> list[Reply]:
 
 async def _move(ctx: Context, review: Review, form: FormDef, step: str,
                 from_summary: bool) -> list[Reply]:
-    await ctx.repos.reviews.save(review.id, ctx.now, position=step, appending=False,
+    # arriving at an item: a message adds to what is recorded unless «Replace» is chosen
+    await ctx.repos.reviews.save(review.id, ctx.now, position=step, appending=True,
                                  from_summary=from_summary)
     return replace_first(show_step(ctx, await reload(ctx, review), form), ctx)
 

@@ -29,6 +29,7 @@ from conversations.review.actions import (
     Keep,
     Pick,
     Propose,
+    Replace,
     ReviewAction,
     Skip,
     Store,
@@ -136,7 +137,7 @@ def _excluded_text(ctx: Context, reason: str) -> str:
 
 HANDLERS: dict[type[ReviewAction], Handler] = {
     Done: answering.done, Skip: answering.skip, Keep: answering.keep, Pick: answering.pick,
-    Store: answering.store,
+    Store: answering.store, Replace: answering.replace,
     YesNo: answering.yes_or_no, Propose: answering.propose, Back: answering.back,
     Goto: answering.goto, ToSummary: answering.to_summary, Contents: _contents,
     Submit: submitting.submit, Confirm: submitting.confirm, View: submitting.view,

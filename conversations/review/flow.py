@@ -24,6 +24,7 @@ from conversations.review.actions import (
     Keep,
     Pick,
     Propose,
+    Replace,
     ReviewAction,
     Skip,
     Store,
@@ -73,7 +74,8 @@ LOCKED: tuple[type[ReviewAction], ...] = (View, Copy)
 EVERYWHERE_IN_DRAFT: tuple[type[ReviewAction], ...] = (Contents, Goto, ToSummary, *LOCKED)
 
 STATES = (
-    State(ITEM, "Item n of N (text, choice or score)", (Done, Skip, Pick, Keep, Store, Back)),
+    State(ITEM, "Item n of N (text, choice or score)",
+          (Done, Skip, Pick, Keep, Store, Replace, Back)),
     State(QUESTIONS, "Questions before the rating (dq.*)", (YesNo, Back)),
     State(LEVEL, "Proposed level (total, level by the score, ceiling)", (Propose, Back)),
     State(SUMMARY, "Summary (every answer, rating block, what is missing)",
@@ -85,8 +87,9 @@ BY_NAME = {state.name: state for state in STATES}
 
 TRANSITIONS = (
     Transition(START, ITEM, ("/review",), "a draft on the default form version"),
-    Transition(ITEM, ITEM, (TYPED,), "saved at once, later messages appended (the same text "
-               "again within 30 s is acknowledged, not added twice)"),
+    Transition(ITEM, ITEM, (TYPED,), "saved at once, later messages appended, also on an item "
+               "reopened (the same text again within 30 s is acknowledged, not added twice)"),
+    Transition(ITEM, ITEM, (Replace,), "the next message replaces the recorded text"),
     Transition(ITEM, ITEM, (TYPED, Done), "asked again (a bad score, text at a choice, "
                "an empty required item)"),
     Transition(ITEM, ITEM, (TYPED,), "a reply like «1», «ok», «👍»: asked whether it is the "

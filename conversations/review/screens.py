@@ -19,6 +19,7 @@ from conversations.review.actions import (
     Keep,
     Pick,
     Propose,
+    Replace,
     Skip,
     Submit,
     ToSummary,
@@ -75,6 +76,8 @@ def item_nav(ctx: Context, review: Review, form: FormDef,
             own.append(Choice(_("✓ Done"), REVIEW.pack(Done(step)), keyword=_("done")))
         elif nav is Nav.SKIP:
             own.append(Choice(_("Skip"), REVIEW.pack(Skip(step)), keyword=_("skip")))
+        elif nav is Nav.REPLACE:
+            own.append(Choice(_("Replace"), REVIEW.pack(Replace(step)), keyword=_("replace")))
         elif answer is not None:
             own.append(Choice(_("Keep {score}").format(score=kind.kept(answer)),
                               REVIEW.pack(Keep(step)), keyword=_("keep")))
