@@ -57,6 +57,8 @@ BROKEN = {
     "no Vietnamese": (lambda t: t + '\n[[items]]\nkey = "A.X"\nsection = "A.VI"\n'
                       'title = { en = "Only English" }\nhint = "Gợi ý"\n',
                       "item A.X title: needs a Vietnamese text"),
+    "score step": (lambda t: t.replace("score_step = 1", "score_step = 0.25", 1),
+                   "score_step must be 1 (whole points) or 0.5 (half points)"),
     "levels order": (lambda t: t.replace("min_score = 90", "min_score = 60", 1),
                      "levels must be listed best first"),
     "unknown kind": (lambda t: t.replace('kind = "score"', 'kind = "number"', 1),
@@ -245,3 +247,38 @@ async def test_choice_item_through_the_dialogue(choice_forms, repos, clock, org)
     assert "2. Mức độ tham gia sinh hoạt chi bộ trong năm" in paragraphs
     at = paragraphs.index("2. Mức độ tham gia sinh hoạt chi bộ trong năm")
     assert paragraphs[at + 1] == "Vắng dưới ba buổi, có lý do"
+
+
+async def test_half_points_where_the_form_allows_them(tmp_path, repos, clock, org):
+    """A committee scoring in halves: «27,5» and «57,5 điểm» typed, 85 in the copy."""
+    write(tmp_path / "forms", "halves.toml",
+          own_version("halves-2026").replace("score_step = 1", "score_step = 0.5", 1))
+    library = load_forms(BUILTIN_FORMS_DIR, tmp_path / "forms")
+    assert {item.step for item in library.get("halves-2026", "2B").score_items} == {0.5}
+    assert {item.step for item in library.get("hd43-2025", "2B").score_items} == {1}
+    assistant = Assistant(repos, library, AssistantConfig(), clock)
+    member = org["Nguyễn Thị Hồng Nhung"]
+    chat = Chat(assistant, "console-halves", "console")
+    account = await repos.accounts.ensure("console", chat.user_id, chat.user_id, clock())
+    await repos.accounts.bind(account.id, member.id, clock())
+    form = library.get("halves-2026", "2B")
+    await chat.say("/review")
+    for item in form.text_items:
+        await chat.say(answer_for(item.key) if item.required else "bỏ qua")
+        if item.required:
+            await chat.say("xong")
+    await chat.say("27,3")
+    assert "nửa điểm" in chat.text and "«27,5»" in chat.text
+    await chat.say("27,5")
+    await chat.say("57.5 điểm")
+    review = await repos.reviews.of_member(member.id, 2026)
+    assert [review.answers[i.key].score for i in form.score_items] == [27.5, 57.5]
+    for _question in form.disqualifiers:
+        await chat.say("không")
+    assert "Tổng điểm: 85/100" in chat.text and "Nhóm tiêu chí chung 27,5/30" in chat.text
+    for choice in ("2", "1", "1"):  # «Hoàn thành tốt nhiệm vụ», submit, confirm
+        await chat.say(choice)
+    copy = next(reply.document for reply in chat.last if reply.document)
+    paragraphs = [p.text for p in open_docx(io.BytesIO(copy.content)).paragraphs]
+    assert "- Nhóm tiêu chí chung: 27,5/30 điểm" in paragraphs
+    assert "- Tổng điểm: 85/100 điểm" in paragraphs

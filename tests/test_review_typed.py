@@ -178,3 +178,21 @@ async def test_a_reopened_item_is_added_to_or_replaced_never_silently(typist, wa
         await typist.say(word)
     await typist.say("xong")  # kept as it is
     assert (await typist.draft()).answers[first].text == "Nội dung viết lại hoàn toàn."
+
+
+async def test_scores_as_people_type_them(typist):
+    form = typist.form
+    await typist.say("/review")
+    for item in form.text_items:
+        await typist.say(answer_for(item.key) if item.required else "bỏ qua")
+        if item.required:
+            await typist.say("xong")
+    general, tasks = form.score_items
+    await typist.say("27,5")  # this form scores in whole points: refused, saying how
+    assert "Điểm phải là số nguyên từ 0 đến 30" in typist.text
+    assert "ví dụ «27» hoặc «27 điểm»" in typist.text
+    assert general.key not in (await typist.draft()).answers
+    await typist.say("27 điểm")
+    await typist.say("65đ")
+    review = await typist.draft()
+    assert (review.answers[general.key].score, review.answers[tasks.key].score) == (27, 65)

@@ -20,7 +20,9 @@ from conversations.forms.model import Item, Option, Reader
 from storage.reviews import Answer
 
 Gettext = Callable[[str], str]
-SCORE_DIGITS = re.compile(r"[0-9]{1,3}")  # ASCII only: int('²') fails, '٣' and '１２' are no score
+# ASCII digits only (int('²') fails, '٣' and '１２' are no score), a decimal comma or point,
+# then «điểm» or «đ» if the member adds it: «27», «27,5», «65 điểm»
+SCORE_TEXT = re.compile(r"([0-9]{1,3})(?:[,.]([0-9]{1,2}))?\s*(?:điểm|diem|đ|d)?\.?", re.IGNORECASE)
 
 
 class Nav(Enum):
@@ -209,29 +211,42 @@ class ScoreKind(ItemKind):
         return (Nav.KEEP,) if self.answered(answer) else ()
 
     def kept(self, answer: Answer) -> str:
-        return str(answer.score)
+        return points(answer.score or 0)
 
     def ask(self, _: Gettext, item: Item, answer: Answer | None, *, appending: bool,
             language: str) -> Asked:
-        lines = [_("Send a whole number from 0 to {max}.").format(max=item.max)]
+        if item.step == 1:
+            lines = [_("Send a whole number from 0 to {max}.").format(max=item.max)]
+        else:
+            lines = [_("Send a number from 0 to {max}, in whole or half points (for example "
+                       "«27» or «27,5»).").format(max=item.max)]
         if answer and answer.score is not None:
-            lines.append(_("Score recorded: {score}.").format(score=answer.score))
+            lines.append(_("Score recorded: {score}.").format(score=points(answer.score)))
         return Asked(tuple(lines))
 
     def parse_text(self, _: Gettext, item: Item, text: str) -> Parsed:
-        value = text.strip()
-        if SCORE_DIGITS.fullmatch(value) and int(value) <= (item.max or 0):
-            return Parsed(Answer(score=int(value)))
+        match = SCORE_TEXT.fullmatch(text.strip())
+        if match:
+            value = int(match[1]) + float(f"0.{match[2] or 0}")
+            if value <= (item.max or 0) and (value / item.step).is_integer():
+                return Parsed(Answer(score=int(value) if value.is_integer() else value))
+        example = min(27, item.max or 0)
+        if item.step == 1:
+            return Parsed(refusal=_(
+                "The score must be a whole number from 0 to {max}. Please send it again, "
+                "for example «{example}» or «{example} điểm»."
+            ).format(max=item.max, example=example))
         return Parsed(refusal=_(
-            "The score must be a whole number from 0 to {max}. Please send it again."
-        ).format(max=item.max))
+            "The score must be a number from 0 to {max}, in whole or half points. Please "
+            "send it again, for example «{example}», «{example},5» or «{example} điểm»."
+        ).format(max=item.max, example=example))
 
     def summary_line(self, _: Gettext, item: Item, answer: Answer | None, language: str) -> str:
-        score = answer.score if self.answered(answer) else "…"
+        score = points(answer.score) if answer and self.answered(answer) else "…"
         return f"{item.label(language)}: {score}/{item.max}"
 
     def print(self, page: Page, item: Item, answer: Answer | None) -> None:
-        score = answer.score if answer and self.answered(answer) else page.blank
+        score = points(answer.score) if answer and self.answered(answer) else page.blank
         page.line(f"- {item.title('vi')}: {score}/{item.max} điểm")
 
 
@@ -240,6 +255,11 @@ KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (TextKind(), ChoiceKin
 
 def kind_of(item: Item) -> ItemKind:
     return KINDS[item.kind]
+
+
+def points(value: float) -> str:
+    """A score as written in Vietnamese: «27», «27,5»."""
+    return f"{value:g}".replace(".", ",")
 
 
 def preview(text: str, limit: int = 300) -> str:

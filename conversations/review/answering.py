@@ -12,7 +12,7 @@ from conversations.core.actions import ActionError
 from conversations.core.context import Context
 from conversations.core.replies import Choice, Reply
 from conversations.core.text import fold
-from conversations.forms.kinds import Nav, kind_of, preview
+from conversations.forms.kinds import Nav, kind_of, points, preview
 from conversations.forms.library import FormDef, Item
 from conversations.forms.rating import may_propose
 from conversations.review import steps as rs
@@ -235,7 +235,7 @@ async def propose(ctx: Context, review: Review, form: FormDef, action: Propose) 
         else:
             reason = _("a total of {total} points gives at most {ceiling}.")
         return [Reply(_("«{level}» cannot be proposed: ").format(level=chosen.label(lang))
-                      + reason.format(total=v.total, ceiling=v.ceiling.label(lang),
+                      + reason.format(total=points(v.total), ceiling=v.ceiling.label(lang),
                                       questions=capping_questions(ctx, form, v.capped_by))),
                 level_step(ctx, review, form)]
     await ctx.repos.reviews.save(review.id, ctx.now, level=action.level)

@@ -19,7 +19,7 @@ from docx.shared import Cm, Pt
 from conversations.core.i18n import document_date
 from conversations.core.replies import Document
 from conversations.core.text import clean_text, file_name_part
-from conversations.forms.kinds import kind_of
+from conversations.forms.kinds import kind_of, points
 from conversations.forms.library import FormDef, FormLibrary
 from conversations.forms.rating import verdict
 from conversations.review import steps as rs
@@ -198,7 +198,7 @@ def _part_b(doc, form: FormDef, review: Review) -> None:
         for item in section.items:
             kind_of(item).print(_Page(doc), item, review.answers.get(item.key))
         if section.items:
-            _para(doc, f"- Tổng điểm: {v.total}/100 điểm", bold=True)
+            _para(doc, f"- Tổng điểm: {points(v.total)}/100 điểm", bold=True)
         if section.key == LEVEL_SECTION:
             for level in form.levels:
                 mark = CHECKED if level.key == review.level else UNCHECKED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conversations.core.context import Context
 from conversations.core.replies import Choice, Kind, Reply, rows
-from conversations.forms.kinds import Nav, kind_of
+from conversations.forms.kinds import Nav, kind_of, points
 from conversations.forms.library import FormDef, Item
 from conversations.forms.rating import Verdict, verdict
 from conversations.review import steps as rs
@@ -118,9 +118,10 @@ def verdict_lines(ctx: Context, review: Review, form: FormDef) -> tuple[list[str
     scores = rs.scores(form, review)
     v = verdict(form, scores, rs.disqualified(form, review))
     parts = ", ".join(
-        f"{item.title(lang)} {scores.get(item.key, 0)}/{item.max}" for item in form.score_items
+        f"{item.title(lang)} {points(scores.get(item.key, 0))}/{item.max}"
+        for item in form.score_items
     )
-    lines = [_("Total score: {total}/100 ({parts}).").format(total=v.total, parts=parts),
+    lines = [_("Total score: {total}/100 ({parts}).").format(total=points(v.total), parts=parts),
              _("By the score: {level}.").format(level=v.implied.label(lang))]
     if v.capped_by:
         lines.append(_(

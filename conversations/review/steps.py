@@ -71,7 +71,7 @@ def missing(form: FormDef, review: Review) -> list[str]:
     return gaps
 
 
-def scores(form: FormDef, review: Review) -> dict[str, int]:
+def scores(form: FormDef, review: Review) -> dict[str, float]:
     return {
         item.key: review.answers[item.key].score
         for item in form.score_items
