@@ -7,6 +7,7 @@ import pytest
 from docx import Document as open_docx
 
 from conversations.assistant import Assistant
+from conversations.campaigns.rules import CampaignRequest, create_campaign
 from conversations.core.context import AssistantConfig
 from conversations.review.actions import (
     Back,
@@ -346,3 +347,35 @@ async def test_text_channel_keywords_and_numbers(member_chat, forms, repos, peop
     assert review.position == form.items[0].key
     assert form.items[1].key not in review.answers
     assert SCORES  # the helper's scores are what other tests rely on
+
+
+@pytest.mark.parametrize("key,expected", [
+    ("exempted", "miễn"), ("new", "chưa đủ sáu tháng"),
+])
+async def test_members_not_reviewed_asking_for_a_copy_are_told_why(key, expected, member_chat,
+                                                                   people):
+    chat = await member_chat(key, channel="console")
+    await chat.say("/copy")
+    assert expected in chat.text and "/review" not in chat.text
+
+
+async def test_header_and_deadline_before_submitting(member_chat, forms, repos, people, clock):
+    """Name, date of birth, posts, workplace, cell at the start and in the summary; the
+    cell's deadline with the days left while the campaign is open."""
+    committee = await repos.org.committee_by_name(COMMITTEE)
+    await create_campaign(repos, forms, committee, CampaignRequest(
+        name="Kiểm điểm năm 2026", cells_deadline=date(2026, 11, 30),
+        committee_deadline=date(2026, 12, 5)), clock())
+    chat = await member_chat("2A", channel="console")
+    await chat.say("/review")
+    header = ["- Họ và tên: Trần Văn Đức", "- Ngày sinh: 12/03/1968",
+              "- Chức vụ Đảng: Bí thư Chi bộ", "- Chức vụ chính quyền, đoàn thể: Phó Chủ tịch "
+              "UBND phường", "- Đơn vị công tác: UBND phường", "- Chi bộ: Chi bộ 1",
+              "báo bí thư chi bộ để sửa lại"]
+    assert all(line in chat.text for line in header), chat.text
+    assert "Hạn nộp bản kiểm điểm của chi bộ đồng chí là ngày 30/11/2026, còn 7 ngày." in chat.text
+    await chat.say("/review")  # resuming: the deadline again
+    assert "còn 7 ngày" in chat.text
+    await chat.say("danh sách")
+    await chat.say(str(len(forms.get(forms.default_version, "2A").items) + 3))  # the summary
+    assert all(line in chat.text for line in header)

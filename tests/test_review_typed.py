@@ -159,7 +159,7 @@ async def test_a_reopened_item_is_added_to_or_replaced_never_silently(typist, wa
     for word in way_back:
         await typist.say(word)
     offered = {choice.keyword for reply in typist.last for choice in reply.flat_choices}
-    assert {"viết lại", "xong"} <= offered and "Viết lại" in typist.text
+    assert {"viết lại", "xong"} <= offered and "gõ «viết lại»" in typist.text
     await typist.say("Bổ sung: tham gia đầy đủ các buổi sinh hoạt chi bộ.")
     assert "ghi thêm vào nội dung trước đó" in typist.text
     await typist.say("xong")
@@ -196,3 +196,20 @@ async def test_scores_as_people_type_them(typist):
     await typist.say("65đ")
     review = await typist.draft()
     assert (review.answers[general.key].score, review.answers[tasks.key].score) == (27, 65)
+
+
+async def test_typed_channels_are_told_to_type_not_to_press(typist, member_chat_telegram):
+    await typist.say("/review")
+    assert "gõ «xong»" in typist.text and "bấm" not in typist.text
+    await typist.say(answer_for(typist.form.items[0].key))
+    assert "hoặc gõ «xong»" in typist.text
+    await member_chat_telegram.say("/review")
+    assert "bấm «Xong»" in member_chat_telegram.text
+
+
+@pytest.fixture
+async def member_chat_telegram(chat_factory, repos, clock, org):
+    chat = chat_factory("telegram-tuan", "telegram")
+    account = await repos.accounts.ensure("telegram", chat.user_id, chat.user_id, clock())
+    await repos.accounts.bind(account.id, org["Lê Minh Tuấn"].id, clock())
+    return chat

@@ -16,7 +16,7 @@ from conversations.forms.kinds import Nav, kind_of, points, preview
 from conversations.forms.library import FormDef, Item
 from conversations.forms.rating import may_propose
 from conversations.review import steps as rs
-from conversations.review import typed_words
+from conversations.review import typed_words, wording
 from conversations.review.actions import (
     REVIEW,
     Back,
@@ -118,7 +118,7 @@ def _refused(ctx: Context, review: Review, form: FormDef, item: Item,
 
 async def _append(ctx: Context, review: Review, form: FormDef, item: Item,
                   text: str) -> list[Reply]:
-    _ = ctx._
+    _ = wording.for_channel(ctx)
     old = review.answers.get(item.key)
     appending = review.appending and old is not None and bool(old.text)
     nav = item_nav(ctx, review, form, item)

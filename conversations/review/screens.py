@@ -8,6 +8,7 @@ from conversations.forms.kinds import Nav, kind_of, points
 from conversations.forms.library import FormDef, Item
 from conversations.forms.rating import Verdict, verdict
 from conversations.review import steps as rs
+from conversations.review import wording
 from conversations.review.actions import (
     REVIEW,
     Back,
@@ -26,6 +27,7 @@ from conversations.review.actions import (
     View,
     YesNo,
 )
+from conversations.review.header import header_text
 from conversations.review.summary import summary_replies
 from storage.reviews import Review
 
@@ -55,7 +57,8 @@ def _heading(ctx: Context, form: FormDef, item: Item) -> str:
 def _item_step(ctx: Context, review: Review, form: FormDef, item: Item) -> Reply:
     lang = ctx.fmt.language
     answer = review.answers.get(item.key)
-    asked = kind_of(item).ask(ctx._, item, answer, appending=review.appending, language=lang)
+    asked = kind_of(item).ask(wording.for_channel(ctx), item, answer,
+                              appending=review.appending, language=lang)
     options = [Choice(label, REVIEW.pack(Pick(review.position, value)))
                for value, label in asked.options]
     text = "\n".join([_heading(ctx, form, item), item.hint(lang), *asked.lines])
@@ -158,6 +161,7 @@ def level_step(ctx: Context, review: Review, form: FormDef) -> Reply:
 def summary_step(ctx: Context, review: Review, form: FormDef) -> list[Reply]:
     _ = ctx._
     replies = summary_replies(ctx, review, form)
+    replies.insert(1, Reply(header_text(ctx, form)))  # after the title, as on the paper
     gaps = rs.missing(form, review)
     step = review.position
     if gaps:
