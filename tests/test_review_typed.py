@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from docx import Document as open_docx
 
 from tests.review_helpers import answer_for, type_items
 
@@ -213,3 +216,25 @@ async def member_chat_telegram(chat_factory, repos, clock, org):
     account = await repos.accounts.ensure("telegram", chat.user_id, chat.user_id, clock())
     await repos.accounts.bind(account.id, org["Lê Minh Tuấn"].id, clock())
     return chat
+
+
+async def test_a_printable_draft_from_the_summary(typist):
+    """Older members read on paper: the draft as a .docx marked «BẢN NHÁP», not signed."""
+    await type_items(typist, typist.form)
+    for _question in typist.form.disqualifiers:
+        await typist.say("không")
+    await typist.say("2")  # the level: now at the summary
+    await typist.say("bản nháp")
+    draft = next(reply.document for reply in typist.last if reply.document)
+    assert draft.filename.startswith("ban-nhap-kiem-diem-2026")
+    doc = open_docx(io.BytesIO(draft.content))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "BẢN NHÁP – KHÔNG DÙNG ĐỂ KÝ, NỘP" in paragraphs
+    assert doc.sections[0].header.paragraphs[0].text == "BẢN NHÁP – KHÔNG DÙNG ĐỂ KÝ, NỘP"
+    assert answer_for(typist.form.items[0].key) in paragraphs
+    signature = [p.text for t in doc.tables for c in t.rows[0].cells for p in c.paragraphs]
+    assert "NGƯỜI TỰ KIỂM ĐIỂM" not in signature
+    review = await typist.draft()
+    assert review.status == "draft" and review.position == "summary"
+    await typist.say("/copy")  # the same draft
+    assert any(reply.document for reply in typist.last) and "BẢN NHÁP" in typist.text

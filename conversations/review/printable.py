@@ -37,6 +37,9 @@ HEADER_LABELS = {
     "cell": "Chi bộ",
 }
 DOTS = "…………………"
+DRAFT_MARK = "BẢN NHÁP – KHÔNG DÙNG ĐỂ KÝ, NỘP"
+DRAFT_NOTE = ("Đây là bản nháp để đồng chí đọc lại trước khi nộp. Bản để ký được gửi khi "
+              "đồng chí nộp bản kiểm điểm.")
 LEVEL_SECTION = "B.II"  # where the proposed level is ticked
 LETTERHEAD_WIDTHS = (Cm(7), Cm(9))  # the text width is 16 cm; the date line needs 9
 
@@ -47,24 +50,32 @@ def review_document(forms: FormLibrary, member: Member, committee: Committee | N
     form = forms.get(review.form_version, review.form_code)
     zone = ZoneInfo(committee.timezone if committee else "Asia/Ho_Chi_Minh")
     signed_on = (review.submitted_at or review.updated_at).astimezone(zone).date()
+    draft = review.editable  # not submitted yet: for reading, never for signing
     content = review_docx(form, member, committee.name if committee else "", review,
-                          signed_on=signed_on, place=committee.place if committee else "")
-    filename = file_name_part(f"ban-kiem-diem-{review.year} {member.full_name}") + ".docx"
+                          signed_on=signed_on, place=committee.place if committee else "",
+                          draft=draft)
+    name = "ban-nhap-kiem-diem" if draft else "ban-kiem-diem"
+    filename = file_name_part(f"{name}-{review.year} {member.full_name}") + ".docx"
     return Document(filename, content, caption)
 
 
 def review_docx(
     form: FormDef, member: Member, committee: str, review: Review, *,
-    signed_on: date, place: str = "",
+    signed_on: date, place: str = "", draft: bool = False,
 ) -> bytes:
     doc = new_document()
     _page_and_font(doc)
+    if draft:
+        _draft_marks(doc)
     _letterhead(doc, committee, member.cell_name, place, signed_on)
     _title(doc, form, review.year)
     _header_fields(doc, form, member)
     _part_a(doc, form, review)
     _part_b(doc, form, review)
-    _signature(doc, member.full_name)
+    if draft:
+        _para(doc, DRAFT_NOTE, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=12)
+    else:
+        _signature(doc, member.full_name)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -80,6 +91,14 @@ def _page_and_font(doc) -> None:
     style.font.size = Pt(13)
     style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
     style.paragraph_format.space_after = Pt(3)
+
+
+def _draft_marks(doc) -> None:
+    """«BẢN NHÁP» at the top of every page and above the title."""
+    header = doc.sections[0].header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    header.add_run(DRAFT_MARK).bold = True
+    _para(doc, DRAFT_MARK, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
 def _para(doc_or_cell, text: str = "", *, bold=False, italic=False, size=None,

@@ -176,6 +176,8 @@ def summary_step(ctx: Context, review: Review, form: FormDef) -> list[Reply]:
         (first,),
         (Choice(_("Edit an item"), REVIEW.pack(Contents(step)), keyword=_("items")),
          Choice(_("◀ Back"), REVIEW.pack(Back(step)), keyword=_("back"))),
+        (Choice(_("Printable draft to read over (.docx)"), REVIEW.pack(Copy(step)),
+                keyword=_("draft")),),
     )))
     return replies
 

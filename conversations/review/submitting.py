@@ -48,9 +48,9 @@ async def printable_copy(ctx: Context, review: Review, form: FormDef,
                          _action: ReviewAction | None = None) -> list[Reply]:
     if review.editable:
         return [Reply(ctx._(
-            "The printable copy is made when you submit. Your draft is saved; send /review "
-            "to continue."
-        ))]
+            "Your draft as it would be printed, marked «BẢN NHÁP»: for reading over, not for "
+            "signing. The copy to sign is sent when you submit; send /review to continue."
+        ), document=await _document(ctx, review))]
     return [Reply(ctx._("Printable copy:"), document=await _document(ctx, review))]
 
 
