@@ -60,6 +60,8 @@ class Page(Protocol):
     def paragraphs(self, text: str) -> None: ...   # the member's text, a paragraph per line
     def note(self, text: str) -> None: ...         # one indented line
     def line(self, text: str) -> None: ...         # one plain line
+    def table(self, title: str, header: tuple[str, ...],
+              rows: list[tuple[str, ...]]) -> None: ...  # in the annex, after the signature
 
 
 class ItemKind:
@@ -250,7 +252,63 @@ class ScoreKind(ItemKind):
         page.line(f"- {item.title('vi')}: {score}/{item.max} điểm")
 
 
-KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (TextKind(), ChoiceKind(), ScoreKind())}
+class ListKind(TextKind):
+    """Several short entries, one per message (or per line), printed as a table in the
+    annex: «product or task; timeliness; quality» (Mẫu 2B's work products)."""
+
+    name = "list"
+    ENTRY_CHARS = 200
+    COLUMNS = ("STT", "Sản phẩm, công việc", "Tiến độ", "Chất lượng")
+
+    @staticmethod
+    def entries(answer: Answer | None) -> list[str]:
+        text = answer.text if answer and not answer.skipped else ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def ask(self, _: Gettext, item: Item, answer: Answer | None, *, appending: bool,
+            language: str) -> Asked:
+        lines = [_("Send one entry per message, each a short line: the product or task; "
+                   "whether it was on time; its quality. For example: «Báo cáo tổng kết "
+                   "năm; đúng hạn; đạt yêu cầu». When finished, press «Done».")]
+        entries = self.entries(answer)
+        if entries:
+            lines.append(_("Entries so far:"))
+            lines += [f"{n}. {entry}" for n, entry in enumerate(entries, start=1)]
+        if not item.required:
+            lines.append(_("This item is optional: press «Skip» if it does not apply to you."))
+        return Asked(tuple(lines))
+
+    def parse_text(self, _: Gettext, item: Item, text: str) -> Parsed:
+        long = [line for line in text.splitlines() if len(line.strip()) > self.ENTRY_CHARS]
+        if long:
+            return Parsed(refusal=_(
+                "Each entry should be one short line of at most {limit} characters. Nothing "
+                "was saved from this message: please send it again, shorter."
+            ).format(limit=self.ENTRY_CHARS))
+        return super().parse_text(_, item, text)
+
+    def shown(self, _: Gettext, item: Item, answer: Answer | None, language: str) -> str:
+        entries = self.entries(answer)
+        if not entries:
+            return super().shown(_, item, answer, language)
+        return "\n".join(f"{n}. {entry}" for n, entry in enumerate(entries, start=1))
+
+    def print(self, page: Page, item: Item, answer: Answer | None) -> None:
+        entries = self.entries(answer)
+        if not entries:
+            return  # nothing to annex
+        rows = []
+        for n, entry in enumerate(entries, start=1):
+            cells = [cell.strip() for cell in entry.split(";")]
+            what = "; ".join(cells[:-2]) if len(cells) > 3 else cells[0]
+            rest = cells[-2:] if len(cells) > 3 else cells[1:]
+            rows.append((str(n), what, *rest, *[""] * (2 - len(rest))))
+        page.table(item.title("vi"), self.COLUMNS, rows)
+
+
+KINDS: dict[str, ItemKind] = {
+    kind.name: kind for kind in (TextKind(), ChoiceKind(), ScoreKind(), ListKind())
+}
 
 
 def kind_of(item: Item) -> ItemKind:

@@ -70,12 +70,14 @@ def review_docx(
     _letterhead(doc, committee, member.cell_name, place, signed_on)
     _title(doc, form, review.year)
     _header_fields(doc, form, member)
-    _part_a(doc, form, review)
-    _part_b(doc, form, review)
+    page = _Page(doc)
+    _part_a(doc, form, review, page)
+    _part_b(doc, form, review, page)
     if draft:
         _para(doc, DRAFT_NOTE, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=12)
     else:
         _signature(doc, member.full_name)
+    page.print_annex()
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -183,6 +185,7 @@ class _Page:
 
     def __init__(self, doc) -> None:
         self.doc = doc
+        self.annex: list[tuple[str, tuple[str, ...], list[tuple[str, ...]]]] = []
 
     def heading(self, text: str) -> None:
         _para(self.doc, text, bold=True, italic=True, keep=True)
@@ -196,18 +199,36 @@ class _Page:
     def line(self, text: str) -> None:
         _para(self.doc, text, indent=False)
 
+    def table(self, title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+        self.annex.append((title, header, rows))
 
-def _part_a(doc, form: FormDef, review: Review) -> None:
+    def print_annex(self) -> None:
+        """The tables of list items, after the signature under «PHỤ LỤC»."""
+        if not self.annex:
+            return
+        _para(self.doc, "PHỤ LỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=12)
+        for title, header, rows in self.annex:
+            _para(self.doc, title, bold=True, keep=True)
+            table = self.doc.add_table(rows=1, cols=len(header))
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, header, strict=True):
+                cell.paragraphs[0].add_run(text).bold = True
+            for row in rows:
+                for cell, text in zip(table.add_row().cells, row, strict=True):
+                    cell.paragraphs[0].add_run(clean_text(text))
+
+
+def _part_a(doc, form: FormDef, review: Review, page: _Page) -> None:
     _para(doc, form.parts["A"]("vi"), bold=True, keep=True, before=6)
     for section in form.sections:
         if section.part != "A":
             continue
         _para(doc, section.title("vi"), bold=True, keep=True)
         for item in section.items:
-            kind_of(item).print(_Page(doc), item, review.answers.get(item.key))
+            kind_of(item).print(page, item, review.answers.get(item.key))
 
 
-def _part_b(doc, form: FormDef, review: Review) -> None:
+def _part_b(doc, form: FormDef, review: Review, page: _Page) -> None:
     _para(doc, form.parts["B"]("vi"), bold=True, keep=True, before=6)
     v = verdict(form, rs.scores(form, review), rs.disqualified(form, review))
     for section in form.sections:
@@ -215,7 +236,7 @@ def _part_b(doc, form: FormDef, review: Review) -> None:
             continue
         _para(doc, section.title("vi"), bold=True, keep=True)
         for item in section.items:
-            kind_of(item).print(_Page(doc), item, review.answers.get(item.key))
+            kind_of(item).print(page, item, review.answers.get(item.key))
         if section.items:
             _para(doc, f"- Tổng điểm: {points(v.total)}/100 điểm", bold=True)
         if section.key == LEVEL_SECTION:

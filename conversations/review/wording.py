@@ -15,6 +15,12 @@ TYPED: dict[str, str] = {
     "press «Done».": N_(
         "Write your answer; you may send several messages, they are joined. When finished, "
         "type «done»."),
+    "Send one entry per message, each a short line: the product or task; whether it was "
+    "on time; its quality. For example: «Báo cáo tổng kết năm; đúng hạn; đạt yêu cầu». "
+    "When finished, press «Done».": N_(
+        "Send one entry per message, each a short line: the product or task; whether it "
+        "was on time; its quality. For example: «Báo cáo tổng kết năm; đúng hạn; đạt yêu "
+        "cầu». When finished, type «done»."),
     "This item is optional: press «Skip» if it does not apply to you.": N_(
         "This item is optional: type «skip» if it does not apply to you."),
     "A new message is added to this text. To write the item anew, choose «Replace»; to "
