@@ -12,6 +12,7 @@ from conversations.core.context import AssistantConfig
 from conversations.review.actions import (
     Back,
     Confirm,
+    Copy,
     Done,
     Goto,
     Propose,
@@ -379,3 +380,23 @@ async def test_header_and_deadline_before_submitting(member_chat, forms, repos, 
     await chat.say("danh sách")
     await chat.say(str(len(forms.get(forms.default_version, "2A").items) + 3))  # the summary
     assert all(line in chat.text for line in header)
+
+
+async def test_with_buttons_an_item_from_the_list_goes_on_and_a_draft_prints(member_chat, forms,
+                                                                              repos, people):
+    """The typed fixes, pressed: «Done» on an item opened from the list goes to the next
+    gap (not to the rating); the summary's draft button sends the .docx marked «BẢN NHÁP»."""
+    chat = await member_chat("2B")
+    form = forms.get(forms.default_version, "2B")
+    first, second = form.items[:2]
+    await chat.say("/review")
+    await chat.say(answer_for(first.key))
+    await chat.press(data(Done(first.key)))
+    await chat.press(data(Goto(second.key, first.key)))
+    await chat.press(data(Done(first.key)))
+    assert (await repos.reviews.of_member(people["2B"].id, 2026)).position == second.key
+    await chat.press(data(ToSummary(second.key)))
+    await chat.press(data(Copy("summary")))
+    draft = next(reply.document for reply in chat.last if reply.document)
+    assert "BẢN NHÁP" in _docx_text(draft.content)
+    assert (await repos.reviews.of_member(people["2B"].id, 2026)).status == "draft"

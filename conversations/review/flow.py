@@ -110,6 +110,8 @@ TRANSITIONS = (
     Transition(SUMMARY, ITEM, (Goto,), "the first missing item, or one from the list (toc)"),
     Transition(SUMMARY, LEVEL, (Back,)),
     Transition(SUMMARY, SUMMARY, (Submit,), "«Submit now?», only when nothing is missing"),
+    Transition(SUMMARY, SUMMARY, (Copy,), "a printable draft marked «BẢN NHÁP», not for "
+               "signing"),
     Transition(SUMMARY, SUMMARY, (Confirm,), "refused while something is missing or the "
                "campaign is closed"),
     Transition(SUMMARY, SUBMITTED, (Confirm,), "printable .docx sent"),
