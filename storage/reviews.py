@@ -11,7 +11,7 @@ from storage.database import Database, Row, from_db_time, to_db_time
 @dataclass(frozen=True)
 class Answer:
     text: str = ""
-    score: int | None = None
+    score: float | None = None  # whole points, or halves where the form allows them
     skipped: bool = False
 
 

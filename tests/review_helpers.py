@@ -55,3 +55,16 @@ async def complete_and_submit(chat, form: FormDef, level: str = "good") -> None:
     await press(chat, Propose("level", level))
     await press(chat, Submit("summary"))
     await press(chat, Confirm("summary"))
+
+
+async def type_items(chat, form: FormDef) -> None:
+    """From /review to the questions before the rating, typed only (console, Zalo)."""
+    await chat.say("/review")
+    for item in form.items:
+        if item.kind == "score":
+            await chat.say(SCORES[item.key])
+        elif item.required:
+            await chat.say(answer_for(item.key))
+            await chat.say("xong")
+        else:
+            await chat.say("bỏ qua")

@@ -14,7 +14,7 @@ from conversations.forms.library import BUILTIN_FORMS_DIR, FormError, load_forms
 from conversations.review.actions import Back, Confirm, Done, Pick, Propose, Skip, Submit, YesNo
 from storage.reviews import Answer
 from tests.conftest import Chat
-from tests.review_helpers import SCORES, answer_for, data
+from tests.review_helpers import SCORES, answer_for, data, type_items
 
 BUILTIN = (BUILTIN_FORMS_DIR / "hd43-2025.toml").read_text(encoding="utf-8")
 VERSION_LINE = 'version = "hd43-2025"'
@@ -30,6 +30,18 @@ options = [
   { key = "full", label = { vi = "Tham gia đầy đủ", en = "Attended all" } },
   { key = "mostly", label = { vi = "Vắng dưới ba buổi, có lý do", en = "Missed a few, excused" } },
 ]
+"""
+
+# Mẫu 2B's annex of work products: a list item, one short entry per message
+PRODUCTS_ITEM = """
+[[items]]
+key = "A.I.2.products"
+forms = ["2B"]
+section = "A.I"
+kind = "list"
+required = false
+title = { vi = "Danh mục sản phẩm, công việc chủ yếu trong năm", en = "Main work products" }
+hint.vi = "Phụ lục kèm theo mục 2 (nếu có): mỗi sản phẩm, công việc một dòng ngắn."
 """
 
 
@@ -57,6 +69,8 @@ BROKEN = {
     "no Vietnamese": (lambda t: t + '\n[[items]]\nkey = "A.X"\nsection = "A.VI"\n'
                       'title = { en = "Only English" }\nhint = "Gợi ý"\n',
                       "item A.X title: needs a Vietnamese text"),
+    "score step": (lambda t: t.replace("score_step = 1", "score_step = 0.25", 1),
+                   "score_step must be 1 (whole points) or 0.5 (half points)"),
     "levels order": (lambda t: t.replace("min_score = 90", "min_score = 60", 1),
                      "levels must be listed best first"),
     "unknown kind": (lambda t: t.replace('kind = "score"', 'kind = "number"', 1),
@@ -245,3 +259,83 @@ async def test_choice_item_through_the_dialogue(choice_forms, repos, clock, org)
     assert "2. Mức độ tham gia sinh hoạt chi bộ trong năm" in paragraphs
     at = paragraphs.index("2. Mức độ tham gia sinh hoạt chi bộ trong năm")
     assert paragraphs[at + 1] == "Vắng dưới ba buổi, có lý do"
+
+
+async def test_half_points_where_the_form_allows_them(tmp_path, repos, clock, org):
+    """A committee scoring in halves: «27,5» and «57,5 điểm» typed, 85 in the copy."""
+    write(tmp_path / "forms", "halves.toml",
+          own_version("halves-2026").replace("score_step = 1", "score_step = 0.5", 1))
+    library = load_forms(BUILTIN_FORMS_DIR, tmp_path / "forms")
+    assert {item.step for item in library.get("halves-2026", "2B").score_items} == {0.5}
+    assert {item.step for item in library.get("hd43-2025", "2B").score_items} == {1}
+    assistant = Assistant(repos, library, AssistantConfig(), clock)
+    member = org["Nguyễn Thị Hồng Nhung"]
+    chat = Chat(assistant, "console-halves", "console")
+    account = await repos.accounts.ensure("console", chat.user_id, chat.user_id, clock())
+    await repos.accounts.bind(account.id, member.id, clock())
+    form = library.get("halves-2026", "2B")
+    await chat.say("/review")
+    for item in form.text_items:
+        await chat.say(answer_for(item.key) if item.required else "bỏ qua")
+        if item.required:
+            await chat.say("xong")
+    await chat.say("27,3")
+    assert "nửa điểm" in chat.text and "«27,5»" in chat.text
+    await chat.say("27,5")
+    await chat.say("57.5 điểm")
+    review = await repos.reviews.of_member(member.id, 2026)
+    assert [review.answers[i.key].score for i in form.score_items] == [27.5, 57.5]
+    for _question in form.disqualifiers:
+        await chat.say("không")
+    assert "Tổng điểm: 85/100" in chat.text and "Nhóm tiêu chí chung 27,5/30" in chat.text
+    for choice in ("2", "1", "1"):  # «Hoàn thành tốt nhiệm vụ», submit, confirm
+        await chat.say(choice)
+    copy = next(reply.document for reply in chat.last if reply.document)
+    paragraphs = [p.text for p in open_docx(io.BytesIO(copy.content)).paragraphs]
+    assert "- Nhóm tiêu chí chung: 27,5/30 điểm" in paragraphs
+    assert "- Tổng điểm: 85/100 điểm" in paragraphs
+
+
+async def test_a_list_item_is_typed_entry_by_entry_and_printed_as_a_table(tmp_path, repos,
+                                                                          clock, org):
+    """Mẫu 2B's annex: several short entries, shown in the summary, a table in the annex."""
+    write(tmp_path / "forms", "annex.toml", own_version("annex-2026", PRODUCTS_ITEM))
+    library = load_forms(BUILTIN_FORMS_DIR, tmp_path / "forms")
+    form = library.get("annex-2026", "2B")
+    assert "A.I.2.products" not in [i.key for i in library.get("annex-2026", "2C").items]
+    member = org["Nguyễn Thị Hồng Nhung"]
+    chat = Chat(Assistant(repos, library, AssistantConfig(), clock), "console-annex", "console")
+    account = await repos.accounts.ensure("console", chat.user_id, chat.user_id, clock())
+    await repos.accounts.bind(account.id, member.id, clock())
+    entries = ["Báo cáo tổng kết năm; đúng hạn; đạt yêu cầu",
+               "Kế hoạch tiêm chủng quý IV; chậm 5 ngày; đạt yêu cầu"]
+    await type_items(chat, form)  # the optional list skipped: back to it from the list
+    await chat.say("danh sách")
+    await chat.say(str(form.position("A.I.2.products") + 1))
+    await chat.say("x" * 201)  # not one short line: refused, nothing saved
+    assert "một dòng ngắn" in chat.text
+    await chat.say(entries[0])
+    await chat.say("👍")  # a stray reply is asked about, never an entry
+    await chat.say(entries[1])
+    await chat.say("xong")
+    review = await repos.reviews.of_member(member.id, 2026)
+    assert review.answers["A.I.2.products"].text == "\n".join(entries)
+    for _question in form.disqualifiers:
+        await chat.say("không")
+    await chat.say("2")  # the summary lists the entries
+    assert f"1. {entries[0]}\n2. {entries[1]}" in chat.text
+    for choice in ("1", "1"):  # submit, confirm
+        await chat.say(choice)
+    copy = next(reply.document for reply in chat.last if reply.document)
+    doc = open_docx(io.BytesIO(copy.content))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "PHỤ LỤC" in paragraphs
+    body = list(doc.element.body.iterchildren())
+    annex_title = next(p for p in doc.paragraphs if p.text == "PHỤ LỤC")
+    signature = doc.tables[-2]
+    assert "NGƯỜI TỰ KIỂM ĐIỂM" in signature.rows[0].cells[1].text
+    assert body.index(annex_title._p) > body.index(signature._tbl)  # after the signature
+    annex = [[cell.text for cell in row.cells] for row in doc.tables[-1].rows]
+    assert annex == [["STT", "Sản phẩm, công việc", "Tiến độ", "Chất lượng"],
+                     ["1", "Báo cáo tổng kết năm", "đúng hạn", "đạt yêu cầu"],
+                     ["2", "Kế hoạch tiêm chủng quý IV", "chậm 5 ngày", "đạt yêu cầu"]]

@@ -7,13 +7,16 @@ import pytest
 from docx import Document as open_docx
 
 from conversations.assistant import Assistant
+from conversations.campaigns.rules import CampaignRequest, create_campaign
 from conversations.core.context import AssistantConfig
 from conversations.review.actions import (
     Back,
     Confirm,
+    Copy,
     Done,
     Goto,
     Propose,
+    Replace,
     Skip,
     Submit,
     ToSummary,
@@ -146,7 +149,7 @@ async def test_scores_are_validated_and_level_capped(member_chat, forms, repos, 
     chat = await member_chat("2B")
     form = forms.get(forms.default_version, "2B")
     await chat.say("/review")
-    text_items = [i for i in form.items if i.kind == "text"]
+    text_items = list(form.text_items)  # text and list items
     for item in text_items:
         if item.required:
             await chat.say("Có nội dung.")
@@ -197,7 +200,8 @@ async def test_back_edit_and_changing_a_score_clears_the_level(member_chat, form
     await chat.press(data(Done(first.key)))
     await chat.press(data(Back(second.key)))
     assert "Bản đầu." in chat.text  # the recorded text is shown
-    await chat.say("Bản sửa.")  # the first message after arriving replaces
+    await chat.press(data(Replace(first.key)))
+    await chat.say("Bản sửa.")  # the first message after «Replace» replaces
     await chat.press(data(Done(first.key)))
     review = await repos.reviews.of_member(people["2B"].id, 2026)
     assert review.answers[first.key].text == "Bản sửa."
@@ -232,6 +236,7 @@ async def test_submitted_review_is_locked_until_returned(member_chat, forms, rep
     await chat.say("/review")
     assert "Bổ sung mục hạn chế." in chat.text
     await chat.press(data(Goto("summary", form.items[0].key)))
+    await chat.press(data(Replace(form.items[0].key)))
     await chat.say("Nội dung bổ sung.")
     await chat.press(data(Done(form.items[0].key)))
     assert (await repos.reviews.get(review.id)).position == "summary"
@@ -330,7 +335,9 @@ async def test_text_channel_keywords_and_numbers(member_chat, forms, repos, peop
     chat = await member_chat("2B", channel="console")
     form = forms.get(forms.default_version, "2B")
     await chat.say("/review")
-    await chat.say("1")  # at a text item a number is an answer, not a choice
+    await chat.say("1")  # at a text item a number is asked about, saved only when confirmed
+    assert "Nothing was saved" in chat.text or "chưa được lưu" in chat.text
+    await chat.say("lưu")
     await chat.say("xong")
     review = await repos.reviews.of_member(people["2B"].id, 2026)
     assert review.answers[form.items[0].key].text == "1"
@@ -341,3 +348,55 @@ async def test_text_channel_keywords_and_numbers(member_chat, forms, repos, peop
     assert review.position == form.items[0].key
     assert form.items[1].key not in review.answers
     assert SCORES  # the helper's scores are what other tests rely on
+
+
+@pytest.mark.parametrize("key,expected", [
+    ("exempted", "miễn"), ("new", "chưa đủ sáu tháng"),
+])
+async def test_members_not_reviewed_asking_for_a_copy_are_told_why(key, expected, member_chat,
+                                                                   people):
+    chat = await member_chat(key, channel="console")
+    await chat.say("/copy")
+    assert expected in chat.text and "/review" not in chat.text
+
+
+async def test_header_and_deadline_before_submitting(member_chat, forms, repos, people, clock):
+    """Name, date of birth, posts, workplace, cell at the start and in the summary; the
+    cell's deadline with the days left while the campaign is open."""
+    committee = await repos.org.committee_by_name(COMMITTEE)
+    await create_campaign(repos, forms, committee, CampaignRequest(
+        name="Kiểm điểm năm 2026", cells_deadline=date(2026, 11, 30),
+        committee_deadline=date(2026, 12, 5)), clock())
+    chat = await member_chat("2A", channel="console")
+    await chat.say("/review")
+    header = ["- Họ và tên: Trần Văn Đức", "- Ngày sinh: 12/03/1968",
+              "- Chức vụ Đảng: Bí thư Chi bộ", "- Chức vụ chính quyền, đoàn thể: Phó Chủ tịch "
+              "UBND phường", "- Đơn vị công tác: UBND phường", "- Chi bộ: Chi bộ 1",
+              "báo bí thư chi bộ để sửa lại"]
+    assert all(line in chat.text for line in header), chat.text
+    assert "Hạn nộp bản kiểm điểm của chi bộ đồng chí là ngày 30/11/2026, còn 7 ngày." in chat.text
+    await chat.say("/review")  # resuming: the deadline again
+    assert "còn 7 ngày" in chat.text
+    await chat.say("danh sách")
+    await chat.say(str(len(forms.get(forms.default_version, "2A").items) + 3))  # the summary
+    assert all(line in chat.text for line in header)
+
+
+async def test_with_buttons_an_item_from_the_list_goes_on_and_a_draft_prints(member_chat, forms,
+                                                                              repos, people):
+    """The typed fixes, pressed: «Done» on an item opened from the list goes to the next
+    gap (not to the rating); the summary's draft button sends the .docx marked «BẢN NHÁP»."""
+    chat = await member_chat("2B")
+    form = forms.get(forms.default_version, "2B")
+    first, second = form.items[:2]
+    await chat.say("/review")
+    await chat.say(answer_for(first.key))
+    await chat.press(data(Done(first.key)))
+    await chat.press(data(Goto(second.key, first.key)))
+    await chat.press(data(Done(first.key)))
+    assert (await repos.reviews.of_member(people["2B"].id, 2026)).position == second.key
+    await chat.press(data(ToSummary(second.key)))
+    await chat.press(data(Copy("summary")))
+    draft = next(reply.document for reply in chat.last if reply.document)
+    assert "BẢN NHÁP" in _docx_text(draft.content)
+    assert (await repos.reviews.of_member(people["2B"].id, 2026)).status == "draft"

@@ -7,7 +7,7 @@ from docx import Document as open_docx
 
 from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
 from conversations.forms.rating import review_year
-from tests.review_helpers import SCORES, answer_for
+from tests.review_helpers import SCORES, answer_for, type_items
 from tests.test_console_demo import _demo
 
 FORMS = load_forms(BUILTIN_FORMS_DIR)
@@ -78,15 +78,7 @@ async def test_questions_and_level_take_typed_words(chat_factory, repos, clock, 
     member = org["Nguyễn Thị Hồng Nhung"]
     await repos.accounts.bind(account.id, member.id, clock())
     form = forms.get(forms.default_version, "2B")
-    await chat.say("/review")
-    for item in form.items:
-        if item.kind == "score":
-            await chat.say(SCORES[item.key])
-        elif item.required:
-            await chat.say(answer_for(item.key))
-            await chat.say("xong")
-        else:
-            await chat.say("bỏ qua")
+    await type_items(chat, form)
     first, second = (f"dq.{d.key}" for d in form.disqualifiers[:2])
     await chat.say("không")
     await chat.say("quay lại")
@@ -120,3 +112,63 @@ async def test_skip_or_back_typed_where_not_offered_is_never_saved(chat_factory,
     review = await repos.reviews.of_member(member.id, 2026)
     assert review.answers[first.key].text == answer_for(first.key)
     assert review.position == form.items[1].key
+
+
+CONTROL_WORDS = ("1", "Xong.", "xong rồi", "👍", "ok", "99", "9", "có", "ko", "k")
+
+
+def typed_walk_with_mistakes(code: str) -> list[str]:
+    """A whole form typed as an older member would: a stray «1» and «👍», done-words as
+    people type them, «quay lại» and an addition, a score refused, a wrong number, a wrong
+    «có» corrected from the list of items."""
+    form = FORMS.get(FORMS.default_version, code)
+    lines = ["/review"]
+    for n, item in enumerate(form.items):
+        if item.kind == "score":
+            lines += ["99", SCORES[item.key] + " điểm"] if n == len(form.items) - 1 \
+                else [SCORES[item.key] + " điểm"]
+        elif not item.required:
+            lines.append("bỏ qua")
+        elif n == 0:
+            lines += [answer_for(item.key), "1", "👍", "Xong."]
+        elif n == 1:
+            lines += [answer_for(item.key), "xong rồi", "quay lại", "Bổ sung thêm một đoạn.",
+                      "ok"]
+        else:
+            lines += [answer_for(item.key), "xong"]
+    lines += ["9", "có", "ko", "k", "không"]  # a wrong number, then «Có» by mistake
+    lines += ["danh sách", str(len(form.items) + 1)]  # back to the questions
+    lines += ["không"] * len(form.disqualifiers)
+    lines += ["2", "bản nháp", "1", "1"]  # «Hoàn thành tốt nhiệm vụ», a draft, submit
+    return lines
+
+
+def test_typed_walks_with_mistakes_end_with_exactly_the_intended_answers(tmp_path):
+    script = []
+    unbound = PEOPLE["2B"][0]
+    for code, (name, _cell) in PEOPLE.items():
+        script.append(f"/as {name}" if name != unbound else "/as Khách")
+        script += ["{code}"] if name == unbound else []
+        script += typed_walk_with_mistakes(code)
+    _banner, out = _demo(tmp_path, lambda code: [line.format(code=code) for line in script])
+    (tmp_path / "transcript.txt").write_text(out, encoding="utf-8")
+    assert out.count("Đã nộp lúc") == 3, out[-3000:]
+    assert out.count("Đồng chí muốn lưu «1» làm nội dung mục này") == 3
+    assert out.count("đã trả lời «Có» ở câu hỏi 1 («") >= 3
+    year = review_year(date.today())
+    folder = tmp_path / "exports" / "console"
+    for code, (name, _cell) in PEOPLE.items():
+        form = FORMS.get(FORMS.default_version, code)
+        path = folder / f"ban-kiem-diem-{year}-{'-'.join(name.split())}.docx"
+        assert (folder / f"ban-nhap-kiem-diem-{year}-{'-'.join(name.split())}.docx").exists()
+        paragraphs = [p.text for p in open_docx(io.BytesIO(path.read_bytes())).paragraphs]
+        written = [answer_for(item.key) for item in form.items
+                   if item.kind == "text" and item.required]
+        written.insert(2, "Bổ sung thêm một đoạn.")
+        start = paragraphs.index(written[0])
+        answers = [p for p in paragraphs[start:] if p.startswith(("Nội dung mục", "Bổ sung"))]
+        assert answers == written  # in order, nothing else written by the member
+        assert not set(CONTROL_WORDS) & set(paragraphs)
+        assert paragraphs.count("Không có.") == 2
+        assert "- Tổng điểm: 85/100 điểm" in paragraphs
+        assert "☒ Hoàn thành tốt nhiệm vụ" in paragraphs

@@ -237,6 +237,8 @@ async def test_whole_review_on_telegram(code, fake, prepared, start_bot):
     await user.press(data(Contents("level")))
     await user.press(data(Goto("level", f"dq.{first_q.key}")))
     await user.press(data(YesNo(f"dq.{first_q.key}", "no")))
+    for d in others:  # opened from the list, the questions are asked in turn
+        await user.press(data(YesNo(f"dq.{d.key}", "no")))
     refused = await user.press(data(Propose("level", "excellent")))
     assert ("với tổng điểm 85, mức cao nhất được đề xuất là «Hoàn thành tốt nhiệm vụ»"
             in refused.text)

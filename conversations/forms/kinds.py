@@ -20,7 +20,9 @@ from conversations.forms.model import Item, Option, Reader
 from storage.reviews import Answer
 
 Gettext = Callable[[str], str]
-SCORE_DIGITS = re.compile(r"[0-9]{1,3}")  # ASCII only: int('²') fails, '٣' and '１２' are no score
+# ASCII digits only (int('²') fails, '٣' and '１２' are no score), a decimal comma or point,
+# then «điểm» or «đ» if the member adds it: «27», «27,5», «65 điểm»
+SCORE_TEXT = re.compile(r"([0-9]{1,3})(?:[,.]([0-9]{1,2}))?\s*(?:điểm|diem|đ|d)?\.?", re.IGNORECASE)
 
 
 class Nav(Enum):
@@ -29,6 +31,7 @@ class Nav(Enum):
     DONE = "done"  # the text is complete: move on
     SKIP = "skip"  # an optional item does not apply
     KEEP = "keep"  # keep the recorded value and move on
+    REPLACE = "replace"  # the next message replaces the recorded text instead of adding
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class Page(Protocol):
     def paragraphs(self, text: str) -> None: ...   # the member's text, a paragraph per line
     def note(self, text: str) -> None: ...         # one indented line
     def line(self, text: str) -> None: ...         # one plain line
+    def table(self, title: str, header: tuple[str, ...],
+              rows: list[tuple[str, ...]]) -> None: ...  # in the annex, after the signature
 
 
 class ItemKind:
@@ -121,7 +126,8 @@ class TextKind(ItemKind):
     appends = True
 
     def nav(self, item: Item, answer: Answer | None) -> tuple[Nav, ...]:
-        return (Nav.DONE, *super().nav(item, answer))
+        written = (Nav.REPLACE,) if answer and answer.text else ()
+        return (Nav.DONE, *written, *super().nav(item, answer))
 
     def ask(self, _: Gettext, item: Item, answer: Answer | None, *, appending: bool,
             language: str) -> Asked:
@@ -129,8 +135,10 @@ class TextKind(ItemKind):
             lines = [
                 _("Recorded so far ({n} characters):").format(n=len(answer.text)),
                 "«" + preview(answer.text) + "»",
-                _("Further messages are added to it.") if appending
-                else _("A new message replaces this text; press «Done» to keep it."),
+                _("A new message is added to this text. To write the item anew, choose "
+                  "«Replace»; to keep it as it is, choose «Done».") if appending
+                else _("Send the new text: it will replace the text above, which stays "
+                       "until you send it."),
             ]
         else:
             lines = [_("Write your answer; you may send several messages, they are joined. "
@@ -205,37 +213,111 @@ class ScoreKind(ItemKind):
         return (Nav.KEEP,) if self.answered(answer) else ()
 
     def kept(self, answer: Answer) -> str:
-        return str(answer.score)
+        return points(answer.score or 0)
 
     def ask(self, _: Gettext, item: Item, answer: Answer | None, *, appending: bool,
             language: str) -> Asked:
-        lines = [_("Send a whole number from 0 to {max}.").format(max=item.max)]
+        if item.step == 1:
+            lines = [_("Send a whole number from 0 to {max}.").format(max=item.max)]
+        else:
+            lines = [_("Send a number from 0 to {max}, in whole or half points (for example "
+                       "«27» or «27,5»).").format(max=item.max)]
         if answer and answer.score is not None:
-            lines.append(_("Score recorded: {score}.").format(score=answer.score))
+            lines.append(_("Score recorded: {score}.").format(score=points(answer.score)))
         return Asked(tuple(lines))
 
     def parse_text(self, _: Gettext, item: Item, text: str) -> Parsed:
-        value = text.strip()
-        if SCORE_DIGITS.fullmatch(value) and int(value) <= (item.max or 0):
-            return Parsed(Answer(score=int(value)))
+        match = SCORE_TEXT.fullmatch(text.strip())
+        if match:
+            value = int(match[1]) + float(f"0.{match[2] or 0}")
+            if value <= (item.max or 0) and (value / item.step).is_integer():
+                return Parsed(Answer(score=int(value) if value.is_integer() else value))
+        example = min(27, item.max or 0)
+        if item.step == 1:
+            return Parsed(refusal=_(
+                "The score must be a whole number from 0 to {max}. Please send it again, "
+                "for example «{example}» or «{example} điểm»."
+            ).format(max=item.max, example=example))
         return Parsed(refusal=_(
-            "The score must be a whole number from 0 to {max}. Please send it again."
-        ).format(max=item.max))
+            "The score must be a number from 0 to {max}, in whole or half points. Please "
+            "send it again, for example «{example}», «{example},5» or «{example} điểm»."
+        ).format(max=item.max, example=example))
 
     def summary_line(self, _: Gettext, item: Item, answer: Answer | None, language: str) -> str:
-        score = answer.score if self.answered(answer) else "…"
+        score = points(answer.score) if answer and self.answered(answer) else "…"
         return f"{item.label(language)}: {score}/{item.max}"
 
     def print(self, page: Page, item: Item, answer: Answer | None) -> None:
-        score = answer.score if answer and self.answered(answer) else page.blank
+        score = points(answer.score) if answer and self.answered(answer) else page.blank
         page.line(f"- {item.title('vi')}: {score}/{item.max} điểm")
 
 
-KINDS: dict[str, ItemKind] = {kind.name: kind for kind in (TextKind(), ChoiceKind(), ScoreKind())}
+class ListKind(TextKind):
+    """Several short entries, one per message (or per line), printed as a table in the
+    annex: «product or task; timeliness; quality» (Mẫu 2B's work products)."""
+
+    name = "list"
+    ENTRY_CHARS = 200
+    COLUMNS = ("STT", "Sản phẩm, công việc", "Tiến độ", "Chất lượng")
+
+    @staticmethod
+    def entries(answer: Answer | None) -> list[str]:
+        text = answer.text if answer and not answer.skipped else ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def ask(self, _: Gettext, item: Item, answer: Answer | None, *, appending: bool,
+            language: str) -> Asked:
+        lines = [_("Send one entry per message, each a short line: the product or task; "
+                   "whether it was on time; its quality. For example: «Báo cáo tổng kết "
+                   "năm; đúng hạn; đạt yêu cầu». When finished, press «Done».")]
+        entries = self.entries(answer)
+        if entries:
+            lines.append(_("Entries so far:"))
+            lines += [f"{n}. {entry}" for n, entry in enumerate(entries, start=1)]
+        if not item.required:
+            lines.append(_("This item is optional: press «Skip» if it does not apply to you."))
+        return Asked(tuple(lines))
+
+    def parse_text(self, _: Gettext, item: Item, text: str) -> Parsed:
+        long = [line for line in text.splitlines() if len(line.strip()) > self.ENTRY_CHARS]
+        if long:
+            return Parsed(refusal=_(
+                "Each entry should be one short line of at most {limit} characters. Nothing "
+                "was saved from this message: please send it again, shorter."
+            ).format(limit=self.ENTRY_CHARS))
+        return super().parse_text(_, item, text)
+
+    def shown(self, _: Gettext, item: Item, answer: Answer | None, language: str) -> str:
+        entries = self.entries(answer)
+        if not entries:
+            return super().shown(_, item, answer, language)
+        return "\n".join(f"{n}. {entry}" for n, entry in enumerate(entries, start=1))
+
+    def print(self, page: Page, item: Item, answer: Answer | None) -> None:
+        entries = self.entries(answer)
+        if not entries:
+            return  # nothing to annex
+        rows = []
+        for n, entry in enumerate(entries, start=1):
+            cells = [cell.strip() for cell in entry.split(";")]
+            what = "; ".join(cells[:-2]) if len(cells) > 3 else cells[0]
+            rest = cells[-2:] if len(cells) > 3 else cells[1:]
+            rows.append((str(n), what, *rest, *[""] * (2 - len(rest))))
+        page.table(item.title("vi"), self.COLUMNS, rows)
+
+
+KINDS: dict[str, ItemKind] = {
+    kind.name: kind for kind in (TextKind(), ChoiceKind(), ScoreKind(), ListKind())
+}
 
 
 def kind_of(item: Item) -> ItemKind:
     return KINDS[item.kind]
+
+
+def points(value: float) -> str:
+    """A score as written in Vietnamese: «27», «27,5»."""
+    return f"{value:g}".replace(".", ",")
 
 
 def preview(text: str, limit: int = 300) -> str:

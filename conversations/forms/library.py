@@ -45,6 +45,7 @@ __all__ = [
 BUILTIN_FORMS_DIR = Path(__file__).parent  # the .toml files beside this module
 PARTS = ("A", "B")
 TOTAL_SCORE = 100
+SCORE_STEPS = (1, 0.5)  # whole points, or halves where a committee scores in halves
 # A review button carries up to two step keys, `rv.goto:<from>:<to>`, in Telegram's 64 bytes
 # (conversations/review/actions.py; a test there packs the longest one). A step is an item
 # key or `dq.<question key>`; options and levels ride beside one step key.
@@ -119,6 +120,11 @@ def _build_version(path: Path, data: dict[str, Any]) -> dict[tuple[str, str], Fo
         raise FormError(path, "two sections have the same key")
     items = [_item(read.at(f"item {n}", raw), section_keys, list(variants))
              for n, raw in enumerate(data.get("items", []), 1)]
+    step = data.get("score_step", 1)
+    if step not in SCORE_STEPS or isinstance(step, bool):
+        raise FormError(path, "score_step must be 1 (whole points) or 0.5 (half points)")
+    items = [(codes, replace(item, step=step) if item.kind == "score" else item)
+             for codes, item in items]
     levels = _levels(path, data.get("levels", []))
     disqualifiers = tuple(
         _disqualifier(read.at(f"disqualifier {n}", d))

@@ -43,6 +43,7 @@ class Item:
     kind: str = "text"  # a name in conversations/forms/kinds.py KINDS
     required: bool = True
     max: int | None = None  # score items
+    step: float = 1  # score items: the smallest part of a point (the form file's score_step)
     options: tuple[Option, ...] = ()  # choice items
 
     def option(self, key: str) -> Option | None:

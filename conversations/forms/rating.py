@@ -13,18 +13,18 @@ MIN_MONTHS_ADMITTED = 6
 
 @dataclass(frozen=True)
 class Verdict:
-    total: int
+    total: float  # halves where the form scores in half points
     implied: Level            # what the score gives
     ceiling: Level            # the best level the member may propose
     capped_by: tuple[str, ...]  # disqualifier keys answered "yes"
 
 
-def level_for_score(form: FormDef, total: int) -> Level:
+def level_for_score(form: FormDef, total: float) -> Level:
     """Levels are ordered best first, each with its minimum score."""
     return next(level for level in form.levels if total >= level.min_score)
 
 
-def verdict(form: FormDef, scores: dict[str, int], disqualified: tuple[str, ...]) -> Verdict:
+def verdict(form: FormDef, scores: dict[str, float], disqualified: tuple[str, ...]) -> Verdict:
     total = sum(scores.values())
     implied = level_for_score(form, total)
     ceiling = form.levels[-1] if disqualified else implied

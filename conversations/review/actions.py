@@ -36,6 +36,19 @@ class Keep(ReviewAction):
 
 
 @dataclass(frozen=True)
+class Replace(ReviewAction):
+    prefix: ClassVar[str] = "rv.replace"
+
+
+@dataclass(frozen=True)
+class Store(ReviewAction):
+    """Save a short typed reply that looked like a control word, after all."""
+
+    prefix: ClassVar[str] = "rv.store"
+    text: str
+
+
+@dataclass(frozen=True)
 class Pick(ReviewAction):
     prefix: ClassVar[str] = "rv.pick"
     option: str
@@ -94,7 +107,7 @@ class Copy(ReviewAction):
     prefix: ClassVar[str] = "rv.copy"
 
 
-REVIEW = Codec(Done, Skip, Keep, Pick, YesNo, Propose, Back, Goto, Contents, ToSummary,
-               Submit, Confirm, View, Copy)
+REVIEW = Codec(Done, Skip, Keep, Replace, Store, Pick, YesNo, Propose, Back, Goto, Contents,
+               ToSummary, Submit, Confirm, View, Copy)
 # Pressed at any step of the draft, not only at the one they were shown at.
 ANYWHERE: tuple[type[ReviewAction], ...] = (Contents, ToSummary, View, Copy)

@@ -8,25 +8,31 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from conversations.core.actions import ActionError
 from conversations.core.context import Context
-from conversations.core.replies import Reply
+from conversations.core.replies import Choice, Reply
 from conversations.core.text import fold
-from conversations.forms.kinds import Nav, kind_of
+from conversations.forms.kinds import Nav, kind_of, points, preview
 from conversations.forms.library import FormDef, Item
 from conversations.forms.rating import may_propose
 from conversations.review import steps as rs
+from conversations.review import typed_words, wording
 from conversations.review.actions import (
+    REVIEW,
     Back,
     Done,
     Goto,
     Pick,
     Propose,
+    Replace,
     ReviewAction,
     Skip,
+    Store,
     ToSummary,
     YesNo,
 )
 from conversations.review.screens import (
+    capping_questions,
     item_nav,
     level_step,
     replace_first,
@@ -46,9 +52,18 @@ async def typed(ctx: Context, review: Review, form: FormDef, text: str) -> list[
     _ = ctx._
     item = rs.item_at(form, review.position)
     if item is None:  # a question, the level or the summary: a button is expected
+        said = typed_words.yes_or_no(text) if review.position.startswith(rs.DQ) else None
+        if said is not None:  # «có», «Không.», «ko», «k»
+            return await yes_or_no(ctx, review, form, YesNo(review.position, said))
         return [Reply(_("Please choose one of the options below.")),
                 *show_step(ctx, review, form)]
     kind = kind_of(item)
+    if kind.appends:
+        meant = typed_words.read_in_text_item(text)
+        if meant is typed_words.Typed.DONE:
+            return await done(ctx, review, form, Done(review.position))
+        if meant is typed_words.Typed.STRAY:
+            return [_ask_stray(ctx, review, form, item, text)]
     if kind.appends and fold(text) in (fold(_("skip")), fold(_("back"))):
         # a keyword whose choice is not offered here (a required item cannot be skipped,
         # the first one has no «back»): never saved as the answer itself
@@ -67,6 +82,32 @@ async def typed(ctx: Context, review: Review, form: FormDef, text: str) -> list[
     return await _advance(ctx, await reload(ctx, review), form)
 
 
+def _ask_stray(ctx: Context, review: Review, form: FormDef, item: Item, text: str) -> Reply:
+    """A reply like «1», «ok» or «👍» in a text item: asked about, not saved."""
+    _ = ctx._
+    shown = preview(text.strip(), 40)
+    nav = item_nav(ctx, review, form, item)
+    try:
+        store = REVIEW.pack(Store(review.position, text.strip()))
+    except ActionError:  # too long or unpackable for a button: it can be written out again
+        store = None
+    if store is not None:
+        nav = ((Choice(_("Save «{text}» as the content").format(text=shown), store,
+                       keyword=_("save")),), *nav)
+    return Reply(_(
+        "Do you want to save «{text}» as the content of this item, or have you finished "
+        "writing? Nothing was saved from this message."
+    ).format(text=shown), nav, expects_text=True)
+
+
+async def store(ctx: Context, review: Review, form: FormDef, action: Store) -> list[Reply]:
+    """«Save it as the content»: the short reply asked about is saved after all."""
+    item = rs.item_at(form, review.position)
+    if item is None or not kind_of(item).appends or not action.text.strip():
+        return show_step(ctx, review, form)
+    return await _append(ctx, review, form, item, action.text)
+
+
 def _refused(ctx: Context, review: Review, form: FormDef, item: Item,
              refusal: str) -> list[Reply]:
     """The refusal, with the item's buttons; its options too when it has some."""
@@ -77,7 +118,7 @@ def _refused(ctx: Context, review: Review, form: FormDef, item: Item,
 
 async def _append(ctx: Context, review: Review, form: FormDef, item: Item,
                   text: str) -> list[Reply]:
-    _ = ctx._
+    _ = wording.for_channel(ctx)
     old = review.answers.get(item.key)
     appending = review.appending and old is not None and bool(old.text)
     nav = item_nav(ctx, review, form, item)
@@ -90,6 +131,7 @@ async def _append(ctx: Context, review: Review, form: FormDef, item: Item,
             "more to add to it, or press «Done».", n,
         ).format(n=ctx.fmt.number(n)), nav, expects_text=True)]
     combined = f"{old.text}\n{text}" if appending else text
+    replaced = old is not None and bool(old.text) and not appending
     limit = ctx.config.answer_limit
     if len(combined) > limit:
         return [Reply(_(
@@ -99,16 +141,31 @@ async def _append(ctx: Context, review: Review, form: FormDef, item: Item,
             nav, expects_text=True)]
     await ctx.repos.reviews.save(review.id, ctx.now, answer=(item.key, Answer(combined)),
                                  appending=True)
-    return [Reply(_(
-        "Saved ({n} characters). Send more to add to it, or press «Done»."
-    ).format(n=ctx.fmt.number(len(combined))), nav, expects_text=True)]
+    if appending:
+        said = _("Added to the text recorded earlier ({n} characters in all). Send more to "
+                 "add to it, or press «Done».")
+    elif replaced:
+        said = _("The earlier text was replaced by this one ({n} characters). Send more to "
+                 "add to it, or press «Done».")
+    else:
+        said = _("Saved ({n} characters). Send more to add to it, or press «Done».")
+    nav = item_nav(ctx, await reload(ctx, review), form, item)
+    return [Reply(said.format(n=ctx.fmt.number(len(combined))), nav, expects_text=True)]
+
+
+async def replace(ctx: Context, review: Review, form: FormDef, _action: Replace) -> list[Reply]:
+    """«Replace»: the next message takes the place of the recorded text (kept till then)."""
+    if _offering(form, review, Nav.REPLACE) is None:
+        return show_step(ctx, review, form)
+    await ctx.repos.reviews.save(review.id, ctx.now, appending=False)
+    return replace_first(show_step(ctx, await reload(ctx, review), form), ctx)
 
 
 def _repeated(ctx: Context, review: Review, saved: str, text: str) -> bool:
     """`text` is what was last appended to this item, moments ago.
 
-    While `appending` is set, the draft's last change was a message added to this item
-    (every move clears it), so `updated_at` is when that message was saved.
+    `updated_at` is the draft's last change: this message, or arriving at the item (a
+    resend of the last paragraph moments after arriving is acknowledged, not added).
     """
     recent = ctx.now - review.updated_at <= REPEAT_WINDOW
     return recent and (saved == text or saved.endswith("\n" + text))
@@ -174,11 +231,12 @@ async def propose(ctx: Context, review: Review, form: FormDef, action: Propose) 
         if chosen is None:
             return show_step(ctx, review, form)
         if v.capped_by:
-            reason = _("a «Yes» answer before the rating limits the level to {ceiling}.")
+            reason = _("the «Yes» answer to {questions} limits the level to {ceiling}.")
         else:
             reason = _("a total of {total} points gives at most {ceiling}.")
         return [Reply(_("«{level}» cannot be proposed: ").format(level=chosen.label(lang))
-                      + reason.format(total=v.total, ceiling=v.ceiling.label(lang))),
+                      + reason.format(total=points(v.total), ceiling=v.ceiling.label(lang),
+                                      questions=capping_questions(ctx, form, v.capped_by))),
                 level_step(ctx, review, form)]
     await ctx.repos.reviews.save(review.id, ctx.now, level=action.level)
     return await _advance(ctx, await reload(ctx, review), form)
@@ -208,7 +266,8 @@ async def _advance(ctx: Context, review: Review, form: FormDef) -> list[Reply]:
 
 async def _move(ctx: Context, review: Review, form: FormDef, step: str,
                 from_summary: bool) -> list[Reply]:
-    await ctx.repos.reviews.save(review.id, ctx.now, position=step, appending=False,
+    # arriving at an item: a message adds to what is recorded unless «Replace» is chosen
+    await ctx.repos.reviews.save(review.id, ctx.now, position=step, appending=True,
                                  from_summary=from_summary)
     return replace_first(show_step(ctx, await reload(ctx, review), form), ctx)
 

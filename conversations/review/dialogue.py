@@ -29,13 +29,16 @@ from conversations.review.actions import (
     Keep,
     Pick,
     Propose,
+    Replace,
     ReviewAction,
     Skip,
+    Store,
     Submit,
     ToSummary,
     View,
     YesNo,
 )
+from conversations.review.header import deadline_text, header_replies
 from conversations.review.screens import locked, show_step, table_of_contents
 from conversations.review.session import current, form_of, today, year
 from storage.reviews import Review
@@ -63,7 +66,8 @@ async def open_review(ctx: Context) -> list[Reply]:
             "stop and come back at any time with /review."
         ).format(year=review.year, form=form.name(ctx.fmt.language),
                  subtitle=form.subtitle(ctx.fmt.language))
-        return [Reply(intro), *show_step(ctx, review, form)]
+        return [Reply(intro), *await header_replies(ctx, review, form),
+                *show_step(ctx, review, form)]
     if not review.editable:
         return [locked(ctx, review)]
     if review.status == "returned" and review.return_comment:
@@ -73,7 +77,8 @@ async def open_review(ctx: Context) -> list[Reply]:
         ).format(comment=review.return_comment))
     else:
         notice = Reply(_("Welcome back. You are at:"))
-    return [notice, *show_step(ctx, review, form)]
+    deadline = await deadline_text(ctx, review)
+    return [*([Reply(deadline)] if deadline else []), notice, *show_step(ctx, review, form)]
 
 
 async def on_text(ctx: Context, text: str) -> list[Reply] | None:
@@ -109,6 +114,10 @@ async def on_action(ctx: Context, data: str) -> list[Reply]:
 async def copy(ctx: Context) -> list[Reply]:
     """/copy: the printable document of the submitted review."""
     review = await current(ctx)
+    assert ctx.member is not None
+    reason = exclusion(ctx.member, today(ctx))
+    if review is None and reason is not None:  # exempted, suspended, newly admitted
+        return [Reply(_excluded_text(ctx, reason))]
     if review is None:
         return [Reply(ctx._("You have not started your self-review yet. Send /review to begin."))]
     return await submitting.printable_copy(ctx, review, form_of(ctx, review))
@@ -135,6 +144,7 @@ def _excluded_text(ctx: Context, reason: str) -> str:
 
 HANDLERS: dict[type[ReviewAction], Handler] = {
     Done: answering.done, Skip: answering.skip, Keep: answering.keep, Pick: answering.pick,
+    Store: answering.store, Replace: answering.replace,
     YesNo: answering.yes_or_no, Propose: answering.propose, Back: answering.back,
     Goto: answering.goto, ToSummary: answering.to_summary, Contents: _contents,
     Submit: submitting.submit, Confirm: submitting.confirm, View: submitting.view,

@@ -24,8 +24,10 @@ from conversations.review.actions import (
     Keep,
     Pick,
     Propose,
+    Replace,
     ReviewAction,
     Skip,
+    Store,
     Submit,
     ToSummary,
     View,
@@ -72,7 +74,8 @@ LOCKED: tuple[type[ReviewAction], ...] = (View, Copy)
 EVERYWHERE_IN_DRAFT: tuple[type[ReviewAction], ...] = (Contents, Goto, ToSummary, *LOCKED)
 
 STATES = (
-    State(ITEM, "Item n of N (text, choice or score)", (Done, Skip, Pick, Keep, Back)),
+    State(ITEM, "Item n of N (text, choice or score)",
+          (Done, Skip, Pick, Keep, Store, Replace, Back)),
     State(QUESTIONS, "Questions before the rating (dq.*)", (YesNo, Back)),
     State(LEVEL, "Proposed level (total, level by the score, ceiling)", (Propose, Back)),
     State(SUMMARY, "Summary (every answer, rating block, what is missing)",
@@ -84,16 +87,21 @@ BY_NAME = {state.name: state for state in STATES}
 
 TRANSITIONS = (
     Transition(START, ITEM, ("/review",), "a draft on the default form version"),
-    Transition(ITEM, ITEM, (TYPED,), "saved at once, later messages appended (the same text "
-               "again within 30 s is acknowledged, not added twice)"),
+    Transition(ITEM, ITEM, (TYPED,), "saved at once, later messages appended, also on an item "
+               "reopened (the same text again within 30 s is acknowledged, not added twice)"),
+    Transition(ITEM, ITEM, (Replace,), "the next message replaces the recorded text"),
     Transition(ITEM, ITEM, (TYPED, Done), "asked again (a bad score, text at a choice, "
                "an empty required item)"),
+    Transition(ITEM, ITEM, (TYPED,), "a reply like «1», «ok», «👍»: asked whether it is the "
+               "content, not saved; «xong rồi», «Xong.», «hết» are «done»"),
+    Transition(ITEM, ITEM, (Store,), "the short reply asked about, saved after all"),
     Transition(ITEM, ITEM, (Done, Skip, Pick, Keep, "a typed score"), "next item"),
     Transition(ITEM, ITEM, (Back,), "previous item"),
     Transition(ITEM, QUESTIONS, (), "after the last item"),
-    Transition(ITEM, SUMMARY, (), "after an item opened from the summary (via the level "
-               "when it is not chosen)"),
-    Transition(QUESTIONS, QUESTIONS, (YesNo,), "next question (clears the level)"),
+    Transition(ITEM, SUMMARY, (), "after an item opened from the list or the summary, "
+               "when nothing else is missing (else the next missing step)"),
+    Transition(QUESTIONS, QUESTIONS, (YesNo, "typed có / không / ko / k"),
+               "next question, also when opened from the summary (clears the level)"),
     Transition(QUESTIONS, ITEM, (Back,), "from the first question"),
     Transition(QUESTIONS, LEVEL, (), "after the last question"),
     Transition(LEVEL, LEVEL, (Propose,), "refused with the reason, above the score or the cap"),
@@ -102,6 +110,8 @@ TRANSITIONS = (
     Transition(SUMMARY, ITEM, (Goto,), "the first missing item, or one from the list (toc)"),
     Transition(SUMMARY, LEVEL, (Back,)),
     Transition(SUMMARY, SUMMARY, (Submit,), "«Submit now?», only when nothing is missing"),
+    Transition(SUMMARY, SUMMARY, (Copy,), "a printable draft marked «BẢN NHÁP», not for "
+               "signing"),
     Transition(SUMMARY, SUMMARY, (Confirm,), "refused while something is missing or the "
                "campaign is closed"),
     Transition(SUMMARY, SUBMITTED, (Confirm,), "printable .docx sent"),

@@ -19,7 +19,7 @@ from docx.shared import Cm, Pt
 from conversations.core.i18n import document_date
 from conversations.core.replies import Document
 from conversations.core.text import clean_text, file_name_part
-from conversations.forms.kinds import kind_of
+from conversations.forms.kinds import kind_of, points
 from conversations.forms.library import FormDef, FormLibrary
 from conversations.forms.rating import verdict
 from conversations.review import steps as rs
@@ -37,6 +37,9 @@ HEADER_LABELS = {
     "cell": "Chi bộ",
 }
 DOTS = "…………………"
+DRAFT_MARK = "BẢN NHÁP – KHÔNG DÙNG ĐỂ KÝ, NỘP"
+DRAFT_NOTE = ("Đây là bản nháp để đồng chí đọc lại trước khi nộp. Bản để ký được gửi khi "
+              "đồng chí nộp bản kiểm điểm.")
 LEVEL_SECTION = "B.II"  # where the proposed level is ticked
 LETTERHEAD_WIDTHS = (Cm(7), Cm(9))  # the text width is 16 cm; the date line needs 9
 
@@ -47,24 +50,34 @@ def review_document(forms: FormLibrary, member: Member, committee: Committee | N
     form = forms.get(review.form_version, review.form_code)
     zone = ZoneInfo(committee.timezone if committee else "Asia/Ho_Chi_Minh")
     signed_on = (review.submitted_at or review.updated_at).astimezone(zone).date()
+    draft = review.editable  # not submitted yet: for reading, never for signing
     content = review_docx(form, member, committee.name if committee else "", review,
-                          signed_on=signed_on, place=committee.place if committee else "")
-    filename = file_name_part(f"ban-kiem-diem-{review.year} {member.full_name}") + ".docx"
+                          signed_on=signed_on, place=committee.place if committee else "",
+                          draft=draft)
+    name = "ban-nhap-kiem-diem" if draft else "ban-kiem-diem"
+    filename = file_name_part(f"{name}-{review.year} {member.full_name}") + ".docx"
     return Document(filename, content, caption)
 
 
 def review_docx(
     form: FormDef, member: Member, committee: str, review: Review, *,
-    signed_on: date, place: str = "",
+    signed_on: date, place: str = "", draft: bool = False,
 ) -> bytes:
     doc = new_document()
     _page_and_font(doc)
+    if draft:
+        _draft_marks(doc)
     _letterhead(doc, committee, member.cell_name, place, signed_on)
     _title(doc, form, review.year)
     _header_fields(doc, form, member)
-    _part_a(doc, form, review)
-    _part_b(doc, form, review)
-    _signature(doc, member.full_name)
+    page = _Page(doc)
+    _part_a(doc, form, review, page)
+    _part_b(doc, form, review, page)
+    if draft:
+        _para(doc, DRAFT_NOTE, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=12)
+    else:
+        _signature(doc, member.full_name)
+    page.print_annex()
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -80,6 +93,14 @@ def _page_and_font(doc) -> None:
     style.font.size = Pt(13)
     style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
     style.paragraph_format.space_after = Pt(3)
+
+
+def _draft_marks(doc) -> None:
+    """«BẢN NHÁP» at the top of every page and above the title."""
+    header = doc.sections[0].header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    header.add_run(DRAFT_MARK).bold = True
+    _para(doc, DRAFT_MARK, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
 def _para(doc_or_cell, text: str = "", *, bold=False, italic=False, size=None,
@@ -164,6 +185,7 @@ class _Page:
 
     def __init__(self, doc) -> None:
         self.doc = doc
+        self.annex: list[tuple[str, tuple[str, ...], list[tuple[str, ...]]]] = []
 
     def heading(self, text: str) -> None:
         _para(self.doc, text, bold=True, italic=True, keep=True)
@@ -177,18 +199,36 @@ class _Page:
     def line(self, text: str) -> None:
         _para(self.doc, text, indent=False)
 
+    def table(self, title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+        self.annex.append((title, header, rows))
 
-def _part_a(doc, form: FormDef, review: Review) -> None:
+    def print_annex(self) -> None:
+        """The tables of list items, after the signature under «PHỤ LỤC»."""
+        if not self.annex:
+            return
+        _para(self.doc, "PHỤ LỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=12)
+        for title, header, rows in self.annex:
+            _para(self.doc, title, bold=True, keep=True)
+            table = self.doc.add_table(rows=1, cols=len(header))
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, header, strict=True):
+                cell.paragraphs[0].add_run(text).bold = True
+            for row in rows:
+                for cell, text in zip(table.add_row().cells, row, strict=True):
+                    cell.paragraphs[0].add_run(clean_text(text))
+
+
+def _part_a(doc, form: FormDef, review: Review, page: _Page) -> None:
     _para(doc, form.parts["A"]("vi"), bold=True, keep=True, before=6)
     for section in form.sections:
         if section.part != "A":
             continue
         _para(doc, section.title("vi"), bold=True, keep=True)
         for item in section.items:
-            kind_of(item).print(_Page(doc), item, review.answers.get(item.key))
+            kind_of(item).print(page, item, review.answers.get(item.key))
 
 
-def _part_b(doc, form: FormDef, review: Review) -> None:
+def _part_b(doc, form: FormDef, review: Review, page: _Page) -> None:
     _para(doc, form.parts["B"]("vi"), bold=True, keep=True, before=6)
     v = verdict(form, rs.scores(form, review), rs.disqualified(form, review))
     for section in form.sections:
@@ -196,9 +236,9 @@ def _part_b(doc, form: FormDef, review: Review) -> None:
             continue
         _para(doc, section.title("vi"), bold=True, keep=True)
         for item in section.items:
-            kind_of(item).print(_Page(doc), item, review.answers.get(item.key))
+            kind_of(item).print(page, item, review.answers.get(item.key))
         if section.items:
-            _para(doc, f"- Tổng điểm: {v.total}/100 điểm", bold=True)
+            _para(doc, f"- Tổng điểm: {points(v.total)}/100 điểm", bold=True)
         if section.key == LEVEL_SECTION:
             for level in form.levels:
                 mark = CHECKED if level.key == review.level else UNCHECKED

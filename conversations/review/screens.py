@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from conversations.core.context import Context
 from conversations.core.replies import Choice, Kind, Reply, rows
-from conversations.forms.kinds import Nav, kind_of
+from conversations.forms.kinds import Nav, kind_of, points
 from conversations.forms.library import FormDef, Item
 from conversations.forms.rating import Verdict, verdict
 from conversations.review import steps as rs
+from conversations.review import wording
 from conversations.review.actions import (
     REVIEW,
     Back,
@@ -19,12 +20,14 @@ from conversations.review.actions import (
     Keep,
     Pick,
     Propose,
+    Replace,
     Skip,
     Submit,
     ToSummary,
     View,
     YesNo,
 )
+from conversations.review.header import header_text
 from conversations.review.summary import summary_replies
 from storage.reviews import Review
 
@@ -54,7 +57,8 @@ def _heading(ctx: Context, form: FormDef, item: Item) -> str:
 def _item_step(ctx: Context, review: Review, form: FormDef, item: Item) -> Reply:
     lang = ctx.fmt.language
     answer = review.answers.get(item.key)
-    asked = kind_of(item).ask(ctx._, item, answer, appending=review.appending, language=lang)
+    asked = kind_of(item).ask(wording.for_channel(ctx), item, answer,
+                              appending=review.appending, language=lang)
     options = [Choice(label, REVIEW.pack(Pick(review.position, value)))
                for value, label in asked.options]
     text = "\n".join([_heading(ctx, form, item), item.hint(lang), *asked.lines])
@@ -75,6 +79,8 @@ def item_nav(ctx: Context, review: Review, form: FormDef,
             own.append(Choice(_("✓ Done"), REVIEW.pack(Done(step)), keyword=_("done")))
         elif nav is Nav.SKIP:
             own.append(Choice(_("Skip"), REVIEW.pack(Skip(step)), keyword=_("skip")))
+        elif nav is Nav.REPLACE:
+            own.append(Choice(_("Replace"), REVIEW.pack(Replace(step)), keyword=_("replace")))
         elif answer is not None:
             own.append(Choice(_("Keep {score}").format(score=kind.kept(answer)),
                               REVIEW.pack(Keep(step)), keyword=_("keep")))
@@ -115,16 +121,28 @@ def verdict_lines(ctx: Context, review: Review, form: FormDef) -> tuple[list[str
     scores = rs.scores(form, review)
     v = verdict(form, scores, rs.disqualified(form, review))
     parts = ", ".join(
-        f"{item.title(lang)} {scores.get(item.key, 0)}/{item.max}" for item in form.score_items
+        f"{item.title(lang)} {points(scores.get(item.key, 0))}/{item.max}"
+        for item in form.score_items
     )
-    lines = [_("Total score: {total}/100 ({parts}).").format(total=v.total, parts=parts),
+    lines = [_("Total score: {total}/100 ({parts}).").format(total=points(v.total), parts=parts),
              _("By the score: {level}.").format(level=v.implied.label(lang))]
     if v.capped_by:
         lines.append(_(
-            "Because you answered «Yes» to a question before the rating, the level you may "
-            "propose is at most: {level}."
-        ).format(level=v.ceiling.label(lang)))
+            "Because you answered «Yes» to {questions}, the level you may propose is at "
+            "most: {level}. If that answer was a mistake, open the question from the list "
+            "of items and answer it again."
+        ).format(questions=capping_questions(ctx, form, v.capped_by),
+                 level=v.ceiling.label(lang)))
     return lines, v
+
+
+def capping_questions(ctx: Context, form: FormDef, keys: tuple[str, ...]) -> str:
+    """«question 2 (Were you disciplined this year?)» for each question answered «Yes»."""
+    lang = ctx.fmt.language
+    return "; ".join(
+        ctx._("question {n} («{question}»)").format(n=n, question=d.question(lang))
+        for n, d in enumerate(form.disqualifiers, start=1) if d.key in keys
+    )
 
 
 def level_step(ctx: Context, review: Review, form: FormDef) -> Reply:
@@ -143,6 +161,7 @@ def level_step(ctx: Context, review: Review, form: FormDef) -> Reply:
 def summary_step(ctx: Context, review: Review, form: FormDef) -> list[Reply]:
     _ = ctx._
     replies = summary_replies(ctx, review, form)
+    replies.insert(1, Reply(header_text(ctx, form)))  # after the title, as on the paper
     gaps = rs.missing(form, review)
     step = review.position
     if gaps:
@@ -157,6 +176,8 @@ def summary_step(ctx: Context, review: Review, form: FormDef) -> list[Reply]:
         (first,),
         (Choice(_("Edit an item"), REVIEW.pack(Contents(step)), keyword=_("items")),
          Choice(_("◀ Back"), REVIEW.pack(Back(step)), keyword=_("back"))),
+        (Choice(_("Printable draft to read over (.docx)"), REVIEW.pack(Copy(step)),
+                keyword=_("draft")),),
     )))
     return replies
 
@@ -185,19 +206,33 @@ def table_of_contents(ctx: Context, review: Review, form: FormDef) -> Reply:
     _ = ctx._
     lang = ctx.fmt.language
     step = review.position
+    # text-only channels number the choices themselves: the item's number would be doubled
+    numbered = ctx.incoming.has_buttons
     choices = []
     for n, item in enumerate(form.items, start=1):
         mark = "✓ " if rs.is_answered(form, review, item.key) else ""
-        choices.append(Choice(f"{mark}{n}. {item.title(lang)}"[:TOC_LABEL_CHARS],
+        title = shorten(item.title(lang), TOC_LABEL_CHARS - 8)
+        choices.append(Choice(f"{mark}{n}. {title}" if numbered else f"{mark}{title}",
                               REVIEW.pack(Goto(step, item.key))))
-    first_question = rs.DQ + form.disqualifiers[0].key
+    questions = [rs.DQ + d.key for d in form.disqualifiers]
+    asked = all(q in review.answers for q in questions)
     choices += [
-        Choice(_("Questions before the rating"), REVIEW.pack(Goto(step, first_question))),
-        Choice(_("Proposed level"), REVIEW.pack(Goto(step, rs.LEVEL))),
+        Choice(("✓ " if asked else "") + _("Questions before the rating"),
+               REVIEW.pack(Goto(step, questions[0]))),
+        Choice(("✓ " if review.level else "") + _("Proposed level"),
+               REVIEW.pack(Goto(step, rs.LEVEL))),
         Choice(_("Review everything and submit"), REVIEW.pack(ToSummary(step))),
     ]
     return Reply(_("Choose the item to open (✓ already answered):"), rows(*choices),
                  replace=ctx.incoming.kind is Kind.ACTION)
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut between words with «…»."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
 
 
 def locked(ctx: Context, review: Review) -> Reply:

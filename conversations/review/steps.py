@@ -32,11 +32,21 @@ def item_at(form: FormDef, step: str) -> Item | None:
 
 
 def next_step(form: FormDef, review: Review, step: str) -> str:
-    """Onwards; after editing one item from the summary, back to it (via the level if unset)."""
-    if review.from_summary:
-        return LEVEL if review.level is None and step != LEVEL else SUMMARY
+    """Onwards. The questions before the rating are always asked in turn. After a step
+    opened from the list or the summary: the next thing still missing (after this step,
+    else the first), so a draft with gaps never lands on the rating; the summary when
+    nothing is."""
     order = steps(form)
-    return order[min(order.index(step) + 1, len(order) - 1)]
+    following = order[min(order.index(step) + 1, len(order) - 1)]
+    if step.startswith(DQ) and following.startswith(DQ):
+        return following
+    if not review.from_summary:
+        return following
+    gaps = [gap for gap in missing(form, review) if gap != step]
+    if not gaps:
+        return SUMMARY
+    later = [gap for gap in gaps if order.index(gap) > order.index(step)]
+    return (later or gaps)[0]
 
 
 def previous_step(form: FormDef, step: str) -> str:
@@ -61,7 +71,7 @@ def missing(form: FormDef, review: Review) -> list[str]:
     return gaps
 
 
-def scores(form: FormDef, review: Review) -> dict[str, int]:
+def scores(form: FormDef, review: Review) -> dict[str, float]:
     return {
         item.key: review.answers[item.key].score
         for item in form.score_items

@@ -8,6 +8,7 @@ from conversations.core.replies import Document, Reply
 from conversations.forms.library import FormDef
 from conversations.review import steps as rs
 from conversations.review.actions import ReviewAction
+from conversations.review.header import deadline_text
 from conversations.review.printable import review_document
 from conversations.review.screens import confirm_step, locked, summary_step
 from conversations.review.session import reload
@@ -19,7 +20,8 @@ from storage.reviews import Review
 async def submit(ctx: Context, review: Review, form: FormDef, _action: ReviewAction) -> list[Reply]:
     if rs.missing(form, review):
         return summary_step(ctx, review, form)[-1:]
-    return [confirm_step(ctx, review)]
+    deadline = await deadline_text(ctx, review)
+    return [*([Reply(deadline)] if deadline else []), confirm_step(ctx, review)]
 
 
 async def confirm(ctx: Context, review: Review, form: FormDef,
@@ -46,9 +48,9 @@ async def printable_copy(ctx: Context, review: Review, form: FormDef,
                          _action: ReviewAction | None = None) -> list[Reply]:
     if review.editable:
         return [Reply(ctx._(
-            "The printable copy is made when you submit. Your draft is saved; send /review "
-            "to continue."
-        ))]
+            "Your draft as it would be printed, marked «BẢN NHÁP»: for reading over, not for "
+            "signing. The copy to sign is sent when you submit; send /review to continue."
+        ), document=await _document(ctx, review))]
     return [Reply(ctx._("Printable copy:"), document=await _document(ctx, review))]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conversations.core.context import Context
 from conversations.core.replies import Reply
-from conversations.forms.kinds import kind_of
+from conversations.forms.kinds import kind_of, points
 from conversations.forms.library import FormDef
 from conversations.forms.rating import verdict
 from conversations.review import steps as rs
@@ -50,7 +50,7 @@ def _rating_block(ctx: Context, review: Review, form: FormDef) -> str:
         said = "…" if answer is None else (_("Yes") if answer.text == "yes" else _("No"))
         lines.append(f"— {d.question(lang)} {said}")
     v = verdict(form, rs.scores(form, review), rs.disqualified(form, review))
-    lines.append(_("Total score: {total}/100.").format(total=v.total))
+    lines.append(_("Total score: {total}/100.").format(total=points(v.total)))
     level = next((lv for lv in form.levels if lv.key == review.level), None)
     lines.append(_("Proposed level: {level}.").format(
         level=level.label(lang) if level else _("not chosen yet")))
