@@ -15,6 +15,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    Message,
     Update,
 )
 from telegram.constants import MessageLimit, ParseMode
@@ -55,12 +56,21 @@ def incoming_from_update(update: Update) -> Incoming | None:
     if message is None:
         return None  # reactions…: nothing to answer
     if message.text is not None:
-        return Incoming(kind=Kind.TEXT, text=message.text, html=message.text_html, **common)
+        return Incoming(kind=Kind.TEXT, text=message.text, html=_html(message), **common)
     if message.document is not None:  # e.g. the guidance an admin attaches to a broadcast
         document = IncomingDocument(message.document.file_id,
                                     message.document.file_name or "document")
         return Incoming(kind=Kind.UNSUPPORTED, document=document, **common)
     return Incoming(kind=Kind.UNSUPPORTED, **common)
+
+
+def _html(message: Message) -> str | None:
+    """The text with its formatting as HTML; None when its entities cannot be placed (a
+    lone surrogate cannot be counted in UTF-16): the plain text is used then."""
+    try:
+        return message.text_html
+    except UnicodeEncodeError:
+        return None
 
 
 def _group_command(update: Update) -> Incoming | None:
