@@ -74,9 +74,14 @@ def _html(message: Message) -> str | None:
 
 
 def _group_command(update: Update) -> Incoming | None:
-    """In groups only /commands are read (e.g. /linkgroup); buttons there are ignored."""
+    """In groups only /commands are read (e.g. /linkgroup), not those addressed to another
+    bot (/linkgroup@other_bot); buttons there are ignored."""
     message, user = update.message, update.effective_user
     if message is None or not (message.text or "").startswith("/") or user is None:
+        return None
+    command = message.text.split(maxsplit=1)[0] if message.text.strip() else "/"
+    _name, at, addressee = command.partition("@")
+    if at and addressee.lower() != (message.get_bot().username or "").lower():
         return None
     return Incoming(CHANNEL, str(user.id), str(message.chat_id), Kind.TEXT, message.text,
                     language_hint=user.language_code, display_name=user.full_name,

@@ -25,27 +25,42 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+import re
 import tempfile
 import typing
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from conversations.assistant import CAPABILITIES, Assistant, Router
 from conversations.core.actions import Action
+from conversations.forms.rating import review_year
+from conversations.review.actions import REVIEW, Confirm, Done, Goto, Propose, Submit, YesNo
+from conversations.review.steps import DQ, LEVEL, SUMMARY, missing
+from conversations.secretary.actions import (
+    SECRETARY,
+    AcceptReview,
+    CancelReturn,
+    ReadReview,
+    ReturnReview,
+    ReviewCopy,
+)
 from handlers import telegram as telegram_handlers
 from tests.fakes.telegram_api import TEST_TOKEN, FakeBotApi
 from tests.fuzz_helpers import (
     EXAMPLES,
     FORMS,
+    LINKED,
+    Org,
     assert_no_leak,
     assert_stored_texts_sound,
     open_org,
     texts,
 )
+from tests.review_helpers import SCORES
 
 BOT_NAME = "kiemdiem_test_bot"
 PEOPLE = {"secretary": 8001, "member": 8002, "admin": 8005, "stranger": 9001,
@@ -53,6 +68,7 @@ PEOPLE = {"secretary": 8001, "member": 8002, "admin": 8005, "stranger": 9001,
 BOT_SENDER = 7777
 GROUPS = [-5001, -1001000000001]
 CHANNEL_CHAT = -1001000000999
+LINKGROUP = re.compile(rf"/linkgroup(@{BOT_NAME})?(\s|$)", re.IGNORECASE)
 ANSWERING = ("sendMessage", "editMessageText", "sendDocument")
 
 
@@ -115,6 +131,16 @@ private = st.one_of(
     st.tuples(st.just("button"), who, callback_data),  # on the bot's last message
     st.tuples(st.just("old_button"), who, st.tuples(callback_data, st.integers(-2, 999))),
     st.tuples(st.just("edit"), who, texts),
+    # what a diligent person does next in their review, typing hostile text where free text
+    # is read: so runs reach submitted reviews, which secretaries then open and return
+    st.tuples(st.just("advance"), st.sampled_from(["member", "member", "secretary", "admin"]),
+              st.tuples(st.integers(1, 40), texts)),
+    # a secretary or admin acting on the member's review (a return's comment: hostile text)
+    st.tuples(st.just("lead"), st.sampled_from(["secretary", "admin"]),
+              st.tuples(st.sampled_from([ReadReview, ReviewCopy, ReturnReview, AcceptReview,
+                                         CancelReturn]), texts)),
+    # an announcement typed by the admin (then any "shown" button may send it)
+    st.tuples(st.just("compose"), st.just("admin"), texts),
     st.tuples(st.sampled_from(["document", "sticker", "photo", "voice", "contact"]), who,
               st.none() | texts),
 )
@@ -135,10 +161,43 @@ update_op = st.tuples(private | ignored, language, user_name)
 class Run:
     """One example: the fake Bot API, the Application with our handlers, the database."""
 
-    def __init__(self, fake: FakeBotApi, app: Application, invite_code: str) -> None:
-        self.fake, self.app, self.invite_code = fake, app, invite_code
+    def __init__(self, fake: FakeBotApi, app: Application, org: Org) -> None:
+        self.fake, self.app, self.org = fake, app, org
+        self.invite_code = org.invite_code
+        self.today = org.clock().date()
         self.errors: list[BaseException] = []
         self.ids = itertools.count(1)
+
+    async def steps_of(self, shape: str, person: str, payload) -> list[tuple[str, str, str]]:
+        """The plain updates an announcement or a lead's action stands for."""
+        if shape == "compose":
+            return [("text", person, "/broadcast"), ("text", person, payload)]
+        if shape == "lead":
+            kind, comment = payload
+            member_id = self.org.members[LINKED["member"]]
+            review = await self.org.repos.reviews.of_member(member_id, review_year(self.today))
+            pressed = ("button", person, SECRETARY.pack(kind(review.id if review else 1)))
+            return [pressed, ("text", person, comment)] if kind is ReturnReview else [pressed]
+
+    async def next_review_steps(self, person: str, text: str) -> list[tuple[str, str, str]]:
+        """The updates that answer the step `person`'s review is at (typed text: `text`)."""
+        member_id = self.org.members[LINKED[person]]
+        review = await self.org.repos.reviews.of_member(member_id, review_year(self.today))
+        if review is None or not review.editable:
+            return [("text", person, "/review")]
+        form, step = FORMS.get(review.form_version, review.form_code), review.position
+        if step == SUMMARY:
+            gaps = missing(form, review)
+            pressed = [Goto(SUMMARY, gaps[0])] if gaps else [Submit(SUMMARY), Confirm(SUMMARY)]
+            return [("button", person, REVIEW.pack(action)) for action in pressed]
+        if step == LEVEL:
+            return [("button", person, REVIEW.pack(Propose(LEVEL, "good")))]
+        if step.startswith(DQ):
+            return [("button", person, REVIEW.pack(YesNo(step, "no")))]
+        if form.item(step).kind == "score":
+            return [("text", person, SCORES[step])]
+        return [("text", person, text if text.strip() else "Không có"),
+                ("button", person, REVIEW.pack(Done(step)))]
 
     def user(self, uid: int, lang: str | None, name: str, *, is_bot: bool = False) -> dict:
         user = {"id": uid, "is_bot": is_bot, "first_name": name}
@@ -196,12 +255,13 @@ class Run:
             return {"edited_message": message}, uid
         if shape in ("document", "sticker", "photo", "voice", "contact"):
             return {"message": self.message(chat, sender, **media(shape, payload))}, uid
+        if shape == "group":  # only /linkgroup is answered there, and always
+            group, text = payload
+            return ({"message": self.message(group_chat(group), sender, text=text)},
+                    group if LINKGROUP.match(text) else None)
         return self.build_ignored(shape, sender, payload), None
 
     def build_ignored(self, shape: str, sender: dict, payload) -> dict:
-        if shape == "group":
-            group, text = payload
-            return {"message": self.message(group_chat(group), sender, text=text)}
         if shape == "group_button":
             group, data = payload
             message = self.message(group_chat(group), self.fake.bot_user, text="…")
@@ -224,6 +284,16 @@ class Run:
 
     async def send(self, op) -> None:
         (shape, person, payload), lang, name = op
+        if shape == "advance":  # each step read from the review as it is now
+            count, text = payload
+            for _ in range(count):
+                for step in await self.next_review_steps(person, text):
+                    await self.send((step, lang, name))
+            return
+        if shape in ("lead", "compose"):
+            for step in await self.steps_of(shape, person, payload):
+                await self.send((step, lang, name))
+            return
         update, answer_in = self.build(shape, person, payload, lang, name)
         update["update_id"] = next(self.ids)
         mark = len(self.fake.calls)
@@ -275,7 +345,7 @@ async def _run(ops) -> None:
                 assistant = Assistant(org.repos, FORMS, clock=org.clock)
                 app = (ApplicationBuilder().token(TEST_TOKEN).base_url(f"{fake.url}/bot")
                        .updater(None).job_queue(None).build())
-                run = Run(fake, app, org.invite_code)
+                run = Run(fake, app, org)
                 telegram_handlers.register(app, assistant)
 
                 async def record(_update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -285,6 +355,10 @@ async def _run(ops) -> None:
                 async with app:
                     for op in ops:
                         await run.send(op)
+            for row in await org.db.fetchall("SELECT status FROM reviews"):
+                event(f"a review ends {row['status']}")  # how deep the runs go
+            if await org.db.fetchone("SELECT 1 FROM broadcasts"):
+                event("an announcement was sent")
             await assert_stored_texts_sound(org)
         finally:
             await org.db.close()
@@ -303,3 +377,16 @@ def test_a_lone_surrogate_in_a_text_is_answered_and_stored_clean():
     surrogate, so the message never reached the dialogue."""
     asyncio.run(_run([(("text", "member", "Không có\ud800 vi phạm"), "vi", "Test"),
                       (("text", "stranger", "\udfff"), None, "Test")]))
+
+
+def test_a_bare_slash_in_a_group_is_ignored_without_an_error():
+    """Found by the fuzz: "/" alone in a group raised IndexError in onboarding/groups.py."""
+    asyncio.run(_run([(("group", "secretary", (GROUPS[0], "/")), "vi", "Test"),
+                      (("group", "member", (GROUPS[1], "/ \n")), None, "Test")]))
+
+
+def test_a_command_for_another_bot_in_a_group_is_left_to_it():
+    """Found by the fuzz: /linkgroup@other_bot in a group was answered (and acted on)."""
+    asyncio.run(_run([(("group", "secretary", (GROUPS[0], "/linkgroup@other_bot")), "vi", "A"),
+                      (("group", "secretary", (GROUPS[1], f"/LINKGROUP@{BOT_NAME.upper()}")),
+                       "vi", "A")]))
