@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from docx import Document as open_docx
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from conversations.campaigns.rules import expected_pairs
@@ -26,6 +27,14 @@ from tests.conftest import COMMITTEE, ORG, Clock
 FORMS = load_forms(BUILTIN_FORMS_DIR)
 # HYPOTHESIS_FUZZ_EXAMPLES=500 for a longer local run; the suite keeps a bounded count
 EXAMPLES = int(os.environ.get("HYPOTHESIS_FUZZ_EXAMPLES", "0")) or None
+
+
+def fuzz_settings(examples: int) -> settings:
+    """`examples` in the suite (HYPOTHESIS_FUZZ_EXAMPLES overrides); a failure prints the
+    example and a @reproduce_failure blob to replay it."""
+    return settings(max_examples=EXAMPLES or examples, deadline=None, database=None,
+                    print_blob=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 # who is linked to whom: a secretary, a member, an admin; strangers are not linked
 LINKED = {"secretary": "Trần Văn Đức", "member": "Nguyễn Thị Hồng Nhung",
           "admin": "Bùi Thị Mai"}

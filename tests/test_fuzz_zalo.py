@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from conversations.assistant import Assistant
@@ -25,10 +25,10 @@ from handlers.zalo import CHANNEL, ZaloUpdates, event_from_update
 from handlers.zalo_api import ZaloApi
 from tests.fakes.zalo_api import ZALO_TOKEN, FakeZaloApi
 from tests.fuzz_helpers import (
-    EXAMPLES,
     FORMS,
     assert_no_leak,
     assert_stored_texts_sound,
+    fuzz_settings,
     open_org,
     texts,
 )
@@ -128,8 +128,7 @@ async def _run(ops) -> None:
             await org.db.close()
 
 
-@settings(max_examples=EXAMPLES or 40, deadline=None, database=None, print_blob=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@fuzz_settings(40)
 @given(st.lists(updates, min_size=1, max_size=20))
 def test_any_json_as_a_zalo_update_never_raises(ops):
     asyncio.run(_run(ops))
