@@ -19,6 +19,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    Message,
     Update,
 )
 from telegram.constants import MessageLimit, ParseMode
@@ -62,7 +63,7 @@ def incoming_from_update(update: Update) -> Incoming | None:
     if message is None:
         return None  # reactions…: nothing to answer
     if message.text is not None:
-        return Incoming(kind=Kind.TEXT, text=message.text, html=message.text_html, **common)
+        return Incoming(kind=Kind.TEXT, text=message.text, html=_html(message), **common)
     if message.document is not None:  # e.g. the guidance an admin attaches to a broadcast
         document = IncomingDocument(message.document.file_id,
                                     message.document.file_name or "document")
@@ -70,10 +71,24 @@ def incoming_from_update(update: Update) -> Incoming | None:
     return Incoming(kind=Kind.UNSUPPORTED, **common)
 
 
+def _html(message: Message) -> str | None:
+    """The text with its formatting as HTML; None when its entities cannot be placed (a
+    lone surrogate cannot be counted in UTF-16): the plain text is used then."""
+    try:
+        return message.text_html
+    except UnicodeEncodeError:
+        return None
+
+
 def _group_command(update: Update) -> Incoming | None:
-    """In groups only /commands are read (e.g. /linkgroup); buttons there are ignored."""
+    """In groups only /commands are read (e.g. /linkgroup), not those addressed to another
+    bot (/linkgroup@other_bot); buttons there are ignored."""
     message, user = update.message, update.effective_user
     if message is None or not (message.text or "").startswith("/") or user is None:
+        return None
+    command = message.text.split(maxsplit=1)[0] if message.text.strip() else "/"
+    _name, at, addressee = command.partition("@")
+    if at and addressee.lower() != (message.get_bot().username or "").lower():
         return None
     return Incoming(CHANNEL, str(user.id), str(message.chat_id), Kind.TEXT, message.text,
                     language_hint=user.language_code, display_name=user.full_name,

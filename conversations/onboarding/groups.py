@@ -22,7 +22,8 @@ async def handle(repos: Repos, incoming: Incoming, now: datetime) -> list[Reply]
     text = incoming.text.strip()
     if not text.startswith("/"):
         return []
-    name = text[1:].split(maxsplit=1)[0].split("@")[0].lower()
+    words = text[1:].split(maxsplit=1)  # none for a bare "/"
+    name = words[0].split("@")[0].lower() if words else ""
     if name != LINK_COMMAND:
         return []
     account = await repos.accounts.get(incoming.channel, incoming.user_id)
