@@ -59,6 +59,9 @@ def event_from_update(update: Any) -> ZaloEvent | None:
     user_id, chat_id = str(sender.get("id") or ""), str(chat.get("id") or "")
     if not user_id or not chat_id or str(chat.get("chat_type") or "PRIVATE") != "PRIVATE":
         return None  # groups are in Zalo's internal testing: not handled yet
+    message_id = str(message.get("message_id") or "")
+    if not all(_printable_id(i) for i in (user_id, chat_id, message_id)):
+        return None  # Zalo's ids are plain ASCII: anything else is not from Zalo
     kind, text = Kind.UNSUPPORTED, ""
     if event == "message.text.received":
         kind, text = Kind.TEXT, str(message.get("text") or "")
@@ -67,7 +70,11 @@ def event_from_update(update: Any) -> ZaloEvent | None:
         display_name=str(sender.get("display_name") or ""),
         hidden=event == "message.unsupported.received",  # a protected user: never readable
     )
-    return ZaloEvent(str(message.get("message_id") or ""), incoming)
+    return ZaloEvent(message_id, incoming)
+
+
+def _printable_id(value: str) -> bool:
+    return value.isascii() and value.isprintable() and len(value) <= 128
 
 
 def document_note(language: str, filename: str) -> str:

@@ -47,7 +47,8 @@ class InboxRepo:
         stored: list[InboxRow] = []
         async with self.db.transaction() as tx:
             for update in updates:
-                payload = json.dumps(update.payload, ensure_ascii=False)
+                # ASCII: whatever the platform sent (controls, lone surrogates) is stored escaped
+                payload = json.dumps(update.payload, ensure_ascii=True)
                 if await tx.execute(
                     "INSERT INTO inbox (channel, update_key, chat_key, payload, received_at)"
                     " VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, update_key) DO NOTHING",
