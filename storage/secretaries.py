@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from storage.database import Database, Row, to_db_time
+from storage.models import Member
+from storage.org import _MEMBER_SELECT
+from storage.org import _member as member_from_row
 from storage.reviews import Answer, Review
 from storage.reviews import _review as review_from_row
 
@@ -24,16 +27,17 @@ class AlertPref:
 
 
 # Reviews with their answers in one query: a review without answers still comes (LEFT JOIN).
-# Without texts, a filled text answer reads as FILLED and an empty one as "": enough to
-# count the items answered, without reading kilobytes per answer.
+# Without texts, only drafts and returned reviews come with answers, and a filled text
+# answer reads as FILLED, an empty one as "": enough to count the items answered, without
+# reading kilobytes per answer.
 FILLED = "\u2026"
-_FULL_TEXT = "a.text"
+_FULL_TEXT = ("a.text", "")
 _FILLED_ONLY = (f"CASE WHEN trim(a.text, ' ' || char(9, 10, 13)) = '' THEN ''"
-                f" ELSE '{FILLED}' END AS text")
+                f" ELSE '{FILLED}' END AS text", " AND r.status IN ('draft', 'returned')")
 _REVIEWS_WITH_ANSWERS = """
 SELECT r.*, a.item_key, {text}, a.score, a.skipped
 FROM reviews r JOIN members m ON m.id = r.member_id
-LEFT JOIN answers a ON a.review_id = r.id
+LEFT JOIN answers a ON a.review_id = r.id{editable}
 WHERE r.year = ? AND {scope}
 ORDER BY r.id
 """
@@ -47,8 +51,8 @@ FROM members m LEFT JOIN reviews r ON r.member_id = m.id AND r.year = ?
 WHERE m.removed_at IS NULL AND {scope} AND {expected}
 GROUP BY m.cell_id
 """
-_ON_CAMPAIGN_LIST = ("m.id IN (SELECT member_id FROM campaign_members"
-                     " WHERE campaign_id = ?)")
+_ON_CAMPAIGN_LIST = ("EXISTS (SELECT 1 FROM campaign_members cm"
+                     " WHERE cm.campaign_id = ? AND cm.member_id = m.id)")
 _BY_THE_RULE = ("m.status NOT IN ('exempted', 'suspended')"
                 " AND (m.admitted_on IS NULL OR m.admitted_on <= ?)")
 
@@ -60,7 +64,7 @@ class SecretaryRepo:
     async def reviews_of_cell(self, cell_id: int, year: int, *, texts: bool = True
                               ) -> dict[int, Review]:
         """The year's review of every member of the cell who has one, by member id
-        (`texts=False`: each text answer reads FILLED or "", see above)."""
+        (`texts=False`: answers of editable reviews only, each text FILLED or "")."""
         return await self._reviews("m.cell_id = ?", (year, cell_id), texts)
 
     async def reviews_of_committee(self, committee_id: int, year: int) -> dict[int, Review]:
@@ -85,6 +89,14 @@ class SecretaryRepo:
             _CELL_COUNTS.format(scope=scope, expected=expected), (year, *params))
         return {r["cell_id"]: (r["expected"], r["submitted"]) for r in rows}
 
+    async def secretaries_of_cell(self, cell_id: int) -> list[Member]:
+        """The cell's secretaries and deputies (not the whole cell: what an alert needs)."""
+        rows = await self.db.fetchall(
+            _MEMBER_SELECT + " WHERE m.cell_id = ? AND m.removed_at IS NULL AND m.id IN"
+            " (SELECT member_id FROM member_roles WHERE role IN ('secretary', 'deputy'))",
+            (cell_id,))
+        return [member_from_row(row) for row in rows]
+
     async def unalerted_since(self, since: datetime) -> list[int]:
         """Reviews submitted (and still so) at or after `since` for which no alert was
         queued after that submission, oldest first."""
@@ -97,8 +109,9 @@ class SecretaryRepo:
         return [row["id"] for row in rows]
 
     async def _reviews(self, scope: str, params: tuple, texts: bool) -> dict[int, Review]:
+        text, editable = _FULL_TEXT if texts else _FILLED_ONLY
         rows = await self.db.fetchall_bulk(_REVIEWS_WITH_ANSWERS.format(
-            scope=scope, text=_FULL_TEXT if texts else _FILLED_ONLY), params)
+            scope=scope, text=text, editable=editable), params)
         answers: dict[int, dict[str, Answer]] = {}
         first_rows: dict[int, Row] = {}
         for row in rows:

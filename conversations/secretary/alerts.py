@@ -120,7 +120,7 @@ async def _alert_submitted(repos: Repos, forms: FormLibrary, review: Review, now
     zone = ZoneInfo(committee.timezone)
     # the cell's counts and its secretaries: what this alert costs, whatever the committee
     [progress] = await cell_summaries(repos, committee.id, local_today(now, zone), cell)
-    secretaries = secretaries_of(await repos.org.members_of_cell(cell.id))
+    secretaries = secretaries_of(await repos.secretaries.secretaries_of_cell(cell.id))
     prefs = await repos.secretaries.alert_prefs([s.id for s in secretaries])
     stamp = review.submitted_at.isoformat()
     for secretary in secretaries:

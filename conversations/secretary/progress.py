@@ -180,8 +180,9 @@ def group_cell(cell: Cell, year: int, members: list[Member], reviews: dict[int, 
 
 async def cell_progress(repos: Repos, forms: FormLibrary, cell: Cell, today: date, *,
                         texts: bool = False) -> CellProgress:
-    """The cell's members by state. Without `texts` the reviews' text answers only say
-    whether they are filled (storage.secretaries.FILLED): enough for the counts shown."""
+    """The cell's members by state. Without `texts` only drafts and returned reviews come
+    with answers, each text only saying whether it is filled (storage.secretaries.FILLED):
+    enough for the counts shown."""
     year = review_year(today)
     members = await repos.org.members_of_cell(cell.id)
     reviews = await repos.secretaries.reviews_of_cell(cell.id, year, texts=texts)
