@@ -4,6 +4,8 @@ catch-up off the start-up path."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,6 +17,7 @@ from conversations.campaigns.rules import CampaignRequest, create_campaign
 from conversations.core.context import AssistantConfig
 from conversations.forms.rating import exclusion
 from conversations.secretary.alerts import catch_up_in_background, on_submitted
+from conversations.secretary.exports import docx_zip
 from conversations.secretary.progress import admitted_by, cell_progress, cell_summaries
 from storage.models import Member
 from storage.repos import Repos
@@ -195,3 +198,12 @@ async def test_the_catch_up_runs_beside_start_up_and_finishes(repos, forms, cloc
     assert [(m, r.text.split(" ")[0]) for m, _c, r in await outbox(repos, "alert")] == [
         (duc.id, "Đồng")]
     assert review.submitted_at == datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def test_the_cells_zip_stores_its_documents_without_deflating_them_again():
+    archive = docx_zip([("", "a.docx", b"PK" + bytes(range(256)) * 40),
+                        ("Chi bộ 1", "b.docx", b"x" * 5000)])
+    with zipfile.ZipFile(io.BytesIO(archive)) as files:
+        assert [(i.compress_type, i.file_size) for i in files.infolist()] == [
+            (zipfile.ZIP_STORED, 10242), (zipfile.ZIP_STORED, 5000)]
+        assert files.read(files.infolist()[1]) == b"x" * 5000
