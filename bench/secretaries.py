@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.support.committee import insert_cells_and_members
 from conversations.assistant import Assistant
 from conversations.campaigns.rules import CampaignRequest, create_campaign
 from conversations.core.replies import Incoming
@@ -65,14 +66,7 @@ async def build(repos: Repos, forms: FormLibrary, members: int) -> None:
     submitted = [m for m in range(1, members + 1) if m % 4]
     drafts = [m for m in range(1, members + 1) if m % 4 == 0 and m % 3 == 0]
     async with repos.db.transaction() as tx:
-        await tx.executemany(
-            "INSERT INTO cells (id, committee_id, name, created_at) VALUES (?, ?, ?, ?)",
-            [(c, committee.id, f"Chi bộ {c:03d}", stamp) for c in range(1, CELLS + 1)])
-        await tx.executemany(
-            "INSERT INTO members (id, committee_id, cell_id, full_name, birth_date, form,"
-            " status, language, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            ((m, committee.id, m % CELLS + 1, f"Đảng viên Số {m:06d}", "1980-01-01", "2B",
-              "active", "vi", stamp, stamp) for m in range(1, members + 1)))
+        await insert_cells_and_members(tx, committee.id, CELLS, members, stamp)
         await tx.executemany(  # the first member of each cell is its secretary, the
             "INSERT INTO member_roles (member_id, role) VALUES (?, ?)",  # next the admin
             [(c, "secretary") for c in range(1, CELLS + 1)] + [(CELLS + 1, "admin")])
