@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.support.committee import insert_cells_and_members
 from conversations.campaigns.reminders import plan_campaign, run_due
 from conversations.campaigns.rules import CampaignRequest, create_campaign
 from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
@@ -37,14 +38,8 @@ async def build(repos: Repos, forms) -> None:
     form = forms.get(forms.default_version, "2B")
     items = [item.key for item in form.text_items]
     async with repos.db.transaction() as conn:
-        await conn.executemany(
-            "INSERT INTO cells (id, committee_id, name, created_at) VALUES (?, ?, ?, ?)",
-            [(c, committee.id, f"Chi bộ {c}", stamp) for c in range(1, CELLS + 1)])
-        await conn.executemany(
-            "INSERT INTO members (id, committee_id, cell_id, full_name, birth_date, form,"
-            " status, language, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(m, committee.id, m % CELLS + 1, f"Đảng viên {m}", "1980-01-01", "2B", "active",
-              "vi" if m % 5 else "en", stamp, stamp) for m in range(1, MEMBERS + 1)])
+        await insert_cells_and_members(conn, committee.id, CELLS, MEMBERS, stamp,
+                                       lambda m: "vi" if m % 5 else "en")
         await conn.executemany(
             "INSERT INTO member_roles (member_id, role) VALUES (?, 'secretary')",
             [(c,) for c in range(1, CELLS + 1)])

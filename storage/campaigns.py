@@ -239,6 +239,16 @@ class CampaignRepo:
         )
         return [(r["member_id"], r["cell_id"]) for r in rows]
 
+    async def expected_in_cell(self, campaign_id: int, cell_id: int) -> set[int]:
+        """Which of the cell's current members are on the campaign's list (a cell's
+        worth of index lookups, whatever the size of the committee)."""
+        rows = await self.db.fetchall(
+            "SELECT cm.member_id FROM members m JOIN campaign_members cm"
+            " ON cm.campaign_id = ? AND cm.member_id = m.id"
+            " WHERE m.cell_id = ? AND m.removed_at IS NULL", (campaign_id, cell_id),
+        )
+        return {r["member_id"] for r in rows}
+
     async def expected_per_cell(self, campaign_id: int) -> dict[int, int]:
         rows = await self.db.fetchall(
             "SELECT cell_id, count(*) AS n FROM campaign_members WHERE campaign_id = ?"

@@ -101,11 +101,19 @@ async def insert_messages(tx: Transaction, messages: Iterable[OutMessage], now: 
     """Insert inside the caller's transaction (so a producer can record its own state in
     the same one); returns how many were new."""
     stamp = to_db_time(now)
+    written: dict[datetime, str] = {}  # a run of 100,000 reminders shares a few moments
+
+    def db_time(moment: datetime | None, default: str | None) -> str | None:
+        if moment is None:
+            return default
+        if moment not in written:
+            written[moment] = to_db_time(moment)
+        return written[moment]
+
     rows = [
         (m.dedup_key, m.kind, m.ref_id, m.member_id, m.channel, m.chat_id, m.payload,
          m.attachment_id, *(("pending", None) if m.chat_id else ("unreachable", "not_linked")),
-         to_db_time(m.not_before) if m.not_before else stamp,
-         to_db_time(m.expires_at) if m.expires_at else None, stamp, stamp)
+         db_time(m.not_before, stamp), db_time(m.expires_at, None), stamp, stamp)
         for m in messages
     ]
     return await tx.executemany(

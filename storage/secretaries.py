@@ -6,9 +6,12 @@ storage/accounts.py.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from storage.database import Database, Row, to_db_time
+from storage.models import Member
+from storage.org import _MEMBER_SELECT
+from storage.org import _member as member_from_row
 from storage.reviews import Answer, Review
 from storage.reviews import _review as review_from_row
 
@@ -24,25 +27,75 @@ class AlertPref:
 
 
 # Reviews with their answers in one query: a review without answers still comes (LEFT JOIN).
+# Without texts, only drafts and returned reviews come with answers, and a filled text
+# answer reads as FILLED, an empty one as "": enough to count the items answered, without
+# reading kilobytes per answer.
+FILLED = "\u2026"
+_FULL_TEXT = ("a.text", "")
+_FILLED_ONLY = (f"CASE WHEN trim(a.text, ' ' || char(9, 10, 13)) = '' THEN ''"
+                f" ELSE '{FILLED}' END AS text", " AND r.status IN ('draft', 'returned')")
 _REVIEWS_WITH_ANSWERS = """
-SELECT r.*, a.item_key, a.text, a.score, a.skipped
+SELECT r.*, a.item_key, {text}, a.score, a.skipped
 FROM reviews r JOIN members m ON m.id = r.member_id
-LEFT JOIN answers a ON a.review_id = r.id
+LEFT JOIN answers a ON a.review_id = r.id{editable}
 WHERE r.year = ? AND {scope}
 ORDER BY r.id
 """
+
+# Per cell: (members expected, of whom submitted), counted in one grouped query.
+# {expected} narrows the cell's current members to those reviewed this time.
+_CELL_COUNTS = """
+SELECT m.cell_id, count(*) AS expected,
+       coalesce(sum(r.status IN ('submitted', 'accepted')), 0) AS submitted
+FROM members m LEFT JOIN reviews r ON r.member_id = m.id AND r.year = ?
+WHERE m.removed_at IS NULL AND {scope} AND {expected}
+GROUP BY m.cell_id
+"""
+_ON_CAMPAIGN_LIST = ("EXISTS (SELECT 1 FROM campaign_members cm"
+                     " WHERE cm.campaign_id = ? AND cm.member_id = m.id)")
+_BY_THE_RULE = ("m.status NOT IN ('exempted', 'suspended')"
+                " AND (m.admitted_on IS NULL OR m.admitted_on <= ?)")
 
 
 class SecretaryRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def reviews_of_cell(self, cell_id: int, year: int) -> dict[int, Review]:
-        """The year's review of every member of the cell who has one, by member id."""
-        return await self._reviews("m.cell_id = ?", (year, cell_id))
+    async def reviews_of_cell(self, cell_id: int, year: int, *, texts: bool = True
+                              ) -> dict[int, Review]:
+        """The year's review of every member of the cell who has one, by member id
+        (`texts=False`: answers of editable reviews only, each text FILLED or "")."""
+        return await self._reviews("m.cell_id = ?", (year, cell_id), texts)
 
     async def reviews_of_committee(self, committee_id: int, year: int) -> dict[int, Review]:
-        return await self._reviews("m.committee_id = ?", (year, committee_id))
+        return await self._reviews("m.committee_id = ?", (year, committee_id), True)
+
+    async def cell_counts(self, year: int, *, committee_id: int | None = None,
+                          cell_id: int | None = None, campaign_id: int | None = None,
+                          admitted_by: date | None = None) -> dict[int, tuple[int, int]]:
+        """Per cell id: (expected, submitted) for the committee's cells or one cell.
+
+        Expected: on the campaign's list when there is a campaign, else not exempted, not
+        suspended and admitted on or before `admitted_by`. Cells nobody is expected in
+        are absent."""
+        scope, params = (("m.cell_id = ?", [cell_id]) if cell_id is not None
+                         else ("m.committee_id = ?", [committee_id]))
+        if campaign_id is not None:
+            expected, params = _ON_CAMPAIGN_LIST, [*params, campaign_id]
+        else:
+            assert admitted_by is not None
+            expected, params = _BY_THE_RULE, [*params, admitted_by.isoformat()]
+        rows = await self.db.fetchall(
+            _CELL_COUNTS.format(scope=scope, expected=expected), (year, *params))
+        return {r["cell_id"]: (r["expected"], r["submitted"]) for r in rows}
+
+    async def secretaries_of_cell(self, cell_id: int) -> list[Member]:
+        """The cell's secretaries and deputies (not the whole cell: what an alert needs)."""
+        rows = await self.db.fetchall(
+            _MEMBER_SELECT + " WHERE m.cell_id = ? AND m.removed_at IS NULL AND m.id IN"
+            " (SELECT member_id FROM member_roles WHERE role IN ('secretary', 'deputy'))",
+            (cell_id,))
+        return [member_from_row(row) for row in rows]
 
     async def unalerted_since(self, since: datetime) -> list[int]:
         """Reviews submitted (and still so) at or after `since` for which no alert was
@@ -55,8 +108,10 @@ class SecretaryRepo:
         )
         return [row["id"] for row in rows]
 
-    async def _reviews(self, scope: str, params: tuple) -> dict[int, Review]:
-        rows = await self.db.fetchall_bulk(_REVIEWS_WITH_ANSWERS.format(scope=scope), params)
+    async def _reviews(self, scope: str, params: tuple, texts: bool) -> dict[int, Review]:
+        text, editable = _FULL_TEXT if texts else _FILLED_ONLY
+        rows = await self.db.fetchall_bulk(_REVIEWS_WITH_ANSWERS.format(
+            scope=scope, text=text, editable=editable), params)
         answers: dict[int, dict[str, Answer]] = {}
         first_rows: dict[int, Row] = {}
         for row in rows:

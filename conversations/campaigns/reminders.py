@@ -26,13 +26,13 @@ from conversations.core.i18n import Formatter
 from conversations.core.outgoing import encode_reply
 from conversations.core.replies import Choice, Reply, rows
 from conversations.core.text import name_order
-from conversations.forms.library import FormDef, FormLibrary
-from conversations.review import steps as rs
+from conversations.forms.kinds import kind_of
+from conversations.forms.library import FormLibrary
 from storage.campaigns import COMMITTEE_CELL, Campaign, Leader, Pending, StepRecord
 from storage.models import Committee
 from storage.outbox import OutMessage
 from storage.repos import Repos
-from storage.reviews import Answer, Review
+from storage.reviews import Answer
 
 DIGEST_AT = time(8)
 DIGEST, SUMMARY = "digest", "summary"
@@ -259,16 +259,16 @@ async def _messages(
         return payloads[key]
 
     zone = ZoneInfo(committee.timezone)
-    indexed = {(version, code): forms.get(version, code)
-               for version in forms.versions() for code in forms.codes(version)}
+    checks = _answered_checks(forms)
     records = []
     for cell_id, step in member_steps.items():
+        expires_at = deadline_end(step.deadline, zone)
         messages = [
             OutMessage(
                 dedup_key=f"reminder:{campaign.id}:{p.member_id}:{step.step}", kind="reminder",
-                payload=payload(p.language, step, _progress(campaign, p, answers, indexed, now)),
+                payload=payload(p.language, step, _progress(p, answers, checks)),
                 member_id=p.member_id, channel=p.channel, chat_id=p.chat_id,
-                ref_id=campaign.id, expires_at=deadline_end(step.deadline, zone),
+                ref_id=campaign.id, expires_at=expires_at,
             )
             for p in by_cell.get(cell_id, [])
         ]
@@ -296,18 +296,27 @@ async def _messages(
     return records
 
 
-def _progress(campaign: Campaign, p: Pending, answers: dict[int, dict[str, Answer]],
-              forms: dict[tuple[str, str], FormDef], now: datetime) -> tuple[int, int] | None:
+# per installed form: each item's key with its kind's test of an answer
+Checks = dict[tuple[str, str], list[tuple[str, Callable[[Answer | None], bool]]]]
+
+
+def _answered_checks(forms: FormLibrary) -> Checks:
+    """What `steps.done_count` asks of each item, looked up once per run, not per member."""
+    return {(version, code): [(item.key, kind_of(item).answered)
+                              for item in forms.get(version, code).items]
+            for version in forms.versions() for code in forms.codes(version)}
+
+
+def _progress(p: Pending, answers: dict[int, dict[str, Answer]], checks: Checks
+              ) -> tuple[int, int] | None:
     """(items done, items) of a started review; None when not started."""
     if p.review_id is None or not p.form_version or not p.form_code:
         return None
-    form = forms.get((p.form_version, p.form_code))
-    if form is None:  # a form version no longer installed: say nothing about progress
+    items = checks.get((p.form_version, p.form_code))
+    if items is None:  # a form version no longer installed: say nothing about progress
         return None
-    review = Review(p.review_id, p.member_id, campaign.year, p.form_version, p.form_code,
-                    "draft", "", False, False, None, None, None, now,
-                    answers.get(p.review_id, {}))
-    return rs.done_count(form, review), len(form.items)
+    given = answers.get(p.review_id, {})
+    return sum(1 for key, answered in items if answered(given.get(key))), len(items)
 
 
 def _to_leaders(leaders: list[Leader], key: str, campaign_id: int,

@@ -7,6 +7,7 @@ in the recipient's language and time zone.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,10 +15,16 @@ from zoneinfo import ZoneInfo
 from conversations.core.i18n import Formatter
 from conversations.core.outgoing import encode_reply
 from conversations.core.replies import Choice, Reply
+from conversations.core.text import name_order
 from conversations.core.zones import DEFAULT_TIMEZONE, local_today
 from conversations.forms.library import FormLibrary
 from conversations.secretary.actions import SECRETARY, CellFiles, ReadReview, ShowCell
-from conversations.secretary.progress import SUBMITTED, CellProgress, cell_progress
+from conversations.secretary.progress import (
+    SUBMITTED,
+    CellSummary,
+    cell_progress,
+    cell_summaries,
+)
 from storage.models import Committee, Member
 from storage.outbox import OutMessage
 from storage.repos import Repos
@@ -54,7 +61,9 @@ def level_label(forms: FormLibrary, review: Review, language: str) -> str:
 
 
 def secretaries_of(members: list[Member]) -> list[Member]:
-    return [m for m in members if m.is_cell_secretary]
+    """The cell's secretaries and deputies, by name (the order their alerts are queued)."""
+    return sorted((m for m in members if m.is_cell_secretary),
+                  key=lambda m: name_order(m.full_name))
 
 
 async def on_submitted(repos: Repos, forms: FormLibrary, review: Review, now: datetime
@@ -81,6 +90,25 @@ async def catch_up(repos: Repos, forms: FormLibrary, now: datetime,
     return len(review_ids)
 
 
+def catch_up_in_background(repos: Repos, forms: FormLibrary, now: datetime
+                           ) -> asyncio.Task[int]:
+    """`catch_up` as a task of its own, so start-up (polling) never waits for it; a
+    failure is logged. Keep the task until it is done (the loop holds tasks weakly)."""
+    task = asyncio.create_task(catch_up(repos, forms, now), name="alerts catch-up")
+    _running.add(task)
+    task.add_done_callback(_finished)
+    return task
+
+
+_running: set[asyncio.Task[int]] = set()
+
+
+def _finished(task: asyncio.Task[int]) -> None:
+    _running.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the alerts catch-up failed", exc_info=task.exception())
+
+
 async def _alert_submitted(repos: Repos, forms: FormLibrary, review: Review, now: datetime
                            ) -> None:
     member = await repos.org.member(review.member_id)
@@ -90,8 +118,9 @@ async def _alert_submitted(repos: Repos, forms: FormLibrary, review: Review, now
     cell = await repos.org.cell(member.cell_id)
     assert committee is not None and cell is not None
     zone = ZoneInfo(committee.timezone)
-    progress = await cell_progress(repos, forms, cell, local_today(now, zone))
-    secretaries = secretaries_of([e.member for e in progress.entries])
+    # the cell's counts and its secretaries: what this alert costs, whatever the committee
+    [progress] = await cell_summaries(repos, committee.id, local_today(now, zone), cell)
+    secretaries = secretaries_of(await repos.secretaries.secretaries_of_cell(cell.id))
     prefs = await repos.secretaries.alert_prefs([s.id for s in secretaries])
     stamp = review.submitted_at.isoformat()
     for secretary in secretaries:
@@ -127,7 +156,7 @@ def progress_button(fmt: Formatter, cell_id: int) -> Choice:
     return Choice(fmt.gettext("Cell progress"), SECRETARY.pack(ShowCell(cell_id)))
 
 
-def _complete_alert(fmt: Formatter, progress: CellProgress) -> Reply:
+def _complete_alert(fmt: Formatter, progress: CellSummary) -> Reply:
     _ = fmt.gettext
     text = fmt.ngettext(
         "{cell} is complete: the {n} member expected this year has submitted the "

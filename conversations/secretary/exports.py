@@ -134,10 +134,12 @@ def committee_xlsx(title: str, cells: Sequence[tuple[str, Sequence[ExportRow]]],
 def docx_zip(files: Sequence[tuple[str, str, bytes]]) -> bytes:
     """(folder, file name, content) -> a .zip whose entries unpack anywhere: each part of
     a path made safe (no "..", no separators from a name, nothing Windows refuses),
-    and no two entries alike, even to a system that ignores case."""
+    and no two entries alike, even to a system that ignores case. Entries are stored, not
+    deflated: a .docx is already a deflated zip, so compressing it again costs CPU (the
+    GIL, while everyone else waits) for almost no bytes."""
     out = io.BytesIO()
     used: set[str] = set()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
         for folder, name, content in files:
             archive.writestr(_entry_name(folder, name, used), content)
     return out.getvalue()

@@ -102,7 +102,7 @@ async def cell_files(repos: Repos, forms: FormLibrary, cell: Cell, now: datetime
     assert committee is not None
     zone = ZoneInfo(committee.timezone)
     [progress] = await _with_removed(
-        repos, [await cell_progress(repos, forms, cell, local_today(now, zone))])
+        repos, [await cell_progress(repos, forms, cell, local_today(now, zone), texts=True)])
     title = f"{cell.name} — {committee.name} — kiểm điểm năm {progress.year}"
     name = f"kiem-diem-{progress.year}-{slug(cell.name)}"
     rows = export_rows(progress, forms, zone)

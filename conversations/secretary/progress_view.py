@@ -26,7 +26,7 @@ from conversations.secretary.progress import (
     SUBMITTED,
     CellProgress,
     Entry,
-    committee_progress,
+    cell_summaries,
 )
 from conversations.secretary.scope import leaders_only, led_progress, not_yours
 
@@ -123,7 +123,7 @@ async def show_committee(ctx: Context, page: int = 0) -> list[Reply]:
     me = ctx.member
     if me is None or not me.is_admin:
         return [not_yours(ctx)]
-    cells = await committee_progress(ctx.repos, ctx.forms, me.committee_id, ctx.today)
+    cells = await cell_summaries(ctx.repos, me.committee_id, ctx.today)
     committee = await ctx.repos.org.committee(me.committee_id)
     paged = page_of(cells, ctx.config.page_size, page)
     year = cells[0].year if cells else ""
