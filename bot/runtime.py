@@ -27,7 +27,7 @@ from conversations.core.context import AssistantConfig, Clock
 from conversations.core.i18n import normalise_language
 from conversations.core.replies import Incoming, Reply
 from conversations.forms.library import FormLibrary
-from conversations.secretary.alerts import catch_up
+from conversations.secretary.alerts import catch_up_in_background
 from handlers.outbox_sender import SenderConfig, Transport
 from handlers.updates import failure_replies, log_failure
 from storage.db import Database, open_database, utc_now
@@ -99,6 +99,7 @@ class Runtime:
         self._assistant: Assistant | None = None
         self.sending: Sending | None = None
         self.scheduled: ScheduledWork | None = None
+        self._catch_up: asyncio.Task[int] | None = None
         self._started: list[Channel] = []
 
     @classmethod
@@ -170,11 +171,17 @@ class Runtime:
         self.db = await open_database(self.db_path, **options)
         self._repos = Repos.of(self.db)
         self._assistant = Assistant(self._repos, self.forms, self.config, self.clock)
-        # alerts a crash may have cut off between a submission and its alerts
-        await catch_up(self._repos, self.forms, self.clock())
+        # alerts a crash may have cut off between a submission and its alerts: in the
+        # background, so that thousands of them never delay serving people
+        self._catch_up = catch_up_in_background(self._repos, self.forms, self.clock())
 
     async def stop(self) -> None:
         """Idempotent; each part stops even if an earlier one failed to."""
+        catching_up, self._catch_up = self._catch_up, None
+        if catching_up is not None and not catching_up.done():
+            catching_up.cancel()  # its writes are transactions: the next start redoes it
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await catching_up
         scheduled, self.scheduled = self.scheduled, None
         sending, self.sending = self.sending, None
         steps = [scheduled.stop() if scheduled else None, sending.stop() if sending else None]
