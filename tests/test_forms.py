@@ -203,7 +203,8 @@ async def test_choice_item_through_the_dialogue(choice_forms, repos, clock, org)
     member = org["Nguyễn Thị Hồng Nhung"]
     chat = await _bound_chat(assistant, repos, clock, member, "u-choice")
     form = choice_forms.get("choice-2026", "2B")
-    assert [i.key for i in form.items if i.section == "A.VI"] == ["A.VI", "A.VI.meetings"]
+    assert [i.key for i in form.items if i.section == "A.VI"] == [
+        "A.VI", "A.annex.products", "A.VI.meetings"]  # 2B's annex is asked after part A
 
     async def review():
         return await repos.reviews.of_member(member.id, 2026)

@@ -301,7 +301,7 @@ async def test_a_new_process_resumes_the_dialogue(how, fake, prepared, start_bot
     await inbox_settled(path)  # an update the kill cut off is answered again first
 
     resumed = await user.say("/review")
-    assert "Chào đồng chí. Đồng chí đang làm đến:" in resumed.text
+    assert f"Chào đồng chí {member.full_name}. Đồng chí đang làm đến:" in resumed.text
     assert third.title("vi") in resumed.text
     assert "«Đoạn đầu viết dở.\nĐoạn thứ hai.»" in resumed.text
     await user.say("Đoạn thứ ba.")  # still added to the same item

@@ -68,8 +68,8 @@ async def test_progress_groups_counts_and_pages(repos, clock, forms, cell3):
     # sorted by given name within each group
     assert ("Đã nộp (3):\n✓ Vũ Văn Ba — 09:00 23/11/2026 (đã tiếp nhận)\n"
             "✓ Lý Thị Bốn — 09:00 23/11/2026\n✓ Phan Thị Hai — 09:00 23/11/2026\n\n"
-            "Trả lại để bổ sung, chỉnh sửa (1):\n↩ Mai Văn Năm — 11/11 mục\n\n"
-            "Đang làm (1):\n… Cao Thị Sáu — 3/11 mục") in first
+            "Trả lại để bổ sung, chỉnh sửa (1):\n↩ Mai Văn Năm — 12/12 mục\n\n"
+            "Đang làm (1):\n… Cao Thị Sáu — 3/12 mục") in first
     assert "Trang 1/3." in first
     reviews = await repos.secretaries.reviews_of_cell(cell_id, 2026)
     opened = [a for a in secretary.actions() if isinstance(SR.parse(a), ReadReview)]

@@ -76,7 +76,8 @@ async def open_review(ctx: Context) -> list[Reply]:
             "Please edit it and submit again."
         ).format(comment=review.return_comment))
     else:
-        notice = Reply(_("Welcome back. You are at:"))
+        notice = Reply(_("Welcome back, comrade {name}. You are at:").format(
+            name=ctx.member.full_name))
     deadline = await deadline_text(ctx, review)
     return [*([Reply(deadline)] if deadline else []), notice, *show_step(ctx, review, form)]
 
