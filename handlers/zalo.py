@@ -54,7 +54,9 @@ def event_from_update(update: Any) -> ZaloEvent | None:
         return None
     message, event = update["message"], str(update.get("event_name") or "")
     sender, chat = message.get("from"), message.get("chat")
-    if not isinstance(sender, dict) or not isinstance(chat, dict) or sender.get("is_bot"):
+    if not isinstance(sender, dict) or not isinstance(chat, dict):
+        return None
+    if sender.get("is_bot") in (True, "true", "True", 1):  # a string "false" is a person
         return None
     user_id, chat_id = str(sender.get("id") or ""), str(chat.get("id") or "")
     if not user_id or not chat_id or str(chat.get("chat_type") or "PRIVATE") != "PRIVATE":

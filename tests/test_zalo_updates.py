@@ -70,6 +70,9 @@ def test_groups_and_bots_are_ignored_for_now():
     from_bot = MAKER.message("u-1", text="hi")
     from_bot["message"]["from"]["is_bot"] = True
     assert event_from_update(from_bot) is None
+    person = MAKER.message("u-1", text="hi")
+    person["message"]["from"]["is_bot"] = "false"  # a string: a person, not a bot
+    assert event_from_update(person) is not None
 
 
 class Recorder:
