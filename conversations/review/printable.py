@@ -206,16 +206,33 @@ class _Page:
         """The tables of list items, after the signature under «PHỤ LỤC»."""
         if not self.annex:
             return
-        _para(self.doc, "PHỤ LỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=12)
+        heading = _para(self.doc, "PHỤ LỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        heading.paragraph_format.page_break_before = True  # an annex page of its own
         for title, header, rows in self.annex:
             _para(self.doc, title, bold=True, keep=True)
             table = self.doc.add_table(rows=1, cols=len(header))
             table.style = "Table Grid"
+            table.autofit = False
+            widths = _annex_widths(len(header))
+            for column, cell, width in zip(table.columns, table.rows[0].cells, widths,
+                                           strict=True):
+                column.width = cell.width = width  # LibreOffice reads the column, Word the cell
+            # the header row repeats on every page the table runs over
+            table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
             for cell, text in zip(table.rows[0].cells, header, strict=True):
                 cell.paragraphs[0].add_run(text).bold = True
             for row in rows:
                 for cell, text in zip(table.add_row().cells, row, strict=True):
                     cell.paragraphs[0].add_run(clean_text(text))
+
+
+def _annex_widths(columns: int) -> list:
+    """A narrow «STT» column, then the text columns sharing 16 cm (the first twice as wide)."""
+    if columns < 2:
+        return [Cm(16)] * columns
+    shares = [2] + [1] * (columns - 2)
+    unit = 14.5 / sum(shares)
+    return [Cm(1.5)] + [Cm(unit * share) for share in shares]
 
 
 def _part_a(doc, form: FormDef, review: Review, page: _Page) -> None:
