@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(args.verbose)
     try:
         if args.command == "config":
-            return config_check(args.config)
+            return config_check(args.config, args.db)
         settings = Settings.load(args.config, args.db)
     except ConfigError as exc:
         print("\n".join(f"kiemdiem: {p}" for p in exc.problems), file=sys.stderr)
@@ -115,12 +115,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def config_check(config: Path | None) -> int:
+def config_check(config: Path | None, db: str | None) -> int:
     """Every setting in effect with its source, secrets masked; ConfigError if any is bad."""
     found = effective_settings(config)
     width = max(len(e.setting.key) for e in found)
     for e in found:
         print(f"{e.setting.key:<{width}}  {e.shown()}  [{e.source}; {e.setting.env}]")
+    if db:
+        print(f"{'--db':<{width}}  {db}  [command line; wins over db and database_url]")
     return 0
 
 

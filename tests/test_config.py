@@ -43,6 +43,8 @@ def test_the_environment_wins_over_the_file(tmp_path, capsys, monkeypatch):
     assert "from-file.sqlite3" in line_of(out, "db") and str(path) in line_of(out, "db")
     assert "45" in line_of(out, "invite_days") and "environment" in line_of(out, "invite_days")
     assert "default" in line_of(out, "lang")
+    code, out, _ = check(capsys, "--config", str(path), "--db", "flag.sqlite3")
+    assert "flag.sqlite3" in line_of(out, "--db")
     settings = Settings.load(path)
     assert settings.db_path == "from-file.sqlite3"
     assert settings.invite_ttl.days == 45 and settings.send_rate == 5
@@ -114,3 +116,17 @@ def test_a_file_setting_reaches_the_command(tmp_path, capsys):
     assert main(["--config", str(path), "import", str(members), "--committee", "Đảng ủy"]) == 0
     assert main(["--config", str(path), "invites"]) == 0
     assert "https://zalo.me/42" in capsys.readouterr().out
+
+
+def test_the_runtime_sends_at_the_configured_rate_and_lifetimes(tmp_path, monkeypatch):
+    from bot.runtime import Runtime
+    from handlers.redact import redact
+
+    path = write(tmp_path, f'send_rate = 0\noutbox_lifetime_days = {{ digest = 2 }}\n'
+                           f'telegram_bot_token = "{TOKEN}"\n')
+    monkeypatch.setenv("KIEMDIEM_OUTBOX_LIFETIME_DAYS", "chase=4")
+    runtime = Runtime.from_settings(Settings.load(path, str(tmp_path / "k.sqlite3")), [])
+    assert runtime.sender_config.rate is None  # 0: no limit
+    assert runtime.sender_config.lifetimes["chase"] == 4  # the variable replaces the table
+    assert runtime.sender_config.lifetimes["digest"] == 1
+    assert TOKEN not in redact(f"GET /bot{TOKEN}/getMe failed for {TOKEN}")
