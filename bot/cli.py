@@ -11,8 +11,8 @@ from pathlib import Path
 
 from bot import campaign_cli
 from bot.campaign_cli import CampaignCommandError
-from bot.config import DEMO_DB, Settings
-from bot.invite_sheet import ZALO_LINK_ENV, group_post, write_slips, zalo_bot_link
+from bot.config import DEMO_DB, ConfigError, Settings, effective_settings
+from bot.invite_sheet import ZALO_LINK_ENV, group_post, write_slips
 from bot.logs import setup_logging
 from bot.member_file import ImportFileError, read_member_file
 from conversations.core.i18n import CataloguesMissingError, Formatter, check_catalogues
@@ -41,6 +41,9 @@ def parser() -> argparse.ArgumentParser:
         "(kiểm điểm, tự đánh giá, xếp loại chất lượng đảng viên).",
     )
     p.add_argument("--db", help="database file (default: $KIEMDIEM_DB or ./kiemdiem.sqlite3)")
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="a TOML file of settings (keys: the variables in lower case without "
+                   "KIEMDIEM_); the environment overrides it")
     p.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -77,6 +80,10 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot on every configured channel "
                    "(Telegram: TELEGRAM_BOT_TOKEN)")
 
+    config = sub.add_parser("config", help="the settings in effect")
+    config.add_subparsers(dest="config_command", required=True, metavar="ACTION").add_parser(
+        "check", help="print each setting with its source (secrets masked), or the problems")
+
     from bot.broadcast_cli import add_parser as add_broadcast_parser
 
     add_broadcast_parser(sub)
@@ -86,7 +93,13 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     setup_logging(args.verbose)
-    settings = Settings.from_env(args.db)
+    try:
+        if args.command == "config":
+            return config_check(args.config, args.db)
+        settings = Settings.load(args.config, args.db)
+    except ConfigError as exc:
+        print("\n".join(f"kiemdiem: {p}" for p in exc.problems), file=sys.stderr)
+        return 2
     try:
         check_catalogues()
         if args.command == "run":
@@ -100,6 +113,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def config_check(config: Path | None, db: str | None) -> int:
+    """Every setting in effect with its source, secrets masked; ConfigError if any is bad."""
+    found = effective_settings(config)
+    width = max(len(e.setting.key) for e in found)
+    for e in found:
+        print(f"{e.setting.key:<{width}}  {e.shown()}  [{e.source}; {e.setting.env}]")
+    if db:
+        print(f"{'--db':<{width}}  {db}  [command line; wins over db and database_url]")
+    return 0
 
 
 async def demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -203,7 +227,7 @@ async def invites(settings: Settings, args: argparse.Namespace) -> int:
         listed = await ensure_invites(repos, members, utc_now(), settings.invite_ttl)
     finally:
         await db.close()
-    zalo_link = zalo_bot_link()
+    zalo_link = settings.zalo_bot_link
     if args.format == "docx":
         write_slips(args.out, listed, fmt, zalo_link, username)
         print(fmt.gettext("Written to {path}.").format(path=args.out))

@@ -1,18 +1,214 @@
-"""Settings read once from the environment (and command-line flags)."""
+"""Settings: defaults, then an optional TOML file (`--config`), then the environment,
+checked once at start-up into the typed Settings.
+
+The file's keys are the environment variables in lower case without the `KIEMDIEM_`
+prefix (`db`, `telegram_bot_token`, `invite_days`…); a key it does not know is refused,
+so a typo never passes silently. A bad value stops start-up with one line per problem:
+where it came from (the variable, or the file and key), what is wrong and the fix.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from types import MappingProxyType
 
 from conversations.forms.library import BUILTIN_FORMS_DIR, FormLibrary, load_forms
+from handlers.outbox_policy import DEFAULT_LIFETIMES, parse_lifetimes
 from handlers.redact import register_secret
 from storage.urls import is_postgres_url, masked, password
 
 DEFAULT_DB = "kiemdiem.sqlite3"
 DEMO_DB = "kiemdiem-demo.sqlite3"
+ENV_PREFIX = "KIEMDIEM_"
+LANGUAGES = ("vi", "en")
+
+
+class ConfigError(Exception):
+    """Settings that cannot start the bot: one line per problem, each with its fix."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+# Each parser takes a value from the environment (a string) or the file (any TOML
+# value) and returns it typed, or raises ValueError("what is wrong; the fix").
+def _text(value: object) -> str | None:
+    if not isinstance(value, str):
+        raise ValueError("must be text in quotes; write it as \"…\"")
+    return value.strip() or None
+
+
+def _url(value: object) -> str | None:
+    text = _text(value)
+    if text and not text.startswith(("http://", "https://")):
+        raise ValueError(f"{text!r} is not a web address; write it with https://…")
+    return text.rstrip("/") if text else None
+
+
+def _postgres_url(value: object) -> str | None:
+    url = _text(value)
+    if url and not is_postgres_url(url):
+        raise ValueError(f"must start with postgresql:// (got {masked(url)}); "
+                         "leave it out to use SQLite (KIEMDIEM_DB)")
+    return url
+
+
+def _number(value: object, kind: type[int] | type[float]) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError("must be a number")
+    try:
+        return kind(value.strip() if isinstance(value, str) else value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a {'whole ' if kind is int else ''}number") from None
+
+
+def _positive_int(value: object) -> int:
+    number = int(_number(value, int))
+    if number <= 0:
+        raise ValueError(f"must be more than 0 (got {number})")
+    return number
+
+
+def _port(value: object) -> int:
+    number = _positive_int(value)
+    if number > 65535:
+        raise ValueError(f"{number} is not a TCP port; use 1–65535, e.g. 8080")
+    return number
+
+
+def _rate(value: object) -> float | None:
+    rate = float(_number(value, float))
+    if rate < 0:
+        raise ValueError(f"must be 0 (no limit) or more (got {rate:g})")
+    return rate or None
+
+
+def _language(value: object) -> str:
+    lang = _text(value) or ""
+    if lang not in LANGUAGES:
+        raise ValueError(f"{lang!r} is not a language of the bot; "
+                         f"use one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def _folder(value: object) -> Path | None:
+    text = _text(value)
+    if text and not Path(text).is_dir():
+        raise ValueError(f"{text} is not a folder; create it or correct the path")
+    return Path(text) if text else None
+
+
+def _lifetimes(value: object) -> Mapping[str, float]:
+    if not isinstance(value, (str, dict)):
+        raise ValueError("must be a table of kind = days, e.g. {broadcast = 14, \"*\" = 7}")
+    try:
+        return parse_lifetimes(value)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; e.g. broadcast=14,*=7 (file: {{broadcast = 14}})") from None
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # in the file; the variable is the same in upper case with its prefix
+    parse: Callable[[object], object]
+    default: object = None
+    secret: bool = False  # masked when shown; registered with handlers.redact
+    env_name: str = ""  # when it is not ENV_PREFIX + KEY (the bot tokens, API URLs)
+
+    @property
+    def env(self) -> str:
+        return self.env_name or ENV_PREFIX + self.key.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", _text, DEFAULT_DB),
+    Setting("database_url", _postgres_url, secret=True),
+    Setting("telegram_bot_token", _text, secret=True, env_name="TELEGRAM_BOT_TOKEN"),
+    Setting("telegram_api_url", _url, env_name="TELEGRAM_API_URL"),
+    Setting("zalo_bot_token", _text, secret=True, env_name="ZALO_BOT_TOKEN"),
+    Setting("zalo_api_url", _url, env_name="ZALO_API_URL"),
+    Setting("zalo_bot_link", _url),
+    Setting("invite_days", _positive_int, 30),
+    Setting("lang", _language, "vi"),
+    Setting("forms_dir", _folder),
+    Setting("busy_timeout_ms", _positive_int),
+    Setting("send_rate", _rate, 25.0),
+    Setting("outbox_lifetime_days", _lifetimes, DEFAULT_LIFETIMES),
+    Setting("webhook_url", _url),
+    Setting("webhook_secret", _text, secret=True),
+    Setting("http_host", _text),
+    Setting("http_port", _port),
+)
+KNOWN_KEYS = tuple(s.key for s in SETTINGS)
+
+
+@dataclass(frozen=True)
+class Effective:
+    """One setting's value and where it came from: default, file or environment."""
+
+    setting: Setting
+    value: object
+    source: str
+
+    def shown(self) -> str:
+        if self.value is None:
+            return "(not set)"
+        if self.setting.key == "database_url":
+            return masked(str(self.value))
+        if self.setting.secret:
+            text = str(self.value)
+            return f"set (…{text[-4:]})" if len(text) >= 16 else "set"
+        if isinstance(self.value, Mapping):
+            return ", ".join(f"{k}={v:g}" for k, v in self.value.items())
+        return str(self.value)
+
+
+def read_file(path: Path) -> dict[str, object]:
+    """The file's settings; a missing or broken file, or an unknown key, is refused."""
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot be read ({exc.strerror}); check the path "
+                           "given to --config"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: is not valid TOML ({exc}); correct that line"]) from None
+    unknown = sorted(set(data) - set(KNOWN_KEYS))
+    if unknown:
+        raise ConfigError([f"{path}: unknown key {', '.join(unknown)}; the known keys are: "
+                           f"{', '.join(KNOWN_KEYS)}"])
+    return data
+
+
+def effective_settings(config: Path | None = None,
+                       environ: Mapping[str, str] | None = None) -> list[Effective]:
+    """Every setting with its value and source (the environment wins over the file)."""
+    env = os.environ if environ is None else environ
+    data = read_file(config) if config else {}
+    found, problems = [], []
+    for setting in SETTINGS:
+        if env.get(setting.env):
+            raw, source = env[setting.env], "environment"
+            where = f"{setting.env} (environment)"
+        elif setting.key in data:
+            raw, source = data[setting.key], f"file {config}"
+            where = f"{config}, key {setting.key}"
+        else:
+            found.append(Effective(setting, setting.default, "default"))
+            continue
+        try:
+            found.append(Effective(setting, setting.parse(raw), source))
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+    if problems:
+        raise ConfigError(problems)
+    return found
 
 
 @dataclass(frozen=True)
@@ -26,29 +222,50 @@ class Settings:
     busy_timeout_ms: int | None = None  # how long a write waits for a locked database
     zalo_token: str | None = None
     zalo_api_url: str | None = None  # another server than Zalo's (a test fake…)
+    zalo_bot_link: str | None = None  # printed in group posts and on invitation slips
+    send_rate: float | None = 25.0  # messages per second the sender sends; None: no limit
+    outbox_lifetimes: Mapping[str, float] = field(default_factory=lambda: DEFAULT_LIFETIMES)
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    http_host: str | None = None
+    http_port: int | None = None
+
+    @classmethod
+    def load(cls, config: Path | None = None, db_path: str | None = None,
+             environ: Mapping[str, str] | None = None) -> Settings:
+        """Defaults, the file, the environment, then `--db`; raises ConfigError."""
+        found = {e.setting.key: e.value for e in effective_settings(config, environ)}
+        for setting in SETTINGS:
+            if setting.secret:  # whatever logs or prints the setting shows it masked
+                register_secret(found[setting.key])
+        if found["database_url"]:
+            register_secret(password(found["database_url"]))
+        return cls(
+            db_path=db_path or found["database_url"] or found["db"],
+            telegram_token=found["telegram_bot_token"],
+            telegram_api_url=found["telegram_api_url"],
+            invite_ttl=timedelta(days=found["invite_days"]),
+            language=found["lang"],
+            forms_dir=found["forms_dir"],
+            busy_timeout_ms=found["busy_timeout_ms"],
+            zalo_token=found["zalo_bot_token"],
+            zalo_api_url=found["zalo_api_url"],
+            zalo_bot_link=found["zalo_bot_link"],
+            send_rate=found["send_rate"],
+            outbox_lifetimes=MappingProxyType(dict(found["outbox_lifetime_days"])),
+            webhook_url=found["webhook_url"],
+            webhook_secret=found["webhook_secret"],
+            http_host=found["http_host"],
+            http_port=found["http_port"],
+        )
 
     @classmethod
     def from_env(cls, db_path: str | None = None) -> Settings:
-        env = os.environ
-        url = env.get("KIEMDIEM_DATABASE_URL") or None
-        if url and not is_postgres_url(url):
-            raise SystemExit(f"kiemdiem: KIEMDIEM_DATABASE_URL must start with postgresql://"
-                             f" (got {masked(url)}); unset it to use SQLite (KIEMDIEM_DB)")
-        if url:  # whatever logs or prints the setting shows it masked
-            register_secret(url)
-            register_secret(password(url))
-        return cls(
-            db_path=db_path or url or env.get("KIEMDIEM_DB") or DEFAULT_DB,
-            telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
-            telegram_api_url=(env.get("TELEGRAM_API_URL") or "").rstrip("/") or None,
-            invite_ttl=timedelta(days=int(env.get("KIEMDIEM_INVITE_DAYS", "30"))),
-            language=env.get("KIEMDIEM_LANG", "vi"),
-            forms_dir=Path(env["KIEMDIEM_FORMS_DIR"]) if env.get("KIEMDIEM_FORMS_DIR") else None,
-            busy_timeout_ms=int(env["KIEMDIEM_BUSY_TIMEOUT_MS"])
-            if env.get("KIEMDIEM_BUSY_TIMEOUT_MS") else None,
-            zalo_token=env.get("ZALO_BOT_TOKEN") or None,
-            zalo_api_url=(env.get("ZALO_API_URL") or "").rstrip("/") or None,
-        )
+        """The environment only (no file); a bad value stops with its message."""
+        try:
+            return cls.load(None, db_path)
+        except ConfigError as exc:
+            raise SystemExit(f"kiemdiem: {exc}") from None
 
     @property
     def database_label(self) -> str:

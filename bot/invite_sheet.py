@@ -8,7 +8,6 @@ the bot and the member types the code; the Telegram one carries the code itself.
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import segno
@@ -22,12 +21,8 @@ from docx.shared import Cm, Pt
 from conversations.core.i18n import Formatter
 from conversations.onboarding.invitations import MemberInvite, display_code, telegram_link
 
-ZALO_LINK_ENV = "KIEMDIEM_ZALO_BOT_LINK"  # e.g. https://zalo.me/<the bot's id>
+ZALO_LINK_ENV = "KIEMDIEM_ZALO_BOT_LINK"  # e.g. https://zalo.me/<the bot's id>; in Settings
 QR_SIZE = Cm(3.2)
-
-
-def zalo_bot_link() -> str | None:
-    return os.environ.get(ZALO_LINK_ENV, "").strip() or None
 
 
 def group_post(fmt: Formatter, cell: str, zalo_link: str | None) -> str:

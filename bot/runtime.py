@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from bot.schedule import ScheduledWork
-from bot.sending import Sending
+from bot.sending import Sending, sender_config
 from conversations.assistant import Assistant
 from conversations.core.context import AssistantConfig, Clock
 from conversations.core.i18n import normalise_language
@@ -106,6 +106,7 @@ class Runtime:
     def from_settings(cls, settings: Settings, channels: Sequence[Channel]) -> Runtime:
         return cls(settings.db_path, settings.form_library(), channels,
                    config=AssistantConfig(invite_ttl=settings.invite_ttl),
+                   sender=sender_config(settings.send_rate, settings.outbox_lifetimes),
                    busy_timeout_ms=settings.busy_timeout_ms)
 
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 
 from handlers.broadcast_progress import BroadcastProgress
 from handlers.outbox_sender import OutboxSender, SenderConfig, Transport
@@ -10,10 +10,9 @@ from storage.repos import Repos
 from storage.sending import SendingRepo
 
 
-def sender_config() -> SenderConfig:
-    """KIEMDIEM_SEND_RATE: messages per second overall (default 25; 0 = no limit)."""
-    rate = float(os.environ.get("KIEMDIEM_SEND_RATE", "25"))
-    return SenderConfig(rate=rate or None)
+def sender_config(rate: float | None, lifetimes: Mapping[str, float]) -> SenderConfig:
+    """The settings' KIEMDIEM_SEND_RATE (None: no limit) and outbox lifetimes."""
+    return SenderConfig(rate=rate, lifetimes=lifetimes)
 
 
 class Sending:
@@ -21,7 +20,7 @@ class Sending:
 
     def __init__(self, repos: Repos, transports: list[Transport],
                  config: SenderConfig | None = None, progress_interval: float = 3.0) -> None:
-        self.sender = OutboxSender(SendingRepo(repos.db), transports, config or sender_config())
+        self.sender = OutboxSender(SendingRepo(repos.db), transports, config or SenderConfig())
         self.progress = BroadcastProgress(repos, transports, progress_interval)
 
     async def start(self) -> Sending:

@@ -54,20 +54,33 @@ DEFAULT_LIFETIMES: Mapping[str, float] = MappingProxyType({
 })
 
 
-def lifetimes_from_env() -> Mapping[str, float]:
-    """DEFAULT_LIFETIMES with the environment's overrides ("kind=days,…")."""
+def parse_lifetimes(overrides: str | Mapping[str, object]) -> Mapping[str, float]:
+    """DEFAULT_LIFETIMES with overrides: "kind=days,…" (the environment) or a table."""
+    if isinstance(overrides, str):
+        parts = filter(None, (p.strip() for p in overrides.split(",")))
+        pairs: list[tuple[str, object]] = [
+            (kind, days) for kind, _, days in (p.partition("=") for p in parts)]
+    else:
+        pairs = list(overrides.items())
     found = dict(DEFAULT_LIFETIMES)
-    for part in filter(None, (p.strip() for p in os.environ.get(LIFETIMES_ENV, "").split(","))):
-        kind, _, days = part.partition("=")
+    for kind, days in pairs:
         try:
-            value = float(days)
-        except ValueError:
+            value = math.nan if isinstance(days, bool) else float(days)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
             value = math.nan
         if not kind.strip() or not value > 0:
-            raise ValueError(f"{LIFETIMES_ENV}: {part!r} is not kind=days with days > 0, "
-                             f'e.g. {LIFETIMES_ENV}="broadcast=14,alert=7,*=7"')
+            raise ValueError(f"{kind.strip()}={days} is not kind=days with days > 0")
         found[kind.strip()] = value
     return MappingProxyType(found)
+
+
+def lifetimes_from_env() -> Mapping[str, float]:
+    """DEFAULT_LIFETIMES with the environment's overrides ("kind=days,…")."""
+    try:
+        return parse_lifetimes(os.environ.get(LIFETIMES_ENV, ""))
+    except ValueError as exc:
+        raise ValueError(f'{LIFETIMES_ENV}: {exc}, e.g. {LIFETIMES_ENV}="broadcast=14,alert=7,*=7"'
+                         ) from None
 
 
 @dataclass(frozen=True)
