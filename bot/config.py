@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from bot.http_server import webhook_settings
 from conversations.forms.library import BUILTIN_FORMS_DIR, FormLibrary, load_forms
 from handlers.redact import register_secret
 from storage.urls import is_postgres_url, masked, password
@@ -26,6 +27,10 @@ class Settings:
     busy_timeout_ms: int | None = None  # how long a write waits for a locked database
     zalo_token: str | None = None
     zalo_api_url: str | None = None  # another server than Zalo's (a test fake…)
+    webhook_url: str | None = None  # set (with webhook_secret): webhooks, not polling
+    webhook_secret: str | None = None
+    http_host: str = "0.0.0.0"
+    http_port: int = 8080
 
     @classmethod
     def from_env(cls, db_path: str | None = None) -> Settings:
@@ -48,6 +53,7 @@ class Settings:
             if env.get("KIEMDIEM_BUSY_TIMEOUT_MS") else None,
             zalo_token=env.get("ZALO_BOT_TOKEN") or None,
             zalo_api_url=(env.get("ZALO_API_URL") or "").rstrip("/") or None,
+            **webhook_settings(env),
         )
 
     @property
