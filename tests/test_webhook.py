@@ -5,15 +5,20 @@ import json
 import logging
 import re
 import socket
+from datetime import timedelta
 
 import aiohttp
 import pytest
 
+from bot.config import Settings
 from bot.http_server import TELEGRAM_SECRET_HEADER, HttpConfig, webhook_settings
-from bot.runtime import Runtime
+from bot.runtime import Runtime, configured_channels
 from bot.telegram_runner import TelegramChannel
 from bot.zalo_runner import ZaloChannel
 from handlers.redact import redact
+from storage import health
+from storage.inbox import NewUpdate
+from storage.outbox import STATUSES, OutMessage
 from tests.fakes.telegram_api import TEST_TOKEN
 from tests.fakes.zalo_api import ZALO_TOKEN, FakeZaloApi
 from tests.test_runtime import FAST
@@ -164,3 +169,46 @@ def test_webhook_settings_are_checked_and_the_secret_never_shown():
                   {"KIEMDIEM_HTTP_PORT": "eighty"}):
         with pytest.raises(SystemExit):
             webhook_settings(wrong)
+
+
+async def test_backlog_counts_by_status_and_ages_only_due_messages(db, repos, clock):
+    def message(key: str, *, chat: str | None = "1", due_in: float = 0) -> OutMessage:
+        return OutMessage(key, "alert", "{}", channel="telegram" if chat else None,
+                          chat_id=chat, not_before=clock() + timedelta(minutes=due_in))
+
+    await repos.outbox.enqueue([message("late", due_in=-30), message("due", due_in=-5),
+                                message("quiet hours", due_in=+600),
+                                message("nobody", chat=None)], clock())
+    await repos.inbox.store("telegram", [NewUpdate("1", "8003", {"update_id": 1})], clock())
+    found = await health.backlog(db, clock(), STATUSES)
+    assert found.outbox == {"pending": 3, "sending": 0, "sent": 0, "failed": 0,
+                            "unreachable": 1, "expired": 0}
+    assert found.oldest_due == clock() - timedelta(minutes=30)  # not the one held back
+    assert found.inbox_pending == 1
+
+
+async def test_polling_mode_removes_a_webhook_left_by_webhook_mode(tmp_path, fake, forms):
+    fake.webhook = {"url": f"{PUBLIC_URL}/telegram"}
+    path = tmp_path / "bot.sqlite3"
+    code, _members = await org_with_invite(path)
+    runtime = Runtime(str(path), forms, [TelegramChannel(TEST_TOKEN, fake.url)], sender=FAST)
+    await runtime.start()
+    try:
+        assert fake.webhook == {} and runtime.http is None
+        fake.push_message(8003, f"/start {code}")
+        await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 8003)
+    finally:
+        await runtime.stop()
+
+
+def test_settings_from_the_environment_switch_the_channels_to_webhooks(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TEST_TOKEN)
+    monkeypatch.setenv("ZALO_BOT_TOKEN", ZALO_TOKEN)
+    monkeypatch.setenv("KIEMDIEM_WEBHOOK_URL", PUBLIC_URL)
+    monkeypatch.setenv("KIEMDIEM_WEBHOOK_SECRET", SECRET)
+    settings = Settings.from_env()
+    runtime = Runtime.from_settings(settings, configured_channels(settings))
+    assert runtime.http is not None and runtime.http.config == HttpConfig("0.0.0.0", 8080,
+                                                                          SECRET)
+    assert [(c.webhook_url, c.webhook_secret) for c in runtime.channels] == \
+        [(PUBLIC_URL, SECRET)] * 2
