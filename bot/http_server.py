@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from conversations.core.i18n import translator
 from handlers.redact import register_secret
 from handlers.updates import log_failure
 from handlers.zalo import webhook_handler as zalo_webhook_handler
@@ -44,6 +45,7 @@ class HttpConfig:
     host: str
     port: int  # 0: any free port (tests)
     webhook_secret: str
+    language: str = "vi"  # for the operator's messages
 
 
 def webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
@@ -72,7 +74,8 @@ def http_config(settings: Settings) -> HttpConfig | None:
     """Where the server listens; None when polling (no server)."""
     if not (settings.webhook_url and settings.webhook_secret):
         return None
-    return HttpConfig(settings.http_host, settings.http_port, settings.webhook_secret)
+    return HttpConfig(settings.http_host, settings.http_port, settings.webhook_secret,
+                      settings.language)
 
 
 class HttpServer:
@@ -96,10 +99,20 @@ class HttpServer:
         return int(self._runner.addresses[0][1])
 
     async def start(self) -> None:
+        from bot.runtime import ChannelStartError  # the runtime imports this module
+
         runner = web.AppRunner(self.app, access_log=None)
         await runner.setup()
-        await web.TCPSite(runner, self.config.host, self.config.port).start()
         self._runner = runner
+        try:
+            await web.TCPSite(runner, self.config.host, self.config.port).start()
+        except OSError as exc:  # the port taken, the address not ours…
+            await self.stop()
+            raise ChannelStartError(translator(self.config.language).gettext(
+                "The HTTP server cannot listen on {host}:{port} ({reason}). Stop the program "
+                "using that port, or choose another with KIEMDIEM_HTTP_PORT."
+            ).format(host=self.config.host, port=self.config.port,
+                     reason=exc.strerror or exc)) from None
         log.info("HTTP server on %s:%d (webhooks, /healthz, /metrics)", self.config.host,
                  self.port)
 

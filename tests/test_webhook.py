@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import Settings
 from bot.http_server import TELEGRAM_SECRET_HEADER, HttpConfig, webhook_settings
-from bot.runtime import Runtime, configured_channels
+from bot.runtime import ChannelStartError, Runtime, configured_channels
 from bot.telegram_runner import TelegramChannel
 from bot.zalo_runner import ZaloChannel
 from handlers.redact import redact
@@ -212,3 +212,17 @@ def test_settings_from_the_environment_switch_the_channels_to_webhooks(monkeypat
                                                                           SECRET)
     assert [(c.webhook_url, c.webhook_secret) for c in runtime.channels] == \
         [(PUBLIC_URL, SECRET)] * 2
+
+
+async def test_a_port_in_use_stops_start_up_with_one_clear_sentence(tmp_path, fake, forms):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        runtime = Runtime(str(tmp_path / "bot.sqlite3"), forms,
+                          [TelegramChannel(TEST_TOKEN, fake.url, webhook_url=PUBLIC_URL,
+                                           webhook_secret=SECRET)],
+                          sender=FAST, http=HttpConfig("127.0.0.1", port, SECRET, "en"))
+        with pytest.raises(ChannelStartError, match=f"127.0.0.1:{port}.*KIEMDIEM_HTTP_PORT"):
+            await runtime.start()
+    assert runtime.db is None and fake.webhook == {}  # stopped cleanly, nothing registered
