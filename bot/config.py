@@ -29,8 +29,8 @@ class Settings:
     zalo_api_url: str | None = None  # another server than Zalo's (a test fake…)
     webhook_url: str | None = None  # set (with webhook_secret): webhooks, not polling
     webhook_secret: str | None = None
-    http_host: str = "0.0.0.0"
-    http_port: int = 8080
+    http_host: str | None = None  # None: bot/http_server.py's defaults
+    http_port: int | None = None
 
     @classmethod
     def from_env(cls, db_path: str | None = None) -> Settings:

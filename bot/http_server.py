@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{8,256}")  # what Telegram accepts
+DEFAULT_HOST, DEFAULT_PORT = "0.0.0.0", 8080
 PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -49,33 +50,39 @@ class HttpConfig:
 
 
 def webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
-    """Settings fields from KIEMDIEM_WEBHOOK_URL + _SECRET (both or neither) and
-    KIEMDIEM_HTTP_HOST / _PORT; a wrong value stops start-up with the reason."""
-    url = (env.get("KIEMDIEM_WEBHOOK_URL") or "").rstrip("/") or None
-    secret = env.get("KIEMDIEM_WEBHOOK_SECRET") or None
-    if bool(url) != bool(secret):
-        raise SystemExit("kiemdiem: set both KIEMDIEM_WEBHOOK_URL and KIEMDIEM_WEBHOOK_SECRET"
-                         " (webhook mode) or neither (polling)")
-    if url and not url.startswith("https://"):
-        raise SystemExit(f"kiemdiem: KIEMDIEM_WEBHOOK_URL must start with https:// (got {url})")
-    if secret:
-        if not WEBHOOK_SECRET.fullmatch(secret):
-            raise SystemExit("kiemdiem: KIEMDIEM_WEBHOOK_SECRET must have 8 to 256 letters,"
-                             " digits, _ or -")
-        register_secret(secret)
-    port = env.get("KIEMDIEM_HTTP_PORT") or "8080"
-    if not port.isdigit() or int(port) > 65535:
+    """Settings fields read from KIEMDIEM_WEBHOOK_URL / _SECRET, KIEMDIEM_HTTP_HOST / _PORT
+    (unset: None); `http_config` checks them."""
+    port = env.get("KIEMDIEM_HTTP_PORT") or None
+    if port is not None and not port.isdigit():
         raise SystemExit(f"kiemdiem: KIEMDIEM_HTTP_PORT must be a port number (got {port})")
-    return {"webhook_url": url, "webhook_secret": secret,
-            "http_host": env.get("KIEMDIEM_HTTP_HOST") or "0.0.0.0", "http_port": int(port)}
+    return {"webhook_url": env.get("KIEMDIEM_WEBHOOK_URL") or None,
+            "webhook_secret": env.get("KIEMDIEM_WEBHOOK_SECRET") or None,
+            "http_host": env.get("KIEMDIEM_HTTP_HOST") or None,
+            "http_port": int(port) if port else None}
 
 
 def http_config(settings: Settings) -> HttpConfig | None:
-    """Where the server listens; None when polling (no server)."""
-    if not (settings.webhook_url and settings.webhook_secret):
+    """Where the server listens; None when polling (no webhook settings). Both webhook
+    settings or neither; a wrong value stops start-up with the reason."""
+    url, secret = settings.webhook_url, settings.webhook_secret
+    if not url and not secret:
         return None
-    return HttpConfig(settings.http_host, settings.http_port, settings.webhook_secret,
-                      settings.language)
+    if not (url and secret):
+        raise SystemExit("kiemdiem: set both KIEMDIEM_WEBHOOK_URL and KIEMDIEM_WEBHOOK_SECRET"
+                         " (webhook mode) or neither (polling)")
+    if not url.startswith("https://"):
+        raise SystemExit(f"kiemdiem: KIEMDIEM_WEBHOOK_URL must start with https:// (got {url})")
+    if not WEBHOOK_SECRET.fullmatch(secret):
+        raise SystemExit("kiemdiem: KIEMDIEM_WEBHOOK_SECRET must have 8 to 256 letters,"
+                         " digits, _ or -")
+    register_secret(secret)
+    port = DEFAULT_PORT if settings.http_port is None else settings.http_port
+    return HttpConfig(settings.http_host or DEFAULT_HOST, port, secret, settings.language)
+
+
+def webhook_base(settings: Settings) -> str | None:
+    """The public base URL the channels register (None when polling)."""
+    return settings.webhook_url.rstrip("/") if settings.webhook_url else None
 
 
 class HttpServer:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from telegram import Bot, BotCommand, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
+from bot.http_server import webhook_base
 from bot.runtime import ChannelStartError
 from conversations.core.i18n import LANGUAGES, translator
 from conversations.core.menus import COMMANDS
@@ -72,7 +73,7 @@ class TelegramChannel:
     def from_settings(cls, settings: Settings) -> TelegramChannel:
         assert settings.telegram_token
         return cls(settings.telegram_token, settings.telegram_api_url, settings.language,
-                   webhook_url=settings.webhook_url, webhook_secret=settings.webhook_secret)
+                   webhook_url=webhook_base(settings), webhook_secret=settings.webhook_secret)
 
     async def start(self, runtime: Runtime) -> None:
         try:

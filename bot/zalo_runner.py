@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from bot.http_server import webhook_base
 from bot.runtime import ChannelStartError
 from conversations.core.i18n import translator
 from handlers.inbox import stop_intake
@@ -45,7 +46,7 @@ class ZaloChannel:
     def from_settings(cls, settings: Settings) -> ZaloChannel:
         assert settings.zalo_token
         return cls(settings.zalo_token, settings.zalo_api_url, settings.language,
-                   webhook_url=settings.webhook_url, webhook_secret=settings.webhook_secret)
+                   webhook_url=webhook_base(settings), webhook_secret=settings.webhook_secret)
 
     async def start(self, runtime: Runtime) -> None:
         try:

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from bot.config import Settings
-from bot.http_server import TELEGRAM_SECRET_HEADER, HttpConfig, webhook_settings
+from bot.http_server import TELEGRAM_SECRET_HEADER, HttpConfig, http_config, webhook_base
 from bot.runtime import ChannelStartError, Runtime, configured_channels
 from bot.telegram_runner import TelegramChannel
 from bot.zalo_runner import ZaloChannel
@@ -155,20 +155,22 @@ async def test_metrics_parse_and_count_the_updates(running, fake):
 
 
 def test_webhook_settings_are_checked_and_the_secret_never_shown():
-    assert webhook_settings({})["webhook_url"] is None
-    good = webhook_settings({"KIEMDIEM_WEBHOOK_URL": PUBLIC_URL + "/",
-                             "KIEMDIEM_WEBHOOK_SECRET": SECRET, "KIEMDIEM_HTTP_PORT": "9000"})
-    assert (good["webhook_url"], good["http_port"], good["http_host"]) == \
-        (PUBLIC_URL, 9000, "0.0.0.0")
+    def settings(**fields: object) -> Settings:
+        return Settings(db_path="x.sqlite3", telegram_token=None, telegram_api_url=None,
+                        invite_ttl=timedelta(days=30), language="vi", forms_dir=None,
+                        **fields)  # type: ignore[arg-type]
+
+    assert http_config(settings()) is None  # polling
+    assert http_config(settings(webhook_url=PUBLIC_URL, webhook_secret=SECRET,
+                                http_port=9000)) == HttpConfig("0.0.0.0", 9000, SECRET, "vi")
     assert SECRET not in redact(f"secret={SECRET}")
-    for wrong in ({"KIEMDIEM_WEBHOOK_URL": PUBLIC_URL},
-                  {"KIEMDIEM_WEBHOOK_URL": "http://plain.example.org",
-                   "KIEMDIEM_WEBHOOK_SECRET": SECRET},
-                  {"KIEMDIEM_WEBHOOK_URL": PUBLIC_URL, "KIEMDIEM_WEBHOOK_SECRET": "short"},
-                  {"KIEMDIEM_WEBHOOK_URL": PUBLIC_URL, "KIEMDIEM_WEBHOOK_SECRET": "has space 1234"},
-                  {"KIEMDIEM_HTTP_PORT": "eighty"}):
+    assert webhook_base(settings(webhook_url=PUBLIC_URL + "/")) == PUBLIC_URL
+    for wrong in ({"webhook_url": PUBLIC_URL}, {"webhook_secret": SECRET},
+                  {"webhook_url": "http://plain.example.org", "webhook_secret": SECRET},
+                  {"webhook_url": PUBLIC_URL, "webhook_secret": "short"},
+                  {"webhook_url": PUBLIC_URL, "webhook_secret": "has space 1234"}):
         with pytest.raises(SystemExit):
-            webhook_settings(wrong)
+            http_config(settings(**wrong))
 
 
 async def test_backlog_counts_by_status_and_ages_only_due_messages(db, repos, clock):
