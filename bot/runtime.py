@@ -17,9 +17,12 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from bot.http_server import HttpConfig, HttpServer, http_config
+from bot.metrics import Metrics
 from bot.schedule import ScheduledWork
 from bot.sending import Sending, sender_config
 from conversations.assistant import Assistant
@@ -82,6 +85,7 @@ class Runtime:
         background: bool = True,
         busy_timeout_ms: int | None = None,
         schedule: dict[str, float] | None = None,
+        http: HttpConfig | None = None,
     ) -> None:
         """`background=False` (the console demo): no sender loop and no scheduler; the
         caller drains the outbox. `schedule`: ScheduledWork's intervals, for tests."""
@@ -101,13 +105,15 @@ class Runtime:
         self.scheduled: ScheduledWork | None = None
         self._catch_up: asyncio.Task[int] | None = None
         self._started: list[Channel] = []
+        self.metrics = Metrics()
+        self.http = HttpServer(self, http) if http else None  # webhook mode
 
     @classmethod
     def from_settings(cls, settings: Settings, channels: Sequence[Channel]) -> Runtime:
         return cls(settings.db_path, settings.form_library(), channels,
                    config=AssistantConfig(invite_ttl=settings.invite_ttl),
                    sender=sender_config(settings.send_rate, settings.outbox_lifetimes),
-                   busy_timeout_ms=settings.busy_timeout_ms)
+                   busy_timeout_ms=settings.busy_timeout_ms, http=http_config(settings))
 
     @property
     def repos(self) -> Repos:
@@ -124,11 +130,15 @@ class Runtime:
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """The dialogue's answer to one update of any channel; never raises: a failure is
         logged once and answered politely (the database unavailable: "send it again")."""
+        started, outcome = time.perf_counter(), "answered"
         try:
             return await self.assistant.handle(incoming)
         except Exception as exc:
+            outcome = "failed"
             log_failure(exc, incoming.channel, f"{incoming.kind.value} update")
             return failure_replies(exc, await self._language(incoming))
+        finally:
+            self.metrics.observe(incoming.channel, outcome, time.perf_counter() - started)
 
     async def _language(self, incoming: Incoming) -> str:
         """The person's language if it can still be read, else the platform's hint."""
@@ -151,6 +161,8 @@ class Runtime:
     async def start(self) -> None:
         try:
             await self._open()
+            if self.http is not None:  # first: the webhooks answer once channels register them
+                await self.http.start()
             for channel in self.channels:
                 await channel.start(self)
                 self._started.append(channel)
@@ -185,7 +197,8 @@ class Runtime:
                 await catching_up
         scheduled, self.scheduled = self.scheduled, None
         sending, self.sending = self.sending, None
-        steps = [scheduled.stop() if scheduled else None, sending.stop() if sending else None]
+        steps = [self.http.stop() if self.http else None,  # no more webhook intake
+                 scheduled.stop() if scheduled else None, sending.stop() if sending else None]
         steps += [channel.stop() for channel in reversed(self._started)]
         self._started = []
         for step in steps:

@@ -59,6 +59,10 @@ class ScheduledWork:
         scheduler.start()
         self._scheduler = scheduler
 
+    @property
+    def alive(self) -> bool:
+        return self._scheduler is not None and self._scheduler.running
+
     async def stop(self) -> None:
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is not None:

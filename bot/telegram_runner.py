@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from telegram import Bot, BotCommand, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
+from bot.http_server import webhook_base
 from bot.runtime import ChannelStartError
 from conversations.core.i18n import LANGUAGES, translator
 from conversations.core.menus import COMMANDS
@@ -52,10 +53,13 @@ class TelegramChannel:
     name = telegram_handlers.CHANNEL
 
     def __init__(self, token: str, api_url: str | None = None, language: str = "vi", *,
-                 concurrency: int = 64) -> None:
+                 concurrency: int = 64, webhook_url: str | None = None,
+                 webhook_secret: str | None = None) -> None:
         register_secret(token)  # before any request: error texts quote the URL
         self.language = language  # for the operator's messages
         self.concurrency = concurrency
+        self.webhook_url = webhook_url  # set: Telegram posts to <url>/telegram (bot/http_server)
+        self.webhook_secret = webhook_secret
         urls = {}
         if api_url:
             urls = {"base_url": f"{api_url}/bot", "base_file_url": f"{api_url}/file/bot"}
@@ -68,7 +72,8 @@ class TelegramChannel:
     @classmethod
     def from_settings(cls, settings: Settings) -> TelegramChannel:
         assert settings.telegram_token
-        return cls(settings.telegram_token, settings.telegram_api_url, settings.language)
+        return cls(settings.telegram_token, settings.telegram_api_url, settings.language,
+                   webhook_url=webhook_base(settings), webhook_secret=settings.webhook_secret)
 
     async def start(self, runtime: Runtime) -> None:
         try:
@@ -92,8 +97,23 @@ class TelegramChannel:
         self.processor = InboxProcessor(runtime.repos.inbox, self.name, handle, give_up,
                                         concurrency=self.concurrency)
         await self.processor.recover()
+        if self.webhook_url:  # left set at stop: Telegram keeps the updates meanwhile
+            await self.bot.set_webhook(f"{self.webhook_url}/telegram", allowed_updates=UPDATES,
+                                       secret_token=self.webhook_secret)
+            log.info("Telegram: webhook for @%s", self.bot.username)
+            return
+        await self.bot.delete_webhook()  # a webhook left by webhook mode would refuse polling
         self._polling = asyncio.create_task(self._poll(runtime))
         log.info("Telegram: polling as @%s", self.bot.username)
+
+    def parse(self, payload: dict) -> Update:
+        return Update.de_json(payload, self.bot)
+
+    async def store(self, runtime: Runtime, updates: list[Update]) -> list[InboxRow]:
+        """Updates into the inbox in one transaction; the new ones, in order."""
+        return await runtime.repos.inbox.store(
+            self.name, [NewUpdate(str(u.update_id), chat_key(u), u.to_dict()) for u in updates],
+            utc_now())
 
     async def _poll(self, runtime: Runtime) -> None:
         """getUpdates until cancelled; failures back off and never end it."""
@@ -118,9 +138,7 @@ class TelegramChannel:
             if not updates:
                 continue
             try:
-                stored = await runtime.repos.inbox.store(
-                    self.name, [NewUpdate(str(u.update_id), chat_key(u), u.to_dict())
-                                for u in updates], utc_now())
+                stored = await self.store(runtime, updates)
             except Exception as exc:
                 # the database refuses writes (locked past the busy timeout, full…): the
                 # dialogue answers each update at once, telling the person nothing was

@@ -3,7 +3,7 @@
 Updates go through the inbox like Telegram's (handlers/zalo.py ZaloUpdates: stored, then
 handled per chat in order, then marked done); the outbox sender gets the Zalo transport,
 so alerts, reminders and broadcasts reach Zalo members too. A webhook instead of polling
-is handlers/zalo.py `webhook_handler` over the same ZaloUpdates (hosting it comes later).
+is handlers/zalo.py `webhook_handler` over the same ZaloUpdates, served by bot/http_server.py.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from bot.http_server import webhook_base
 from bot.runtime import ChannelStartError
 from conversations.core.i18n import translator
 from handlers.inbox import stop_intake
@@ -31,17 +32,21 @@ class ZaloChannel:
     transport: ZaloTransport  # set by `start` (it reads the runtime's repositories)
 
     def __init__(self, token: str, api_url: str | None = None, language: str = "vi", *,
-                 poll_timeout: int = 30) -> None:
+                 poll_timeout: int = 30, webhook_url: str | None = None,
+                 webhook_secret: str | None = None) -> None:
         self.api = ZaloApi(token, base_url=api_url)  # registers the token as a secret
         self.language = language  # for the operator's messages
         self.poll_timeout = poll_timeout
+        self.webhook_url = webhook_url  # set: Zalo posts to <url>/zalo (bot/http_server)
+        self.webhook_secret = webhook_secret
         self.updates: ZaloUpdates | None = None
         self._polling: asyncio.Task[None] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ZaloChannel:
         assert settings.zalo_token
-        return cls(settings.zalo_token, settings.zalo_api_url, settings.language)
+        return cls(settings.zalo_token, settings.zalo_api_url, settings.language,
+                   webhook_url=webhook_base(settings), webhook_secret=settings.webhook_secret)
 
     async def start(self, runtime: Runtime) -> None:
         try:
@@ -55,6 +60,10 @@ class ZaloChannel:
         self.transport = ZaloTransport(self.api, runtime.repos)
         self.updates = ZaloUpdates(self.api, runtime.repos, runtime.handle)
         await self.updates.processor.recover()
+        if self.webhook_url and self.webhook_secret:
+            await self.api.set_webhook(f"{self.webhook_url}/zalo", self.webhook_secret)
+            log.info("Zalo: webhook for %s", me.get("account_name") or "the bot")
+            return
         poller = ZaloPoller(self.api, self.updates, poll_timeout=self.poll_timeout)
         self._polling = asyncio.create_task(self._poll(poller))
         log.info("Zalo: polling as %s", me.get("account_name") or "the bot")

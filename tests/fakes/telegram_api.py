@@ -113,6 +113,7 @@ class FakeBotApi:
         self.commands: dict[str, list[dict]] = {}  # language_code or "" -> [{command, description}]
         self.messages: dict[tuple[int | str, int], dict] = {}
         self.updates: list[dict] = []
+        self.webhook: dict = {}  # the last setWebhook's parameters
         self.latency = 0.0
         self._failures: list[_Failure] = []
         self._consumed: set[int] = set()
@@ -126,6 +127,7 @@ class FakeBotApi:
         handlers: dict[str, Callable[[Call], Awaitable[Any]]] = {
             "getMe": self._get_me, "getUpdates": self._get_updates,
             "deleteWebhook": self._delete_webhook, "getWebhookInfo": self._get_webhook_info,
+            "setWebhook": self._set_webhook,
             "setMyCommands": self._set_my_commands, "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands, "sendMessage": self._send_message,
             "editMessageText": self._edit_message_text,
@@ -442,7 +444,12 @@ class FakeBotApi:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), remaining)
 
+    async def _set_webhook(self, call: Call) -> bool:
+        self.webhook = dict(call.params)
+        return True
+
     async def _delete_webhook(self, call: Call) -> bool:
+        self.webhook = {}
         if call.params.get("drop_pending_updates"):
             self.updates.clear()
         return True
