@@ -122,8 +122,8 @@ class Assistant:
         ctx = await self._context(incoming)
         if incoming.kind is Kind.EDITED:  # edits are not read; answers change from the summary
             return [menus.edited_message(ctx)]
-        menu = await self.repos.accounts.menu(ctx.account.id) if not incoming.has_buttons else None
-        asked = ctx.awaiting = await self.repos.accounts.awaiting(ctx.account.id)
+        menu = ctx.account.menu if not incoming.has_buttons else None  # read with the account
+        asked = ctx.awaiting = ctx.account.awaiting
         replies = await self._dispatch(ctx, menu)
         await settle(ctx, asked)
         if not incoming.has_buttons:

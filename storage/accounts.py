@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage.database import Database, from_db_time, to_db_time
-from storage.models import Account
-
-
-@dataclass(frozen=True)
-class Awaiting:
-    """Who the account's next typed message goes to, and since when."""
-
-    capability: str     # e.g. 'secretary', 'campaigns', 'broadcasts'
-    argument: str       # what for, as the capability wrote it (a review id, a draft's step)
-    since: datetime
+from storage.models import Account, Awaiting
 
 
 def _account(row) -> Account:
@@ -27,7 +17,17 @@ def _account(row) -> Account:
         chat_id=row["chat_id"],
         member_id=row["member_id"],
         language=row["language"],
+        awaiting=_awaiting(row),
+        menu=json.loads(row["menu"]) if row["menu"] else None,
     )
+
+
+def _awaiting(row) -> Awaiting | None:
+    if row["awaiting"] is None:
+        return None
+    since = from_db_time(row["awaiting_since"])
+    assert since is not None
+    return Awaiting(row["awaiting"], row["awaiting_argument"] or "", since)
 
 
 # THE rule for where the bot writes to a member on its own (alerts, reminders, digests,
@@ -169,11 +169,7 @@ class AccountRepo:
             "SELECT awaiting, awaiting_argument, awaiting_since FROM accounts WHERE id = ?",
             (account_id,),
         )
-        if row is None or row["awaiting"] is None:
-            return None
-        since = from_db_time(row["awaiting_since"])
-        assert since is not None
-        return Awaiting(row["awaiting"], row["awaiting_argument"] or "", since)
+        return _awaiting(row) if row is not None else None
 
     async def set_awaiting(self, account_id: int, capability: str, argument: str,
                            now: datetime) -> None:

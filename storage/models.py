@@ -72,6 +72,15 @@ class Member:
 
 
 @dataclass(frozen=True)
+class Awaiting:
+    """Who the account's next typed message goes to, and since when."""
+
+    capability: str     # e.g. 'secretary', 'campaigns', 'broadcasts'
+    argument: str       # what for, as the capability wrote it (a review id, a draft's step)
+    since: datetime
+
+
+@dataclass(frozen=True)
 class Account:
     id: int
     channel: str
@@ -79,6 +88,9 @@ class Account:
     chat_id: str
     member_id: int | None
     language: str | None
+    # read with the account, so a message costs one read of its row, not three
+    awaiting: Awaiting | None = None
+    menu: dict | list | None = None  # the choices offered last on a text-only channel
 
 
 @dataclass(frozen=True)
