@@ -153,10 +153,6 @@ class AccountRepo:
         async with self.db.transaction() as conn:
             await bind_in_transaction(conn, account_id, member_id, now)
 
-    async def menu(self, account_id: int) -> list[dict] | None:
-        row = await self.db.fetchone("SELECT menu FROM accounts WHERE id = ?", (account_id,))
-        return json.loads(row["menu"]) if row and row["menu"] else None
-
     async def set_menu(self, account_id: int, menu: list[dict] | None) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
