@@ -12,6 +12,7 @@ from storage.inbox import InboxRepo
 from storage.invites import InviteRepo
 from storage.org import OrgRepo
 from storage.outbox import OutboxRepo
+from storage.ratings import RatingRepo
 from storage.reviews import ReviewRepo
 from storage.secretaries import SecretaryRepo
 from storage.settings import SettingsRepo
@@ -30,11 +31,12 @@ class Repos:
     campaigns: CampaignRepo
     broadcasts: BroadcastRepo
     inbox: InboxRepo
+    ratings: RatingRepo
 
     @classmethod
     def of(cls, db: Database) -> Repos:
         return cls(
             db, OrgRepo(db), AccountRepo(db), InviteRepo(db), SettingsRepo(db), ReviewRepo(db),
             OutboxRepo(db), SecretaryRepo(db), CampaignRepo(db), BroadcastRepo(db),
-            InboxRepo(db),
+            InboxRepo(db), RatingRepo(db),
         )

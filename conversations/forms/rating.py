@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 
 from conversations.forms.library import FormDef, Level
 from storage.models import Member
@@ -53,3 +55,23 @@ def exclusion(member: Member, on: date) -> str | None:
     if member.admitted_on and _months_between(member.admitted_on, on) < MIN_MONTHS_ADMITTED:
         return "new"
     return None
+
+
+@dataclass(frozen=True)
+class Quota:
+    """«Xuất sắc» may go to at most `share` of the base (Quy định 366, Điều 11). Sources
+    differ on the base (domain.md): those rated «hoàn thành tốt» ('good') or «tốt» and
+    above ('good_or_better'), hence a setting."""
+    share: Fraction = Fraction(1, 5)
+    base: str = "good"
+
+    def allowed(self, counts: Mapping[str, int]) -> int:
+        """How many «xuất sắc» the counts per level key allow (rounded down)."""
+        base = counts.get("good", 0)
+        if self.base == "good_or_better":
+            base += counts.get("excellent", 0)
+        return int(base * self.share)
+
+    def excess(self, counts: Mapping[str, int]) -> int:
+        """How many «xuất sắc» are over the quota (0 when within it)."""
+        return max(0, counts.get("excellent", 0) - self.allowed(counts))
