@@ -141,12 +141,43 @@ class ReviewRepo:
     async def return_for_revision(
         self, review_id: int, comment: str, now: datetime, *, position: str
     ) -> bool:
-        """Back to the member with the comment; the dialogue says where they resume."""
-        return await self.db.execute(
-            "UPDATE reviews SET status = 'returned', return_comment = ?, updated_at = ?,"
-            " position = ? WHERE id = ? AND status IN ('submitted', 'accepted')",
-            (comment, to_db_time(now), position, review_id),
-        ) == 1
+        """Back to the member with the comment; the dialogue says where they resume.
+        What the review said is kept (returned_answers) to show what changes."""
+        async with self.db.transaction() as tx:
+            if await tx.execute(
+                "UPDATE reviews SET status = 'returned', return_comment = ?, updated_at = ?,"
+                " position = ?, returned_level = level"
+                " WHERE id = ? AND status IN ('submitted', 'accepted')",
+                (comment, to_db_time(now), position, review_id),
+            ) != 1:
+                return False
+            await tx.execute("DELETE FROM returned_answers WHERE review_id = ?", (review_id,))
+            await tx.execute(
+                "INSERT INTO returned_answers (review_id, item_key, text, score, skipped)"
+                " SELECT review_id, item_key, text, score, skipped FROM answers"
+                " WHERE review_id = ?", (review_id,))
+        return True
+
+    async def changed_since_return(self, review_id: int) -> tuple[list[str], bool] | None:
+        """The items whose answer differs from when the review was last returned, and
+        whether the proposed level changed; None if it was never returned."""
+        review = await self.db.fetchone(
+            "SELECT level, returned_level, return_comment FROM reviews WHERE id = ?",
+            (review_id,))
+        if review is None or review["return_comment"] is None:
+            return None
+        def by_key(rows: list[Row]) -> dict[str, tuple]:
+            return {row["item_key"]: (row["text"], row["score"], row["skipped"]) for row in rows}
+        now_ = by_key(await self.db.fetchall(
+            "SELECT item_key, text, score, skipped FROM answers WHERE review_id = ?",
+            (review_id,)))
+        then = by_key(await self.db.fetchall(
+            "SELECT item_key, text, score, skipped FROM returned_answers WHERE review_id = ?",
+            (review_id,)))
+        changed = sorted(key for key in now_.keys() | then.keys()
+                         if now_.get(key) != then.get(key))
+        level_changed = review["level"] != review["returned_level"]
+        return changed, level_changed
 
     async def accept(self, review_id: int, now: datetime) -> bool:
         """The secretary accepts a submitted review; it stays locked."""

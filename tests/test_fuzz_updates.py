@@ -47,6 +47,7 @@ from conversations.secretary.actions import (
     ReadReview,
     ReturnReview,
     ReviewCopy,
+    SendReturn,
 )
 from handlers import telegram as telegram_handlers
 from tests.fakes.telegram_api import TEST_TOKEN, FakeBotApi
@@ -179,7 +180,10 @@ class Run:
             member_id = self.org.members[LINKED["member"]]
             review = await self.org.repos.reviews.of_member(member_id, review_year(self.today))
             pressed = ("button", person, SECRETARY.pack(kind(review.id if review else 1)))
-            return [pressed, ("text", person, comment)] if kind is ReturnReview else [pressed]
+            if kind is not ReturnReview:
+                return [pressed]
+            send = ("button", person, SECRETARY.pack(SendReturn(review.id if review else 1)))
+            return [pressed, ("text", person, comment), send]
 
     async def next_review_steps(self, person: str, text: str) -> list[tuple[str, str, str]]:
         """The updates that answer the step `person`'s review is at (typed text: `text`)."""

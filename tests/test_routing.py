@@ -129,6 +129,7 @@ async def test_a_sticker_leaves_the_question_open(repos, clock, forms, org, chat
     secretary, review = await _secretary_asked(repos, clock, forms, org, chat_factory)
     await secretary.sticker()
     await secretary.say("Bổ sung phần tự phê bình.")
+    await secretary.press(next(a for a in secretary.actions() if a.startswith("sr.send:")))
     returned = await repos.reviews.get(review.id)
     assert (returned.status, returned.return_comment) == ("returned",
                                                            "Bổ sung phần tự phê bình.")

@@ -16,6 +16,7 @@ from conversations.secretary.actions import (
     ReadReview,
     ReturnReview,
     ReviewCopy,
+    SendReturn,
     SetAlerts,
     ShowCell,
 )
@@ -86,6 +87,7 @@ async def test_cell_complete_exactly_once_even_after_return_and_resubmit(
     review = await repos.reviews.of_member(nhung.id, 2026)
     await secretary.press(SR.pack(ReturnReview(review.id)))
     await secretary.say("Đề nghị bổ sung phần hạn chế.")
+    await secretary.press(SR.pack(SendReturn(review.id)))
     clock.advance(hours=1)
     await chats["Nguyễn Thị Hồng Nhung"].press(data(Submit("summary")))
     await chats["Nguyễn Thị Hồng Nhung"].press(data(Confirm("summary")))
@@ -119,6 +121,8 @@ async def test_return_for_revision_round_trip_survives_a_restart(
     secretary.assistant = restarted
     clock.advance(minutes=5)
     await secretary.say("Đề nghị đồng chí bổ sung nguyên nhân của hạn chế.")
+    assert "«Đề nghị đồng chí bổ sung nguyên nhân của hạn chế.»" in secretary.text
+    await secretary.press(SR.pack(SendReturn(review.id)))
     assert "Đã trả lại bản kiểm điểm cho đồng chí Nguyễn Thị Hồng Nhung" in secretary.text
     returned = await repos.reviews.get(review.id)
     assert returned.status == "returned"

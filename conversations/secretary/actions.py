@@ -51,6 +51,19 @@ class CancelReturn(Action):
 
 
 @dataclass(frozen=True)
+class SendReturn(Action):
+    """Return the review with the comment written so far (kept in the awaiting state)."""
+    prefix: ClassVar[str] = "sr.send"
+    review_id: int
+
+
+@dataclass(frozen=True)
+class RewriteReturn(Action):
+    prefix: ClassVar[str] = "sr.rewrite"
+    review_id: int
+
+
+@dataclass(frozen=True)
 class AcceptReview(Action):
     prefix: ClassVar[str] = "sr.acc"
     review_id: int
@@ -98,6 +111,6 @@ class CommitteeFiles(Action):
 
 SECRETARY = Codec(
     OpenProgress, ShowCell, ShowCommittee, ReadReview, ReviewCopy, ReturnReview, CancelReturn,
-    AcceptReview, RemindPreview, RemindSend, AlertSettings, SetAlerts, DigestAt, CellFiles,
-    CommitteeFiles,
+    SendReturn, RewriteReturn, AcceptReview, RemindPreview, RemindSend, AlertSettings,
+    SetAlerts, DigestAt, CellFiles, CommitteeFiles,
 )

@@ -19,6 +19,7 @@ from conversations.core.text import name_order
 from conversations.core.zones import DEFAULT_TIMEZONE, local_today
 from conversations.forms.library import FormLibrary
 from conversations.secretary.actions import SECRETARY, CellFiles, ReadReview, ShowCell
+from conversations.secretary.changes import changes_text
 from conversations.secretary.progress import (
     SUBMITTED,
     CellSummary,
@@ -123,6 +124,8 @@ async def _alert_submitted(repos: Repos, forms: FormLibrary, review: Review, now
     secretaries = secretaries_of(await repos.secretaries.secretaries_of_cell(cell.id))
     prefs = await repos.secretaries.alert_prefs([s.id for s in secretaries])
     stamp = review.submitted_at.isoformat()
+    changes = (await repos.reviews.changed_since_return(review.id)
+               if review.return_comment else None)
     for secretary in secretaries:
         mode = prefs[secretary.id].mode
         if mode == "off":
@@ -131,15 +134,15 @@ async def _alert_submitted(repos: Repos, forms: FormLibrary, review: Review, now
         if mode == "each" and secretary.id != member.id:
             await send_to_member(
                 repos, secretary, f"alert:submit:{review.id}:{stamp}:{secretary.id}", "alert",
-                review.id, _submitted_alert(fmt, forms, member, review), now)
+                review.id, _submitted_alert(fmt, forms, member, review, changes), now)
         if progress.complete:
             await send_to_member(
                 repos, secretary, f"alert:complete:{cell.id}:{progress.year}:{secretary.id}",
                 "cell-complete", cell.id, _complete_alert(fmt, progress), now)
 
 
-def _submitted_alert(fmt: Formatter, forms: FormLibrary, member: Member, review: Review
-                     ) -> Reply:
+def _submitted_alert(fmt: Formatter, forms: FormLibrary, member: Member, review: Review,
+                     changes: tuple[list[str], bool] | None = None) -> Reply:
     _ = fmt.gettext
     if review.return_comment:
         text = _("Comrade {name} resubmitted the revised self-review at {time}.")
@@ -148,6 +151,9 @@ def _submitted_alert(fmt: Formatter, forms: FormLibrary, member: Member, review:
     text = text.format(name=member.full_name, time=fmt.datetime(review.submitted_at))
     text += "\n" + _("Proposed level: {level}.").format(
         level=level_label(forms, review, fmt.language))
+    if changes is not None:
+        form = forms.get(review.form_version, review.form_code)
+        text += "\n" + changes_text(_, form, fmt.language, *changes)
     return Reply(text, ((Choice(_("Read the review"), SECRETARY.pack(ReadReview(review.id))),
                          progress_button(fmt, member.cell_id)),))
 

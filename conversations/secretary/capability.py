@@ -11,7 +11,7 @@ from conversations.core.capability import Capability
 from conversations.core.context import Context
 from conversations.core.menus import OpenProgress
 from conversations.core.replies import Reply
-from conversations.secretary import chasing, files, progress_view, reading
+from conversations.secretary import chasing, files, progress_view, reading, returning
 from conversations.secretary.actions import (
     SECRETARY,
     AcceptReview,
@@ -25,6 +25,8 @@ from conversations.secretary.actions import (
     RemindSend,
     ReturnReview,
     ReviewCopy,
+    RewriteReturn,
+    SendReturn,
     SetAlerts,
     ShowCell,
     ShowCommittee,
@@ -40,7 +42,8 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
             return await progress_view.show_cell(ctx, cell_id, page)
         case ShowCommittee(page=page):
             return await progress_view.show_committee(ctx, page)
-        case ReadReview() | ReviewCopy() | ReturnReview() | CancelReturn() | AcceptReview():
+        case (ReadReview() | ReviewCopy() | ReturnReview() | SendReturn() | RewriteReturn()
+              | CancelReturn() | AcceptReview()):
             return await reading.on_review(ctx, action)
         case RemindPreview(cell_id=cell_id):
             return await chasing.remind(ctx, cell_id, send=False)
@@ -60,11 +63,11 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
 
 
 CAPABILITY = Capability(
-    name=reading.CAPABILITY_NAME,
+    name=returning.CAPABILITY_NAME,
     commands={"progress": progress_view.progress_command, "alerts": alerts_command,
               "export": files.export_command},
     codec=SECRETARY,
     on_action=on_action,
-    on_input=reading.on_comment,       # the comment when returning a review
+    on_input=returning.on_comment,     # the comment when returning a review
     input_ttl=timedelta(hours=1),
 )
