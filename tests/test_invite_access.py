@@ -134,3 +134,25 @@ async def test_no_code_for_a_member_removed_from_the_list(repos, clock, chat_fac
     await secretary.press(INVITATIONS.pack(InviteMember(nhung.id)))  # a forged or stale button
     assert "không còn trong danh sách" in secretary.text
     assert await _nothing_issued(repos, clock, nhung)
+
+
+async def test_a_typed_number_after_the_code_never_issues_another(repos, clock, chat_factory,
+                                                                   org):
+    """On a text-only channel the numbers name the choices last shown: after a code is
+    given, "1" must not reach the list or the confirmation that came before it."""
+    nhung = org["Nguyễn Thị Hồng Nhung"]
+    await link(repos, clock, nhung)  # already linked: a new code needs confirming
+    secretary = chat_factory(await link(repos, clock, org["Trần Văn Đức"], "console"),
+                             "console")
+    await secretary.say("/invite")
+    listed = secretary.actions()
+    await secretary.say(str(listed.index(INVITATIONS.pack(InviteMember(nhung.id))) + 1))
+    assert INVITATIONS.pack(ConfirmInvite(nhung.id)) == secretary.actions()[0]
+    await secretary.say("1")
+    first = _code_in(secretary.text)
+    assert first is not None
+    await secretary.say("1")  # the same number again
+    assert _code_in(secretary.text) is None
+    assert INVITATIONS.pack(InviteMember(nhung.id)) in secretary.actions()  # the list again
+    usable = await repos.invites.usable_for_members([nhung.id], clock())
+    assert usable[nhung.id].code == normalise_code(first)

@@ -229,4 +229,9 @@ async def invite_member(ctx: Context, member_id: int, *, confirmed: bool = False
         "Any earlier unused code of this member no longer works. Please hand the code to "
         "the member in person or in a private message, not in a group."
     ))
-    return Reply("\n".join(lines))
+    # Choices of their own, so a number typed next picks from these, never from the
+    # list or the question shown before (which are no longer on the screen).
+    return Reply("\n".join(lines), (
+        (Choice(_("Code for another member"), INVITATIONS.pack(InvitePage(0))),),
+        (Choice(_("Main menu"), "menu"),),
+    ))
