@@ -1,4 +1,6 @@
-"""Composing a broadcast in chat (committee admins): text, document, audience, preview, send.
+"""Composing a broadcast in chat: text, document, audience, preview, send. Committee admins
+choose among the committee's members, cells and group chats; a cell secretary (or deputy)
+who is not an admin announces to her own cell and its group chat only.
 
 The composition lives in broadcast_drafts (one per admin), so a restart loses nothing; the
 account's "awaiting" state says the next message is the text or the document. Every step
@@ -38,7 +40,7 @@ from conversations.core.flows import END, START, Flow, Transition
 from conversations.core.replies import Choice, Kind, Reply, rows
 from conversations.core.text import fold
 from storage.broadcasts import NewAttachment
-from storage.models import Committee
+from storage.models import Member
 
 NAME = "broadcasts"  # the capability, also in the awaiting state
 
@@ -63,6 +65,16 @@ FLOW = Flow(
     ),
 )
 AUDIENCES = ("all", "secretaries", "none")  # chosen at once; 'cells' opens the cell list
+OWN_CELL = ("cell", "none")  # a secretary's audiences: her cell's members, or its group only
+
+
+def may_announce(member: Member | None) -> bool:
+    return member is not None and (member.is_admin or member.is_cell_secretary)
+
+
+def _cell_only(member: Member) -> bool:
+    """A secretary who is not an admin: her own cell is the only audience."""
+    return not member.is_admin
 
 
 async def _save(ctx: Context, draft: dict) -> None:
@@ -74,8 +86,8 @@ async def _save(ctx: Context, draft: dict) -> None:
 
 def _refusal(ctx: Context) -> Reply:
     return Reply(ctx._(
-        "Only committee administrators can send announcements. If your cell needs to "
-        "inform everyone, please contact the committee office."
+        "Only committee administrators and cell secretaries can send announcements. Please "
+        "ask your cell secretary or the committee office."
     ))
 
 
@@ -84,7 +96,7 @@ def _cancel_button(ctx: Context) -> Choice:
 
 
 async def start(ctx: Context, _arg: str = "") -> list[Reply]:
-    if ctx.member is None or not ctx.member.is_admin:
+    if not may_announce(ctx.member):
         return [_refusal(ctx)]
     await _save(ctx, {"step": FLOW.move(None, "text")})
     return [Reply(ctx._(
@@ -95,7 +107,7 @@ async def start(ctx: Context, _arg: str = "") -> list[Reply]:
 async def on_input(ctx: Context, awaiting: Awaiting) -> list[Reply] | None:
     """The text or document the admin was asked for; None for what cannot answer it."""
     member = ctx.member
-    if member is None or not member.is_admin:
+    if member is None or not may_announce(member):
         return None
     draft = await ctx.repos.broadcasts.draft(member.id)
     if draft is None or draft["step"] != awaiting.argument:
@@ -146,7 +158,7 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
         return [_refusal(ctx)]
     if isinstance(action, ShowUnreached):
         return [await broadcast_report.unreached_reply(ctx, action.broadcast_id)]
-    if not member.is_admin:
+    if not may_announce(member):
         return [_refusal(ctx)]
     if isinstance(action, StartBroadcast):
         return await start(ctx)
@@ -160,12 +172,16 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
     match action:
         case NoAttachment() if step == "document":
             draft |= {"step": FLOW.move(step, "audience"), "doc": None}
+        case ChooseAudience(who=who) if step == "audience" and _cell_only(member):
+            if who not in OWN_CELL:
+                return await _current(ctx, draft, ctx._("That button is no longer valid."))
+            draft |= {"step": FLOW.move(step, "confirm"), "who": who}
         case ChooseAudience(who=who) if step == "audience" and who in AUDIENCES:
             draft |= {"step": FLOW.move(step, "confirm"), "who": who}
         case ChooseAudience(who="cells") if step == "audience":
             draft |= {"step": FLOW.move(step, "cells"), "who": "cells",
                       "cells": draft.get("cells", [])}
-        case ToggleCell(cell_id=cell_id) if step == "cells":
+        case ToggleCell(cell_id=cell_id) if step == "cells" and not _cell_only(member):
             cell = await ctx.repos.org.cell(cell_id)
             if cell is None or cell.committee_id != member.committee_id:
                 return [Reply(ctx._("That cell is not in your committee."))]
@@ -189,7 +205,7 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
 async def on_stale(ctx: Context) -> list[Reply]:
     """A composing button that does not parse: where the admin is, if composing."""
     member = ctx.member
-    draft = await ctx.repos.broadcasts.draft(member.id) if member and member.is_admin else None
+    draft = await ctx.repos.broadcasts.draft(member.id) if may_announce(member) else None
     if draft is None or "text" not in draft:
         return [Reply(ctx._("That button is no longer valid. Here is where you are now:"))]
     return await _current(ctx, draft, ctx._("That button is no longer valid."))
@@ -213,6 +229,8 @@ async def _current(ctx: Context, draft: dict, note: str | None = None) -> list[R
 
 
 async def _audience_menu(ctx: Context, draft: dict, note: str | None = None) -> Reply:
+    if _cell_only(ctx.member):
+        return await _own_cell_menu(ctx, draft, note)
     _ = ctx._
     groups = await ctx.repos.broadcasts.groups(ctx.member.committee_id)
     choices = [
@@ -231,6 +249,23 @@ async def _audience_menu(ctx: Context, draft: dict, note: str | None = None) -> 
     return Reply((note + "\n" if note else "") + text, rows(*choices), replace=True)
 
 
+async def _own_cell_menu(ctx: Context, draft: dict, note: str | None = None) -> Reply:
+    _, member = ctx._, ctx.member
+    groups = [g for g in await ctx.repos.broadcasts.groups(member.committee_id)
+              if g.cell_id == member.cell_id]
+    choices = [Choice(_("All members of {cell}").format(cell=member.cell_name),
+                      BROADCASTS.pack(ChooseAudience("cell")))]
+    if groups:
+        mark = "☑" if draft.get("groups") else "☐"
+        choices.append(Choice(mark + " " + _("Also post in the cell's group chat"),
+                              BROADCASTS.pack(ToggleGroups())))
+        choices.append(Choice(_("Only the cell's group chat"),
+                              BROADCASTS.pack(ChooseAudience("none"))))
+    choices.append(_cancel_button(ctx))
+    text = _("Who should receive the announcement?")
+    return Reply((note + "\n" if note else "") + text, rows(*choices), replace=True)
+
+
 async def _cells_menu(ctx: Context, draft: dict, note: str | None = None) -> Reply:
     _ = ctx._
     chosen = set(draft.get("cells", []))
@@ -243,19 +278,26 @@ async def _cells_menu(ctx: Context, draft: dict, note: str | None = None) -> Rep
     return Reply((note + "\n" if note else "") + text, rows(*choices, per_row=2), replace=True)
 
 
-async def _planned(ctx: Context, draft: dict) -> tuple[Committee, Audience, Plan]:
-    """The audience as it is now in the database (members and groups may have changed)."""
-    committee = await ctx.repos.org.committee(ctx.member.committee_id)
+async def _planned(ctx: Context, draft: dict) -> tuple[str, Audience, Plan]:
+    """Who signs it, and the audience as it is now in the database (members and groups
+    may have changed). A secretary's audience is her cell whatever the draft says."""
+    member = ctx.member
+    committee = await ctx.repos.org.committee(member.committee_id)
     assert committee is not None
     audience = Audience.from_json(draft)
-    return committee, audience, await plan(ctx.repos, committee.id, audience)
+    sender = committee.name
+    if _cell_only(member):
+        audience = Audience("none" if audience.who == "none" else "cells", (member.cell_id,),
+                            audience.groups)
+        sender = member.cell_name
+    return sender, audience, await plan(ctx.repos, committee.id, audience)
 
 
 async def _confirm(ctx: Context, draft: dict) -> list[Reply]:
     """The announcement exactly as members will see it, then the count and the buttons."""
     _ = ctx._
-    committee, _audience, found = await _planned(ctx, draft)
-    preview = recipient_reply(committee.name, draft["text"], draft["html"], ctx.fmt.language)
+    sender, _audience, found = await _planned(ctx, draft)
+    preview = recipient_reply(sender, draft["text"], draft["html"], ctx.fmt.language)
     lines = [_("Above is the announcement exactly as members will see it.")]
     if draft.get("doc"):
         lines.append(_("Attached document: {name}").format(name=draft["doc"]["filename"]))
@@ -287,12 +329,13 @@ async def _confirm(ctx: Context, draft: dict) -> list[Reply]:
 
 async def _send(ctx: Context, draft: dict) -> list[Reply]:
     _ = ctx._
-    committee, audience, found = await _planned(ctx, draft)
+    sender, audience, found = await _planned(ctx, draft)
     doc = draft.get("doc")
     attachment = NewAttachment(doc["filename"], b"", doc["file_id"]) if doc else None
     incoming = ctx.incoming
     broadcast_id, added = await create_broadcast(
-        ctx.repos, committee_id=committee.id, committee=committee.name, author_id=ctx.member.id,
+        ctx.repos, committee_id=ctx.member.committee_id, committee=sender,
+        author_id=ctx.member.id,
         text=draft["text"], html=draft["html"], attachment=attachment, audience=audience,
         plan_=found, report=(incoming.channel, incoming.chat_id, ctx.fmt.language),
         now=ctx.now,

@@ -70,7 +70,7 @@ async def plan(repos: Repos, committee_id: int, audience: Audience) -> Plan:
     groups: list[CellGroup] = []
     if audience.groups or audience.who == "none":
         groups = await repos.broadcasts.groups(committee_id)
-        if audience.who == "cells":
+        if audience.cells:  # chosen cells, or a secretary's own cell (also its group only)
             groups = [g for g in groups if g.cell_id in audience.cells]
     chats = await repos.accounts.chat_accounts([m.id for m in members])
     chosen = [(m, chats.get(m.id)) for m in members]

@@ -82,7 +82,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("alerts", "secretary", N_("Secretaries: alerts at each submission, a digest, or off")),
     ("linkgroup", "secretary", N_("Secretaries: link the cell's group chat (send it there)")),
     ("campaign", "admin", N_("Committee admins: review campaigns, deadlines and reminders")),
-    ("broadcast", "admin", N_("Committee: send an announcement to members")),
+    ("broadcast", "lead", N_("Admins: an announcement to members; secretaries: to the cell")),
     ("broadcasts", "lead", N_("Announcements sent and who was not reached")),
 )
 
@@ -106,6 +106,8 @@ def main_menu(ctx: Context, text: str | None = None, *, replace: bool = False) -
     if ctx.member and ctx.member.is_admin:
         choices.append(Choice(_("Review campaigns and deadlines"), MENU.pack(OpenCampaigns())))
         choices.append(Choice(_("Send an announcement"), MENU.pack(StartBroadcast())))
+    elif ctx.member and ctx.member.is_cell_secretary:
+        choices.append(Choice(_("Announce to my cell"), MENU.pack(StartBroadcast())))
     choices.append(Choice(_("Language / Ngôn ngữ"), MENU.pack(ChooseLanguage())))
     choices.append(Choice(_("Help"), MENU.pack(ShowHelp())))
     return Reply(text or _("What would you like to do?"), rows(*choices), replace=replace)
