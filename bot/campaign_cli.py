@@ -98,7 +98,8 @@ async def _create(repos, settings, committee, fmt, args) -> list[str]:
         (parse_time(quiet_from), parse_time(quiet_to)))
     created = await create_campaign(repos, settings.form_library(), committee, request,
                                     utc_now())
-    return [fmt.gettext("Campaign created."), *await describe(repos, fmt, created, utc_now())]
+    return [fmt.gettext("Campaign created."), *await describe(repos, fmt, created, utc_now(),
+                                                                show_version=True)]
 
 
 async def _list(repos, settings, committee, fmt, args) -> list[str]:
@@ -114,7 +115,7 @@ async def _show(repos, settings, committee, fmt, args) -> list[str]:
         (c for c in found if c.is_open), None)
     if chosen is None:
         raise CampaignCommandError(fmt.gettext("No such campaign; see kiemdiem campaign list."))
-    return await describe(repos, fmt, chosen, utc_now())
+    return await describe(repos, fmt, chosen, utc_now(), show_version=True)
 
 
 async def _close(repos, settings, committee, fmt, args) -> list[str]:

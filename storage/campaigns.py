@@ -229,6 +229,35 @@ class CampaignRepo:
             " WHERE id = ? AND status = 'open'", (to_db_time(now), campaign_id),
         ) == 1
 
+    async def change(self, campaign_id: int, *, cells_deadline: date | None = None,
+                     committee_deadline: date | None = None,
+                     late_policy: str | None = None) -> bool:
+        """Change an open campaign's deadlines or late policy; False if it is closed.
+        Reminder steps already recorded stay recorded; the others follow the new dates."""
+        sets, params = [], []
+        for column, value in (("cells_deadline", cells_deadline),
+                              ("committee_deadline", committee_deadline),
+                              ("late_policy", late_policy)):
+            if value is not None:
+                sets.append(f"{column} = ?")
+                params.append(value.isoformat() if isinstance(value, date) else value)
+        if not sets:
+            return False
+        return await self.db.execute(
+            f"UPDATE campaigns SET {', '.join(sets)} WHERE id = ? AND status = 'open'",
+            (*params, campaign_id)) == 1
+
+    async def set_cell_deadline(self, campaign_id: int, cell_id: int, day: date | None
+                                ) -> None:
+        """A cell's own deadline (None: the cells' deadline applies again)."""
+        async with self.db.transaction() as tx:
+            await tx.execute("DELETE FROM campaign_cell_deadlines"
+                             " WHERE campaign_id = ? AND cell_id = ?", (campaign_id, cell_id))
+            if day is not None:
+                await tx.execute(
+                    "INSERT INTO campaign_cell_deadlines (campaign_id, cell_id, deadline)"
+                    " VALUES (?, ?, ?)", (campaign_id, cell_id, day.isoformat()))
+
     # expected members
 
     async def expected_members(self, campaign_id: int) -> list[tuple[int, int]]:

@@ -6,7 +6,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conversations.campaigns.actions import CAMPAIGNS as CP
-from conversations.campaigns.actions import CancelCampaign, CreateCampaign, NewCampaign
+from conversations.campaigns.actions import (
+    CancelCampaign,
+    CreateCampaign,
+    NewCampaign,
+    PickDraftCell,
+    ToggleDraftLate,
+)
 from conversations.campaigns.rules import (
     CampaignError,
     CampaignRequest,
@@ -177,7 +183,8 @@ async def test_admin_creates_a_campaign_in_the_chat_across_a_restart(
     await again.say("25/11/2026")
     assert "trước hạn nộp của chi bộ" in again.text
     await again.say("05/12/2026")
-    assert again.actions() == [CP.pack(CreateCampaign()), CP.pack(CancelCampaign())]
+    assert again.actions() == [CP.pack(CreateCampaign()), CP.pack(ToggleDraftLate()),
+                               CP.pack(PickDraftCell()), CP.pack(CancelCampaign())]
     await again.press(CP.pack(CreateCampaign()))
     assert "Đã tạo đợt kiểm điểm" in again.text
     created = await repos.campaigns.of_committee(org["Bùi Thị Mai"].committee_id)

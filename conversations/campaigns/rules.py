@@ -157,6 +157,26 @@ def check_dates(today: date, opens: date, cells: date, committee: date) -> None:
                             opens=_d(opens), date=_d(cells))
 
 
+def check_change(campaign: Campaign, today: date, what: str, cell_id: int, day: date) -> None:
+    """A new deadline for an open campaign: 'cells', 'committee' or one cell's ('cell')."""
+    if day < today:
+        raise CampaignError(N_("The date {date} is in the past."), date=_d(day))
+    if what == "cells":
+        check_dates(today, campaign.opens_on, day, campaign.committee_deadline)
+    elif what == "committee":
+        latest = max([campaign.cells_deadline, *campaign.cell_deadlines.values()])
+        if day < latest:
+            raise CampaignError(N_("The committee's deadline must not be before the cells' "
+                                   "deadlines (the latest is {date})."), date=_d(latest))
+    else:
+        start = max(today, campaign.opens_on)
+        if day < start or day > campaign.committee_deadline:
+            raise CampaignError(
+                N_("The deadline of a cell must be between {start} and the committee's "
+                   "deadline {committee}."),
+                start=_d(start), committee=_d(campaign.committee_deadline))
+
+
 def _d(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel.dates import get_timezone_location
+
 from conversations.campaigns.reminders import DIGEST, SUMMARY, schedule
 from conversations.core.i18n import Formatter
 from storage.campaigns import COMMITTEE_CELL, Campaign
@@ -14,23 +16,36 @@ from storage.repos import Repos
 def one_line(fmt: Formatter, c: Campaign) -> str:
     _ = fmt.gettext
     status = _("open") if c.is_open else _("closed")
-    return _("#{id} {name} ({year}), {status}: cells by {cells}, committee by {committee}").format(
+    if str(c.year) in c.name:  # "Kiểm điểm năm 2026" needs no "(2026)" after it
+        text = _("#{id} {name}, {status}: cells by {cells}, committee by {committee}")
+    else:
+        text = _("#{id} {name} ({year}), {status}: cells by {cells}, committee by {committee}")
+    return text.format(
         id=c.id, name=c.name, year=c.year, status=status, cells=fmt.date(c.cells_deadline),
         committee=fmt.date(c.committee_deadline))
 
 
-async def describe(repos: Repos, fmt: Formatter, c: Campaign, now: datetime) -> list[str]:
+def zone_name(fmt: Formatter) -> str:
+    """'Giờ Việt Nam' rather than the zone's key 'Asia/Ho_Chi_Minh'."""
+    return get_timezone_location(fmt.zone, locale=fmt.language)
+
+
+async def describe(repos: Repos, fmt: Formatter, c: Campaign, now: datetime, *,
+                   show_version: bool = False) -> list[str]:
+    """The campaign in full; the form version (an internal name) only for the CLI."""
     _ = fmt.gettext
     cells: list[Cell] = await repos.org.cells(c.committee_id)
     counts = await repos.campaigns.expected_counts(c.id)
     recorded = await repos.campaigns.recorded_steps(c.id)
     lines = [
         one_line(fmt, c),
-        _("Form version: {version}. Opens on {opens}. Late submissions: {late}.").format(
-            version=c.form_version, opens=fmt.date(c.opens_on),
+        _("Opens on {opens}. Late submissions: {late}.").format(
+            opens=fmt.date(c.opens_on),
             late=_("allowed, marked late") if c.late_policy == "allow" else _("refused")),
         _("Cells (deadline, submitted of expected):"),
     ]
+    if show_version:
+        lines.insert(1, _("Form version: {version}.").format(version=c.form_version))
     for cell in cells:
         expected, submitted = counts.get(cell.id, (0, 0))
         lines.append(f"  {cell.name}: {fmt.date(c.deadline_for(cell.id))}, "
@@ -40,7 +55,7 @@ async def describe(repos: Repos, fmt: Formatter, c: Campaign, now: datetime) -> 
     lines.append(_("In all: {submitted} of {expected}.").format(
         submitted=total_s, expected=total_e))
     lines.append(_("Reminders ({zone}; quiet hours {start}–{end}):").format(
-        zone=fmt.zone.key, start=c.quiet_start.strftime("%H:%M"),
+        zone=zone_name(fmt), start=c.quiet_start.strftime("%H:%M"),
         end=c.quiet_end.strftime("%H:%M")))
     names = {cell.id: cell.name for cell in cells}
     grouped: dict[tuple[str, datetime], list[int]] = {}

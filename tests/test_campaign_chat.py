@@ -1,0 +1,98 @@
+"""/campaign in chat as an admin uses it: typed only, a cell with its own deadline, late
+submissions refused, then changing and closing the open campaign; nobody else may."""
+
+from datetime import date
+
+from conversations.campaigns.actions import CAMPAIGNS as CP
+from conversations.campaigns.actions import ChangeDeadline, CloseCampaign, ToggleLate
+from tests.secretary_helpers import link
+
+
+async def _console(repos, clock, chat_factory, member):
+    return chat_factory(await link(repos, clock, member, "console"), "console")
+
+
+async def _choose(chat, label_part: str) -> None:
+    """Type the number of the choice whose label contains `label_part` (as on Zalo)."""
+    labels = [c.label for c in chat.last[-1].flat_choices]
+    number = next(n for n, label in enumerate(labels, 1) if label_part in label)
+    await chat.say(str(number))
+
+
+async def test_typed_campaign_with_a_cells_own_deadline_and_late_refused(
+        repos, clock, chat_factory, org):
+    admin = await _console(repos, clock, chat_factory, org["Bùi Thị Mai"])
+    await admin.say("/campaign")
+    await _choose(admin, "Tạo đợt mới")
+    assert "Kiểm điểm năm 2026" in admin.text  # the example is this review's year
+    await admin.say("Kiểm điểm năm 2026")
+    assert "30/11/2026" in admin.text  # a week after today (23/11/2026), not in the past
+    await admin.say("30/11/2026")
+    assert "07/12/2026" in admin.text  # after the cells' deadline just typed
+    await admin.say("05/12/2026")
+    await _choose(admin, "Không nhận bản nộp muộn")
+    assert "Nộp muộn: không nhận." in admin.text
+    await _choose(admin, "Hạn riêng của một chi bộ")
+    await _choose(admin, "Chi bộ 2")
+    await admin.say("02/12/2026")
+    assert "Chi bộ 2: 02/12/2026" in admin.text
+    await _choose(admin, "Tạo")
+    assert "Đã tạo đợt kiểm điểm" in admin.text
+    for internal in ("hd43-2025", "Asia/Ho_Chi_Minh", "(2026)"):
+        assert internal not in admin.text
+    assert "Giờ Việt Nam" in admin.text
+    [campaign] = await repos.campaigns.of_committee(org["Bùi Thị Mai"].committee_id)
+    assert campaign.late_policy == "refuse"
+    assert campaign.deadline_for(org["Đặng Quốc Bảo"].cell_id) == date(2026, 12, 2)
+    assert campaign.deadline_for(org["Trần Văn Đức"].cell_id) == date(2026, 11, 30)
+
+
+async def test_changing_and_closing_the_open_campaign_typed(repos, clock, chat_factory, org):
+    admin = await _console(repos, clock, chat_factory, org["Bùi Thị Mai"])
+    await admin.say("/campaign")
+    await _choose(admin, "Tạo đợt mới")
+    for answer in ("Kiểm điểm năm 2026", "30/11/2026", "05/12/2026"):
+        await admin.say(answer)
+    await _choose(admin, "Tạo")
+    committee_id = org["Bùi Thị Mai"].committee_id
+
+    await _choose(admin, "Đổi hạn nộp")
+    await _choose(admin, "Hạn nộp của các chi bộ")
+    await admin.say("10/12/2026")  # after the committee's deadline: refused, asked again
+    assert "05/12/2026" in admin.text
+    await admin.say("01/12/2026")
+    [campaign] = await repos.campaigns.of_committee(committee_id)
+    assert campaign.cells_deadline == date(2026, 12, 1)
+
+    await _choose(admin, "Đổi hạn nộp")
+    await _choose(admin, "Hạn riêng của một chi bộ")
+    await _choose(admin, "Chi bộ 1")
+    await admin.say("03/12/2026")
+    await _choose(admin, "Không nhận bản nộp muộn")
+    [campaign] = await repos.campaigns.of_committee(committee_id)
+    assert campaign.deadline_for(org["Trần Văn Đức"].cell_id) == date(2026, 12, 3)
+    assert campaign.late_policy == "refuse"
+
+    await _choose(admin, "Kết thúc đợt")
+    assert campaign.is_open  # asked first
+    await _choose(admin, "Đồng ý kết thúc")
+    [campaign] = await repos.campaigns.of_committee(committee_id)
+    assert not campaign.is_open
+
+
+async def test_only_the_committees_admins_change_a_campaign(repos, clock, chat_factory, org):
+    admin = await _console(repos, clock, chat_factory, org["Bùi Thị Mai"])
+    await admin.say("/campaign")
+    await _choose(admin, "Tạo đợt mới")
+    for answer in ("Kiểm điểm năm 2026", "30/11/2026", "05/12/2026"):
+        await admin.say(answer)
+    await _choose(admin, "Tạo")
+    [campaign] = await repos.campaigns.of_committee(org["Bùi Thị Mai"].committee_id)
+    secretary = chat_factory(await link(repos, clock, org["Trần Văn Đức"]), "telegram")
+    for crafted in (CloseCampaign(campaign.id, 1), ToggleLate(campaign.id),
+                    ChangeDeadline(campaign.id, "cells")):
+        await secretary.press(CP.pack(crafted))
+        assert "Chỉ quản trị viên của đảng ủy" in secretary.text
+    await secretary.say("01/12/2026")
+    [after] = await repos.campaigns.of_committee(org["Bùi Thị Mai"].committee_id)
+    assert after == campaign
