@@ -32,6 +32,7 @@ from conversations.onboarding import capability as onboarding
 from conversations.onboarding import groups as cell_groups
 from conversations.review import dialogue as review
 from conversations.secretary import capability as secretary
+from conversations.voting import capability as voting
 from storage.repos import Repos
 
 
@@ -66,6 +67,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     campaigns.CAPABILITY,    # /campaign; the draft's name and deadlines
     broadcasts.CAPABILITY,   # /broadcast(s); the announcement's text and document
     channel_choice.CAPABILITY,  # /kenh: messages through Telegram, Zalo or the last used
+    voting.CAPABILITY,       # /vote: the cell meeting's secret vote on the levels
     REVIEW,                  # /review, /copy; typed text by default: last
 )
 

@@ -16,6 +16,7 @@ from storage.ratings import RatingRepo
 from storage.reviews import ReviewRepo
 from storage.secretaries import SecretaryRepo
 from storage.settings import SettingsRepo
+from storage.votes import VoteRepo
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,12 @@ class Repos:
     broadcasts: BroadcastRepo
     inbox: InboxRepo
     ratings: RatingRepo
+    votes: VoteRepo
 
     @classmethod
     def of(cls, db: Database) -> Repos:
         return cls(
             db, OrgRepo(db), AccountRepo(db), InviteRepo(db), SettingsRepo(db), ReviewRepo(db),
             OutboxRepo(db), SecretaryRepo(db), CampaignRepo(db), BroadcastRepo(db),
-            InboxRepo(db), RatingRepo(db),
+            InboxRepo(db), RatingRepo(db), VoteRepo(db),
         )

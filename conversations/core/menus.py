@@ -84,6 +84,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("campaign", "admin", N_("Committee admins: review campaigns, deadlines and reminders")),
     ("broadcast", "lead", N_("Admins: an announcement to members; secretaries: to the cell")),
     ("broadcasts", "lead", N_("Announcements sent and who was not reached")),
+    ("vote", "all", N_("The cell meeting's secret vote on the members' levels")),
 )
 
 
