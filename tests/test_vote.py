@@ -99,3 +99,17 @@ def test_majority_leaves_ties_and_abstentions_undecided():
     assert majority({"good": 2, "excellent": 2}) is None
     assert majority({"abstain": 4}) is None
     assert majority({"abstain": 4, "done": 1}) == "done"
+
+
+async def test_probationary_members_do_not_vote(repos, clock, chat_factory, org):
+    """Điều lệ Đảng: a probationary member has every right but voting."""
+    duc, nhung, _tuan = await _people(repos, clock, chat_factory, org)
+    await repos.db.execute("UPDATE members SET status = 'probationary' WHERE id = ?",
+                           (org["Nguyễn Thị Hồng Nhung"].id,))
+    await duc.press(VOTING.pack(OpenVote()))
+    assert org["Nguyễn Thị Hồng Nhung"].id not in [m for m, _c, _r in await outbox(repos, "vote")]
+    vote_id = await _vote_id(repos, org)
+    await nhung.say("/vote")
+    assert "dự bị" in nhung.text
+    await nhung.press(VOTING.pack(CastBallot(vote_id, org["Lê Minh Tuấn"].id, "good")))
+    assert await repos.votes.tally(vote_id) == {}

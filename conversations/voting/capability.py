@@ -1,7 +1,7 @@
-"""The cell meeting's secret vote (/vote): the secretary opens it, each member votes from
-their own chat on the level to propose for every other member, the secretary closes it,
-sees the count per member, and fills the cell's proposals with it (to confirm them in
-/proposals).
+"""The cell meeting's secret vote (/vote): the secretary opens it, each full member votes
+from their own chat on the level to propose for every other member reviewed this year,
+the secretary closes it, sees the count per member, and fills the cell's proposals with
+it (to confirm them in /proposals).
 
 Secret: storage keeps who has voted on whom (so nobody votes twice) apart from the counts
 (storage/votes.py); nothing links a voter to a level, and a vote cannot be changed.
@@ -48,6 +48,17 @@ async def _candidates(ctx: Context) -> list[Member]:
                   key=lambda m: name_order(m.full_name))
 
 
+def may_vote(member: Member) -> bool:
+    """Full members vote; probationary members do not (Điều lệ Đảng), nor those exempted
+    from activities or suspended."""
+    return member.status == "active"
+
+
+def _not_a_voter(ctx: Context) -> Reply:
+    return Reply(ctx._("Only full members vote: probationary members, and members exempted "
+                       "from activities or suspended, do not."))
+
+
 def _levels(ctx: Context, member: Member) -> list[str]:
     return [level.key for level in ctx.forms.get(ctx.forms.default_version, member.form).levels]
 
@@ -60,6 +71,8 @@ async def vote_command(ctx: Context, _args: str = "") -> list[Reply]:
         return await _secretary_view(ctx, vote)
     if vote is None or not vote.is_open:
         return [Reply(ctx._("There is no vote open in your cell now."))]
+    if not may_vote(ctx.member):
+        return [_not_a_voter(ctx)]
     return [await _next_ballot(ctx, vote)]
 
 
@@ -126,20 +139,18 @@ async def _open(ctx: Context) -> Reply:
     except VoteOpenError:
         return Reply(ctx._("A vote is already open in your cell."),
                      rows(Choice(ctx._("Show it"), VOTING.pack(ShowVote()))))
-    told = 0
     committee = await ctx.repos.org.committee(me.committee_id)
     for member in await ctx.repos.org.members_of_cell(me.cell_id):
-        if member.id == me.id:
+        if member.id == me.id or not may_vote(member):
             continue
         fmt = formatter_for(member, committee)
         invitation = Reply(fmt.gettext(
             "{cell} is voting now, in secret, on the level to propose for each member. "
             "Please vote from this chat.").format(cell=me.cell_name),
             rows(Choice(fmt.gettext("Vote"), VOTING.pack(ShowVote()))))
-        if await send_to_member(ctx.repos, member, f"vote:{vote.id}:{member.id}", "vote",
-                                vote.id, invitation, ctx.now):
-            told += 1
-    return Reply(ctx._("The vote is open; the members of the cell are told now. Press "
+        await send_to_member(ctx.repos, member, f"vote:{vote.id}:{member.id}", "vote",
+                             vote.id, invitation, ctx.now)
+    return Reply(ctx._("The vote is open; the cell's full members are told now. Press "
                        "«Close the vote» when everyone present has voted."), rows(
         Choice(ctx._("My own ballot"), VOTING.pack(CastBallot(vote.id, 0, "mine"))),
         Choice(ctx._("Refresh"), VOTING.pack(ShowVote()))))
@@ -172,6 +183,8 @@ async def _cast(ctx: Context, action: CastBallot) -> Reply:
         return Reply(ctx._("That vote is not your cell's."))
     if not vote.is_open:
         return Reply(ctx._("The vote is closed."))
+    if not may_vote(ctx.member):
+        return _not_a_voter(ctx)
     if action.candidate_id == 0:  # the secretary's own ballot
         return await _next_ballot(ctx, vote)
     candidates = {m.id: m for m in await _candidates(ctx)}
