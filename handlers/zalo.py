@@ -23,6 +23,7 @@ from aiohttp import web
 
 from conversations.core.i18n import translator
 from conversations.core.replies import Incoming, Kind, Reply
+from handlers.document_links import DocumentLinks, Link
 from handlers.inbox import InboxProcessor
 from handlers.outbox_sender import FloodWait, SendError, TransientError
 from handlers.redact import redact, register_secret
@@ -86,11 +87,25 @@ def document_note(language: str, filename: str) -> str:
                  filename=filename)
 
 
-def zalo_texts(reply: Reply, language: str) -> list[str]:
-    """A reply as Zalo messages: numbered choices, at most 2,000 characters each."""
+def link_note(language: str, filename: str, url: str, minutes: int) -> str:
+    t = translator(language)
+    return t.ngettext(
+        "«{filename}»: {url}\nThis link is for you alone and works for {minutes} minute; "
+        "please do not pass it on. After that, ask again for a new link.",
+        "«{filename}»: {url}\nThis link is for you alone and works for {minutes} minutes; "
+        "please do not pass it on. After that, ask again for a new link.",
+        minutes).format(filename=filename, url=url, minutes=minutes)
+
+
+def zalo_texts(reply: Reply, language: str, link: Link | None = None,
+               minutes: int = 0) -> list[str]:
+    """A reply as Zalo messages: numbered choices, at most 2,000 characters each; its
+    document as `link` (valid `minutes`) or, without one, where to get the file."""
     texts = render_text(plain(reply), MAX_TEXT)
     if reply.document is not None:
-        texts.append(document_note(language, reply.document.filename))
+        filename = reply.document.filename
+        texts.append(link_note(language, filename, link.url, minutes) if link
+                     else document_note(language, filename))
     return texts
 
 
@@ -126,10 +141,11 @@ class ZaloUpdates:
 
     def __init__(self, api: ZaloApi, repos: Repos, handle: Handle, *,
                  clock: Callable[[], datetime] = utc_now, sleep: Sleep = asyncio.sleep,
-                 concurrency: int = 64) -> None:
+                 concurrency: int = 64, links: DocumentLinks | None = None) -> None:
         self.api = api
         self.repos = repos
         self.handle = handle  # e.g. Runtime.handle
+        self.links = links  # None: no public URL, documents cannot be offered as links
         self.clock = clock
         self.sleep = sleep
         self.processor = InboxProcessor(repos.inbox, CHANNEL, self._answer, self._give_up,
@@ -161,11 +177,18 @@ class ZaloUpdates:
         try:
             replies = await self.handle(incoming)
             language = await language_of(self.repos, user_id=incoming.user_id)
-            texts = [text for reply in replies for text in zalo_texts(reply, language)]
+            texts = [text for reply in replies
+                     for text in await self._texts(reply, language, incoming.user_id)]
         except Exception:  # a bug in the dialogue must not silence the bot
             log.exception("zalo: message %s could not be handled", event.message_id)
             texts = [await _failure_text(self.repos, incoming.user_id)]
         await self._send(incoming.chat_id, texts)
+
+    async def _texts(self, reply: Reply, language: str, user_id: str) -> list[str]:
+        if reply.document is None or self.links is None:
+            return zalo_texts(reply, language)
+        link = await self.links.give(CHANNEL, user_id, reply.document)
+        return zalo_texts(reply, language, link, self.links.minutes)
 
     async def _give_up(self, row: InboxRow) -> None:
         event = event_from_update(row.payload)
