@@ -4,6 +4,7 @@ message; a document cannot be sent, so a sentence says where to get it instead."
 from __future__ import annotations
 
 from conversations.core.replies import Reply
+from conversations.core.typed_menu import remember_sent
 from handlers.zalo import CHANNEL, document_note, language_of, zalo_texts
 from handlers.zalo_api import ZaloApi
 from storage.outbox import OutboxRow
@@ -30,6 +31,10 @@ class ZaloTransport:
         # later part sends the earlier parts again (Zalo has no idempotency key either)
         for text in texts:
             await self.api.send_message(row.chat_id or "", text)
+        # a private chat's id is its person's: their next typed number picks these choices;
+        # not for announcements (only "Main menu" to pick, not worth a write per recipient)
+        if row.kind != "broadcast":
+            await remember_sent(self.repos, CHANNEL, row.chat_id or "", reply)
         return None
 
     async def post_status(self, chat_id: str, text: str, message_id: str | None) -> str | None:

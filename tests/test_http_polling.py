@@ -18,7 +18,7 @@ from tests.review_helpers import complete_and_submit
 from tests.secretary_helpers import link
 from tests.test_telegram_runner import org_with_invite
 from tests.test_webhook import METRIC_LINE, free_port
-from tests.zalo_helpers import Person, http_get, zalo_runtime
+from tests.zalo_helpers import Person, choice, http_get, zalo_runtime
 
 
 @pytest.fixture
@@ -83,3 +83,11 @@ async def test_without_a_public_url_a_document_says_where_to_get_it(tmp_path, fo
         assert "/files/" not in answer
         status, body, _ = await http_get(f"http://127.0.0.1:{port}/files/{'a' * 43}")
         assert status == 404 and "không cung cấp tài liệu" in body.decode()
+
+        # a secretary is not sent to the secretary for the cell's files
+        secretary = Person(zalo, channel, await link(runtime.repos, runtime.clock,
+                                                     members["Trần Văn Đức"], "zalo"))
+        files = await secretary.say(choice(await secretary.say("/progress"),
+                                           "Hồ sơ của chi bộ"))
+        assert files.count("Không thể gửi tệp") == 2 and "kiemdiem export" in files
+        assert "bí thư chi bộ" not in files

@@ -11,9 +11,11 @@ import aiohttp
 
 from bot.http_server import HttpConfig
 from bot.runtime import Runtime
+from bot.telegram_runner import TelegramChannel
 from bot.zalo_runner import ZaloChannel
 from conversations.forms.library import FormLibrary
 from handlers.zalo import ZaloUpdates
+from tests.fakes.telegram_api import TEST_TOKEN, FakeBotApi
 from tests.fakes.zalo_api import ZALO_TOKEN, FakeZaloApi
 from tests.test_runtime import FAST
 
@@ -42,12 +44,15 @@ class Person:
 
 @contextlib.asynccontextmanager
 async def zalo_runtime(path: str, forms: FormLibrary, zalo: FakeZaloApi,
-                       http: HttpConfig | None = None, **options: Any
-                       ) -> AsyncIterator[tuple[Runtime, ZaloChannel]]:
-    """The runtime serving Zalo by long polling on the fake (and its HTTP server if
-    `http`); the sender is fast."""
+                       http: HttpConfig | None = None, *, telegram: FakeBotApi | None = None,
+                       **options: Any) -> AsyncIterator[tuple[Runtime, ZaloChannel]]:
+    """The runtime serving Zalo by long polling on the fake (Telegram too on `telegram`,
+    and its HTTP server if `http`); the sender is fast."""
     channel = ZaloChannel(ZALO_TOKEN, zalo.url, poll_timeout=5)
-    runtime = Runtime(path, forms, [channel], sender=FAST, http=http, **options)
+    channels: list[Any] = [channel]
+    if telegram is not None:
+        channels.insert(0, TelegramChannel(TEST_TOKEN, telegram.url))
+    runtime = Runtime(path, forms, channels, sender=FAST, http=http, **options)
     await runtime.start()
     try:
         yield runtime, channel
@@ -59,3 +64,12 @@ async def http_get(url: str) -> tuple[int, bytes, Any]:
     """(status, body, headers) of a GET."""
     async with aiohttp.ClientSession() as session, session.get(url) as response:
         return response.status, await response.read(), response.headers
+
+
+def choice(text: str, label: str) -> str:
+    """The number to type for the choice whose label starts with `label`."""
+    for line in text.splitlines():
+        number, _, rest = line.strip().partition(". ")
+        if number.isdigit() and rest.startswith(label):
+            return number
+    raise AssertionError(f"no choice {label!r} in:\n{text}")
