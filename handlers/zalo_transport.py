@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from conversations.core.replies import Reply
 from conversations.core.typed_menu import remember_sent
+from handlers.updates import log_failure
 from handlers.zalo import CHANNEL, document_note, language_of, zalo_texts
 from handlers.zalo_api import ZaloApi
 from storage.outbox import OutboxRow
@@ -34,7 +35,10 @@ class ZaloTransport:
         # a private chat's id is its person's: their next typed number picks these choices;
         # not for announcements (only "Main menu" to pick, not worth a write per recipient)
         if row.kind != "broadcast":
-            await remember_sent(self.repos, CHANNEL, row.chat_id or "", reply)
+            try:
+                await remember_sent(self.repos, CHANNEL, row.chat_id or "", reply)
+            except Exception as exc:  # it was sent: a failure here must not send it again
+                log_failure(exc, CHANNEL, "remembering a message's choices")
         return None
 
     async def post_status(self, chat_id: str, text: str, message_id: str | None) -> str | None:

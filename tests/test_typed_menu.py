@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from conversations.core.replies import Choice, Reply, rows
 from conversations.core.typed_menu import remember_sent
+from tests.fakes.zalo_api import FakeZaloApi
 from tests.secretary_helpers import link
+from tests.test_zalo_transport import drain, message
 
 REMINDER = Reply("Nhắc nhở", rows(Choice("Bắt đầu viết", "rv:open")))
 
@@ -30,3 +32,15 @@ async def test_a_sent_message_s_choices_are_remembered_unless_the_person_is_writ
 
     await remember_sent(repos, "zalo", "nobody", REMINDER)  # no account: nothing to do
     await remember_sent(repos, "zalo", uid, Reply("no choices"))
+
+
+async def test_a_menu_that_cannot_be_stored_does_not_send_the_reminder_again(
+        db, repos, org, clock):
+    uid = await link(repos, clock, org["Lê Minh Tuấn"], "zalo")
+    await repos.outbox.enqueue([message("r:1", REMINDER, uid, org["Lê Minh Tuấn"].id)], clock())
+    await db.execute("CREATE TRIGGER menu_refused BEFORE UPDATE OF menu ON accounts"
+                     " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    async with FakeZaloApi() as zalo:
+        await drain(db, repos, zalo, clock)
+    assert zalo.texts_to(uid) == ["Nhắc nhở\n\n  1. Bắt đầu viết"]  # once, not retried
+    assert (await repos.outbox.get("r:1")).status == "sent"
