@@ -39,6 +39,9 @@ def test_a_port_or_a_public_url_runs_the_server_without_webhooks():
     public = "https://kiemdiem.example.org"
     assert http_config(settings(public_url=public)) == HttpConfig(
         "0.0.0.0", 8080, None, "vi", public)
+    secret = "hook-Secret_0123456789"
+    assert http_config(settings(webhook_url=public, webhook_secret=secret, public_url=public)
+                       ) == HttpConfig("0.0.0.0", 8080, secret, "vi", public)  # both
     with pytest.raises(SystemExit, match="https://"):
         http_config(settings(public_url="http://kiemdiem.example.org"))
 
