@@ -144,6 +144,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("webhook_secret", _text, secret=True),
     Setting("http_host", _text),
     Setting("http_port", _port),
+    Setting("public_url", _url),
 )
 KNOWN_KEYS = tuple(s.key for s in SETTINGS)
 
@@ -229,6 +230,7 @@ class Settings:
     webhook_secret: str | None = None
     http_host: str | None = None
     http_port: int | None = None
+    public_url: str | None = None  # where the HTTP server is reached: documents as links
 
     @classmethod
     def load(cls, config: Path | None = None, db_path: str | None = None,
@@ -257,6 +259,7 @@ class Settings:
             webhook_secret=found["webhook_secret"],
             http_host=found["http_host"],
             http_port=found["http_port"],
+            public_url=found["public_url"],
         )
 
     @classmethod

@@ -1,14 +1,17 @@
-"""The bot process's one HTTP server in webhook mode: the platforms' webhooks, /healthz and
-/metrics (aiohttp, beside the dialogue in the same event loop).
+"""The bot process's one HTTP server: the platforms' webhooks, /healthz, /metrics and the
+document links (aiohttp, beside the dialogue in the same event loop).
 
     POST /telegram  Telegram's webhook: the secret header checked, the update stored in
                     the inbox, 200 only once stored (else Telegram delivers it again)
     POST /zalo      Zalo's webhook (handlers/zalo.py webhook_handler, the same inbox)
     GET  /healthz   JSON: database, scheduler, outbox and inbox backlogs; 200 or 503
     GET  /metrics   Prometheus text (bot/metrics.py)
+    GET  /files/<token>  a document given as a link on Zalo (handlers/document_links.py)
 
-Polling stays the default: the server runs only when KIEMDIEM_WEBHOOK_URL and
-KIEMDIEM_WEBHOOK_SECRET are set; each channel then registers its webhook at start.
+It runs when webhooks are configured (KIEMDIEM_WEBHOOK_URL and KIEMDIEM_WEBHOOK_SECRET;
+each channel then registers its webhook at start), or, while polling, when
+KIEMDIEM_PUBLIC_URL (documents as links) or KIEMDIEM_HTTP_PORT is set; the webhook routes
+exist only in webhook mode.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.document_page import document_response
 from conversations.core.i18n import translator
+from handlers.document_links import LINK_PATH
 from handlers.redact import register_secret
 from handlers.updates import log_failure
 from handlers.zalo import webhook_handler as zalo_webhook_handler
@@ -45,13 +50,27 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class HttpConfig:
     host: str
     port: int  # 0: any free port (tests)
-    webhook_secret: str
-    language: str = "vi"  # for the operator's messages
+    webhook_secret: str | None = None  # None: polling, no webhook routes
+    language: str = "vi"  # for the operator's and the link pages' messages
+    public_url: str | None = None  # how people reach the server: documents as links
 
 
 def http_config(settings: Settings) -> HttpConfig | None:
-    """Where the server listens; None when polling (no webhook settings). Both webhook
-    settings or neither; a wrong value stops start-up with the reason."""
+    """Where the server listens; None when there is nothing to serve (polling, no public
+    URL, no port). A wrong value stops start-up with the reason."""
+    secret = _webhook_secret(settings)
+    public = settings.public_url  # documents as links only when the operator says so
+    if public and not public.startswith("https://"):
+        raise SystemExit(f"kiemdiem: KIEMDIEM_PUBLIC_URL must start with https:// (got {public})")
+    if secret is None and public is None and settings.http_port is None:
+        return None
+    port = DEFAULT_PORT if settings.http_port is None else settings.http_port
+    return HttpConfig(settings.http_host or DEFAULT_HOST, port, secret, settings.language,
+                      public)
+
+
+def _webhook_secret(settings: Settings) -> str | None:
+    """The webhook secret in webhook mode, None when polling."""
     url, secret = settings.webhook_url, settings.webhook_secret
     if not url and not secret:
         return None
@@ -64,8 +83,7 @@ def http_config(settings: Settings) -> HttpConfig | None:
         raise SystemExit("kiemdiem: KIEMDIEM_WEBHOOK_SECRET must have 8 to 256 letters,"
                          " digits, _ or -")
     register_secret(secret)
-    port = DEFAULT_PORT if settings.http_port is None else settings.http_port
-    return HttpConfig(settings.http_host or DEFAULT_HOST, port, secret, settings.language)
+    return secret
 
 
 def webhook_base(settings: Settings) -> str | None:
@@ -77,15 +95,17 @@ class HttpServer:
     def __init__(self, runtime: Runtime, config: HttpConfig) -> None:
         self.runtime = runtime
         self.config = config
-        register_secret(config.webhook_secret)
-        self._secret = config.webhook_secret.encode()
         self._zalo: Handler | None = None
         self._runner: web.AppRunner | None = None
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics)
-        app.router.add_post("/telegram", self._telegram)
-        app.router.add_post("/zalo", self._zalo_webhook)
+        app.router.add_get(LINK_PATH + "{token}", self._document)
+        if config.webhook_secret:
+            register_secret(config.webhook_secret)
+            self._secret = config.webhook_secret.encode()
+            app.router.add_post("/telegram", self._telegram)
+            app.router.add_post("/zalo", self._zalo_webhook)
         self.app = app
 
     @property
@@ -108,8 +128,9 @@ class HttpServer:
                 "using that port, or choose another with KIEMDIEM_HTTP_PORT."
             ).format(host=self.config.host, port=self.config.port,
                      reason=exc.strerror or exc)) from None
-        log.info("HTTP server on %s:%d (webhooks, /healthz, /metrics)", self.config.host,
-                 self.port)
+        log.info("HTTP server on %s:%d (%s/healthz, /metrics%s)", self.config.host, self.port,
+                 "webhooks, " if self.config.webhook_secret else "",
+                 ", document links" if self.config.public_url else "")
 
     async def stop(self) -> None:
         runner, self._runner = self._runner, None
@@ -150,6 +171,7 @@ class HttpServer:
         if channel is None or channel.updates is None:
             return web.json_response({"ok": False}, status=503)
         if self._zalo is None:
+            assert self.config.webhook_secret is not None  # the route exists only then
             self._zalo = zalo_webhook_handler(channel.updates, self.config.webhook_secret)
         return await self._zalo(request)
 
@@ -188,3 +210,9 @@ class HttpServer:
         backlog = await self._backlog()
         text = self.runtime.metrics.render(backlog, self._oldest_due_age(backlog))
         return web.Response(body=text.encode(), headers={"Content-Type": PROMETHEUS_TYPE})
+
+    # -- document links -------------------------------------------------------------------
+
+    async def _document(self, request: web.Request) -> web.StreamResponse:
+        return await document_response(self.runtime.links, request.match_info["token"],
+                                       self.config.language)

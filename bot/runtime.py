@@ -31,6 +31,7 @@ from conversations.core.i18n import normalise_language
 from conversations.core.replies import Incoming, Reply
 from conversations.forms.library import FormLibrary
 from conversations.secretary.alerts import catch_up_in_background
+from handlers.document_links import DocumentLinks
 from handlers.outbox_sender import SenderConfig, Transport
 from handlers.updates import failure_replies, log_failure
 from storage.db import Database, open_database, utc_now
@@ -106,7 +107,8 @@ class Runtime:
         self._catch_up: asyncio.Task[int] | None = None
         self._started: list[Channel] = []
         self.metrics = Metrics()
-        self.http = HttpServer(self, http) if http else None  # webhook mode
+        self.http = HttpServer(self, http) if http else None
+        self.links: DocumentLinks | None = None  # set at start when there is a public URL
 
     @classmethod
     def from_settings(cls, settings: Settings, channels: Sequence[Channel]) -> Runtime:
@@ -184,6 +186,9 @@ class Runtime:
         self.db = await open_database(self.db_path, **options)
         self._repos = Repos.of(self.db)
         self._assistant = Assistant(self._repos, self.forms, self.config, self.clock)
+        if self.http is not None and self.http.config.public_url:
+            self.links = DocumentLinks(self._repos, self.http.config.public_url,
+                                       clock=self.clock)
         # alerts a crash may have cut off between a submission and its alerts: in the
         # background, so that thousands of them never delay serving people
         self._catch_up = catch_up_in_background(self._repos, self.forms, self.clock())

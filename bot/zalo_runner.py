@@ -58,7 +58,7 @@ class ZaloChannel:
                 "revoked. Copy the current token from Zalo Bot Creator and start again."
             )) from None
         self.transport = ZaloTransport(self.api, runtime.repos)
-        self.updates = ZaloUpdates(self.api, runtime.repos, runtime.handle)
+        self.updates = ZaloUpdates(self.api, runtime.repos, runtime.handle, links=runtime.links)
         await self.updates.processor.recover()
         if self.webhook_url and self.webhook_secret:
             await self.api.set_webhook(f"{self.webhook_url}/zalo", self.webhook_secret)

@@ -26,6 +26,7 @@ from conversations.core.i18n import Formatter, normalise_language
 from conversations.core.menus import OpenReview
 from conversations.core.replies import Incoming, Kind, Reply
 from conversations.core.text import clean_text, fold
+from conversations.core.typed_menu import typed_menu
 from conversations.core.zones import DEFAULT_TIMEZONE
 from conversations.forms.library import FormLibrary
 from conversations.onboarding import capability as onboarding
@@ -245,18 +246,6 @@ class Assistant:
         return [Reply(ctx._("Please reply with a number from 1 to {n}.").format(n=len(choices)))]
 
     async def _remember_menu(self, ctx: Context, old: dict | None, replies: list[Reply]) -> None:
-        offered = next((r for r in reversed(replies) if r.choices), None)
-        new = None
-        if offered is not None:
-            new = {
-                "expects_text": offered.expects_text,
-                "choices": [
-                    {"action": c.action, "keyword": c.keyword} for c in offered.flat_choices
-                ],
-            }
-        elif replies and replies[-1].expects_text:
-            new = {"expects_text": True, "choices": []}
-        else:
-            return  # a plain notice ("I can only read text"): the last choices still stand
-        if new != old:
+        new = typed_menu(replies)
+        if new is not None and new != old:
             await self.repos.accounts.set_menu(ctx.account.id, new)

@@ -1,11 +1,12 @@
 """Zalo adapter: updates in (long polling or webhook), replies out as plain text.
 
 Zalo has no buttons, no documents and no editing: choices are numbered as on the console,
-a document becomes a sentence saying where to get it, and texts are cut at 2,000
-characters. Every update is stored in the inbox (keyed by its message_id) before it is
-handled and marked done after: a message delivered twice, or again after a restart, is
-answered once, and one whose handling a crash cut short is handled at the next start
-(handlers/inbox.py states the duplicate window). Chats are served at once, each in order.
+a document becomes a link (handlers/document_links.py, with a public URL) or a sentence
+saying where to get it, and texts are cut at 2,000 characters. Every update is stored in
+the inbox (keyed by its message_id) before it is handled and marked done after: a message
+delivered twice, or again after a restart, is answered once, and one whose handling a
+crash cut short is handled at the next start (handlers/inbox.py states the duplicate
+window). Chats are served at once, each in order.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from aiohttp import web
 
 from conversations.core.i18n import translator
 from conversations.core.replies import Incoming, Kind, Reply
+from handlers.document_links import DocumentLinks, Link
 from handlers.inbox import InboxProcessor
 from handlers.outbox_sender import FloodWait, SendError, TransientError
 from handlers.redact import redact, register_secret
@@ -79,18 +81,37 @@ def _printable_id(value: str) -> bool:
     return value.isascii() and value.isprintable() and len(value) <= 128
 
 
-def document_note(language: str, filename: str) -> str:
+def document_note(language: str, filename: str, *, leader: bool = False) -> str:
+    """Where to get a file Zalo cannot carry; a secretary is not sent to the secretary."""
     _ = translator(language).gettext
+    if leader:
+        return _("The file «{filename}» cannot be sent on Zalo. You can get it from this "
+                 "assistant on Telegram, or from whoever runs the assistant for your "
+                 "committee (the command kiemdiem export).").format(filename=filename)
     return _("The file «{filename}» cannot be sent on Zalo. You can get it from this "
              "assistant on Telegram, or ask your cell secretary for it.").format(
                  filename=filename)
 
 
-def zalo_texts(reply: Reply, language: str) -> list[str]:
-    """A reply as Zalo messages: numbered choices, at most 2,000 characters each."""
+def link_note(language: str, filename: str, url: str, minutes: int) -> str:
+    t = translator(language)
+    return t.ngettext(
+        "«{filename}»: {url}\nThis link is for you alone and works for {minutes} minute; "
+        "please do not pass it on. After that, ask again for a new link.",
+        "«{filename}»: {url}\nThis link is for you alone and works for {minutes} minutes; "
+        "please do not pass it on. After that, ask again for a new link.",
+        minutes).format(filename=filename, url=url, minutes=minutes)
+
+
+def zalo_texts(reply: Reply, language: str, link: Link | None = None,
+               minutes: int = 0, *, leader: bool = False) -> list[str]:
+    """A reply as Zalo messages: numbered choices, at most 2,000 characters each; its
+    document as `link` (valid `minutes`) or, without one, where to get the file."""
     texts = render_text(plain(reply), MAX_TEXT)
     if reply.document is not None:
-        texts.append(document_note(language, reply.document.filename))
+        filename = reply.document.filename
+        texts.append(link_note(language, filename, link.url, minutes) if link
+                     else document_note(language, filename, leader=leader))
     return texts
 
 
@@ -126,10 +147,11 @@ class ZaloUpdates:
 
     def __init__(self, api: ZaloApi, repos: Repos, handle: Handle, *,
                  clock: Callable[[], datetime] = utc_now, sleep: Sleep = asyncio.sleep,
-                 concurrency: int = 64) -> None:
+                 concurrency: int = 64, links: DocumentLinks | None = None) -> None:
         self.api = api
         self.repos = repos
         self.handle = handle  # e.g. Runtime.handle
+        self.links = links  # None: no public URL, documents cannot be offered as links
         self.clock = clock
         self.sleep = sleep
         self.processor = InboxProcessor(repos.inbox, CHANNEL, self._answer, self._give_up,
@@ -161,11 +183,26 @@ class ZaloUpdates:
         try:
             replies = await self.handle(incoming)
             language = await language_of(self.repos, user_id=incoming.user_id)
-            texts = [text for reply in replies for text in zalo_texts(reply, language)]
+            texts = [text for reply in replies
+                     for text in await self._texts(reply, language, incoming.user_id)]
         except Exception:  # a bug in the dialogue must not silence the bot
             log.exception("zalo: message %s could not be handled", event.message_id)
             texts = [await _failure_text(self.repos, incoming.user_id)]
         await self._send(incoming.chat_id, texts)
+
+    async def _texts(self, reply: Reply, language: str, user_id: str) -> list[str]:
+        if reply.document is None:
+            return zalo_texts(reply, language)
+        if self.links is None:
+            return zalo_texts(reply, language, leader=await self._leads(user_id))
+        link = await self.links.give(CHANNEL, user_id, reply.document)
+        return zalo_texts(reply, language, link, self.links.minutes)
+
+    async def _leads(self, user_id: str) -> bool:
+        account = await self.repos.accounts.get(CHANNEL, user_id)
+        member = await self.repos.org.member(account.member_id) if account and \
+            account.member_id else None
+        return member is not None and (member.is_cell_secretary or member.is_admin)
 
     async def _give_up(self, row: InboxRow) -> None:
         event = event_from_update(row.payload)

@@ -4,6 +4,8 @@ message; a document cannot be sent, so a sentence says where to get it instead."
 from __future__ import annotations
 
 from conversations.core.replies import Reply
+from conversations.core.typed_menu import remember_sent
+from handlers.updates import log_failure
 from handlers.zalo import CHANNEL, document_note, language_of, zalo_texts
 from handlers.zalo_api import ZaloApi
 from storage.outbox import OutboxRow
@@ -30,6 +32,13 @@ class ZaloTransport:
         # later part sends the earlier parts again (Zalo has no idempotency key either)
         for text in texts:
             await self.api.send_message(row.chat_id or "", text)
+        # a private chat's id is its person's: their next typed number picks these choices;
+        # not for announcements (only "Main menu" to pick, not worth a write per recipient)
+        if row.kind != "broadcast":
+            try:
+                await remember_sent(self.repos, CHANNEL, row.chat_id or "", reply)
+            except Exception as exc:  # it was sent: a failure here must not send it again
+                log_failure(exc, CHANNEL, "remembering a message's choices")
         return None
 
     async def post_status(self, chat_id: str, text: str, message_id: str | None) -> str | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -47,3 +49,20 @@ def moving_sleep(clock) -> Callable[[float], Awaitable[None]]:
         await asyncio.sleep(0)  # let the other tasks run, as a real sleep would
         clock.now = max(clock.now, until)
     return sleep
+
+
+async def kill_sender_process(db_path: str, url: str, request: str,
+                              running: Callable[[], Awaitable[object]]) -> None:
+    """Start tests/sender_process.py (150 messages/s) and SIGKILL it once `running()`
+    returns (e.g. once it has sent a fifth of the messages)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.sender_process", db_path, url, "150", request,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        await running()
+        proc.send_signal(signal.SIGKILL)
+        await proc.wait()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
-import sys
 from collections import Counter, defaultdict
 from dataclasses import replace
 from itertools import pairwise
@@ -15,7 +12,7 @@ from handlers.outbox_sender import OutboxSender, SenderConfig
 from handlers.telegram_transport import TelegramTransport
 from storage.db import to_db_time, utc_now
 from storage.sending import SendingRepo
-from tests.sender_helpers import REQUESTS, make_bot, messages, moving_sleep
+from tests.sender_helpers import REQUESTS, kill_sender_process, make_bot, messages, moving_sleep
 
 FAST = SenderConfig(rate=None, private_interval=0.0, group_interval=0.0, base_backoff=0.05,
                     max_attempts=3, idle_wait=0.1)
@@ -194,19 +191,11 @@ async def test_killed_sender_resumes_without_loss(tmp_path, repos, db, fake, clo
                                                   request_kind):
     chats = list(range(20001, 20301))  # 300 recipients
     await repos.outbox.enqueue(messages(chats), utc_now())
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.sender_process", db.path, fake.url, "150", request_kind,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )
-    try:
-        for _ in range(60):  # kill in the middle of the run
+    async def sixty_sent() -> None:  # kill in the middle of the run
+        for _ in range(60):
             await fake.wait_for("sendMessage", timeout=20)
-        proc.send_signal(signal.SIGKILL)
-        await proc.wait()
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+
+    await kill_sender_process(db.path, fake.url, request_kind, sixty_sent)
     before = sum(delivered(fake).values())
     assert 60 <= before < len(chats)
     async with make_bot(fake.url, request=request_kind) as bot:

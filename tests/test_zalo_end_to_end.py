@@ -13,6 +13,7 @@ from handlers.zalo import ZaloPoller, ZaloUpdates
 from handlers.zalo_api import ZaloApi
 from tests.fakes.zalo_api import ZALO_TOKEN, FakeZaloApi
 from tests.review_helpers import answer_for
+from tests.zalo_helpers import Person
 
 
 @pytest.fixture
@@ -32,23 +33,6 @@ async def running(zalo, assistant, repos, clock):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-
-class Person:
-    """One Zalo user writing to the bot and reading everything it answered."""
-
-    def __init__(self, zalo: FakeZaloApi, poller: ZaloPoller, user_id: str) -> None:
-        self.zalo, self.poller, self.user_id = zalo, poller, user_id
-
-    async def say(self, text: str) -> str:
-        return await self.send(lambda user: self.zalo.push_text(user, text))
-
-    async def send(self, push) -> str:
-        before = len(self.zalo.texts_to(self.user_id))
-        push(self.user_id)
-        await self.zalo.wait_idle()  # taken…
-        await self.poller.updates.processor.idle()  # …and answered
-        return "\n".join(self.zalo.texts_to(self.user_id)[before:])
 
 
 async def test_member_links_with_the_code_and_answers_the_first_items(

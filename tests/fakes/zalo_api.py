@@ -176,6 +176,14 @@ class FakeZaloApi:
                                f"{chat_id}: {self.texts_to(chat_id)}") from None
         return self.texts_to(chat_id)
 
+    async def wait_for_total(self, count: int, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot has sent `count` messages in all, to anyone."""
+        async def enough() -> None:
+            while len(self.sent) < count:
+                changed = self._changed
+                await changed.wait()
+        await asyncio.wait_for(enough(), timeout)
+
     async def wait_idle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until every queued update was taken and the poller asks again (it may
         still be answering them: wait for its processor too)."""
