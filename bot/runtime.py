@@ -27,6 +27,7 @@ from bot.schedule import ScheduledWork
 from bot.sending import Sending, sender_config
 from conversations.assistant import Assistant
 from conversations.core.context import AssistantConfig, Clock
+from conversations.core.heavy import WorkerPool
 from conversations.core.i18n import normalise_language
 from conversations.core.replies import Incoming, Reply
 from conversations.forms.library import FormLibrary
@@ -86,9 +87,11 @@ class Runtime:
         busy_timeout_ms: int | None = None,
         schedule: dict[str, float] | None = None,
         http: HttpConfig | None = None,
+        workers: int | None = None,
     ) -> None:
         """`background=False` (the console demo): no sender loop and no scheduler; the
-        caller drains the outbox. `schedule`: ScheduledWork's intervals, for tests."""
+        caller drains the outbox. `schedule`: ScheduledWork's intervals, for tests.
+        `workers`: processes for documents and exports (default: the cores but one)."""
         self.db_path = db_path
         self.forms = forms
         self.channels = list(channels)
@@ -106,6 +109,7 @@ class Runtime:
         self._catch_up: asyncio.Task[int] | None = None
         self._started: list[Channel] = []
         self.metrics = Metrics()
+        self.pool = WorkerPool(workers)  # its processes start with the first document
         self.http = HttpServer(self, http) if http else None  # webhook mode
 
     @classmethod
@@ -183,7 +187,8 @@ class Runtime:
         options = {} if self.busy_timeout_ms is None else {"busy_timeout_ms": self.busy_timeout_ms}
         self.db = await open_database(self.db_path, **options)
         self._repos = Repos.of(self.db)
-        self._assistant = Assistant(self._repos, self.forms, self.config, self.clock)
+        self._assistant = Assistant(self._repos, self.forms, self.config, self.clock,
+                                    run_heavy=self.pool.run)
         # alerts a crash may have cut off between a submission and its alerts: in the
         # background, so that thousands of them never delay serving people
         self._catch_up = catch_up_in_background(self._repos, self.forms, self.clock())
@@ -200,6 +205,7 @@ class Runtime:
         steps = [self.http.stop() if self.http else None,  # no more webhook intake
                  scheduled.stop() if scheduled else None, sending.stop() if sending else None]
         steps += [channel.stop() for channel in reversed(self._started)]
+        steps.append(self.pool.close())  # after the channels: no new work comes
         self._started = []
         for step in steps:
             if step is None:

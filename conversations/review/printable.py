@@ -60,6 +60,18 @@ def review_document(forms: FormLibrary, member: Member, committee: Committee | N
     return Document(filename, content, caption)
 
 
+def review_documents(forms: FormLibrary, committee: Committee | None,
+                     reviews: Sequence[tuple[str, Member, Review]]
+                     ) -> list[tuple[str, str, bytes]]:
+    """(folder, member, review) -> (folder, file name, .docx): a page of an export, in a
+    worker process (conversations/core/heavy.py)."""
+    documents = []
+    for folder, member, review in reviews:
+        document = review_document(forms, member, committee, review)
+        documents.append((folder, document.filename, document.content))
+    return documents
+
+
 def review_docx(
     form: FormDef, member: Member, committee: str, review: Review, *,
     signed_on: date, place: str = "", draft: bool = False,
