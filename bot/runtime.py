@@ -31,6 +31,7 @@ from conversations.core.heavy import WorkerPool
 from conversations.core.i18n import normalise_language
 from conversations.core.replies import Incoming, Reply
 from conversations.forms.library import FormLibrary
+from conversations.review.printable import warm_up as printable_warm_up
 from conversations.secretary.alerts import catch_up_in_background
 from handlers.outbox_sender import SenderConfig, Transport
 from handlers.updates import failure_replies, log_failure
@@ -109,7 +110,7 @@ class Runtime:
         self._catch_up: asyncio.Task[int] | None = None
         self._started: list[Channel] = []
         self.metrics = Metrics()
-        self.pool = WorkerPool(workers)  # its processes start with the first document
+        self.pool = WorkerPool(workers, warm_up=printable_warm_up)
         self.http = HttpServer(self, http) if http else None  # webhook mode
 
     @classmethod
@@ -184,6 +185,7 @@ class Runtime:
                 ", ".join(c.name for c in self._started) or "none")
 
     async def _open(self) -> None:
+        self.pool.start()  # documents and exports: its workers start in the background
         options = {} if self.busy_timeout_ms is None else {"busy_timeout_ms": self.busy_timeout_ms}
         self.db = await open_database(self.db_path, **options)
         self._repos = Repos.of(self.db)

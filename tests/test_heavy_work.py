@@ -114,6 +114,7 @@ async def test_an_export_reads_only_the_texts_it_prints(repos, forms, clock, org
 
 
 async def test_the_runtime_prints_in_its_workers_and_stops_them(tmp_path, forms):
+    """…and a dead worker is replaced: the update it failed is answered politely."""
     path = str(tmp_path / "runtime.sqlite3")
     members = await prepare(path, campaign=False)
     other = OtherChannel()
@@ -126,8 +127,16 @@ async def test_the_runtime_prints_in_its_workers_and_stops_them(tmp_path, forms)
         assert replies and copy and copy[0].document.content.startswith(b"PK")
         executor = runtime.pool._executor
         assert executor is not None
-        workers = list(executor._processes.values())
-        assert workers and all(w.pid != os.getpid() and w.is_alive() for w in workers)
+        killed = list(executor._processes.values())
+        assert killed and all(w.pid != os.getpid() and w.is_alive() for w in killed)
+        for worker in killed:  # a worker dies (out of memory…): the person is told
+            worker.kill()
+        await member.say("/copy")
+        assert member.text.startswith("Xin lỗi đồng chí, trợ lý gặp sự cố")
+        copy = [r for r in await member.say("/copy") if r.document]  # new workers
+        assert copy and copy[0].document.content.startswith(b"PK")
+        workers = list(runtime.pool._executor._processes.values())
+        assert workers and not set(workers) & set(killed)
     finally:
         await runtime.stop()
     assert runtime.pool._executor is None

@@ -39,9 +39,20 @@ class WorkerPool:
     """Worker processes, started on first use, from a fork server: forking the bot's own
     process (threads, open connections) is unsafe, spawning re-imports everything."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None,
+                 warm_up: Callable[[], object] | None = None) -> None:
+        """`warm_up`: run in each worker by `start`, so that the first document after
+        start-up does not wait for the workers to start and build their templates."""
         self.workers = workers or default_workers()
+        self.warm_up = warm_up
         self._executor: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Start the workers now, in the background (else with the first piece of work)."""
+        executor = self._started()
+        if self.warm_up is not None:
+            for _ in range(self.workers):  # each submission starts one more worker
+                executor.submit(self.warm_up)
 
     async def run(self, fn: Callable[..., T], /, *args: Any) -> T:
         executor = self._started()

@@ -72,6 +72,13 @@ def review_documents(forms: FormLibrary, committee: Committee | None,
     return documents
 
 
+def warm_up() -> None:
+    """In a new worker: the packages of both kinds of printable, made before they are
+    needed (conversations/core/heavy.py `WorkerPool.start`)."""
+    package(False)
+    package(True)
+
+
 def review_docx(
     form: FormDef, member: Member, committee: str, review: Review, *,
     signed_on: date, place: str = "", draft: bool = False,
