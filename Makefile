@@ -32,7 +32,7 @@ PG_TESTS := tests/test_review_flow.py tests/test_review_storage.py tests/test_fl
 	tests/test_import.py tests/test_member_removal.py tests/test_two_channels.py \
 	tests/test_inbox.py tests/test_ratings_storage.py \
 	tests/test_secretary_returns.py tests/test_vote.py tests/test_campaign_chat.py \
-	tests/test_document_link_store.py
+	tests/test_document_link_store.py tests/test_heavy_work.py
 
 test: setup
 	$(BIN)/ruff check .

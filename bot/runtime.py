@@ -27,9 +27,11 @@ from bot.schedule import ScheduledWork
 from bot.sending import Sending, sender_config
 from conversations.assistant import Assistant
 from conversations.core.context import AssistantConfig, Clock
+from conversations.core.heavy import WorkerPool
 from conversations.core.i18n import normalise_language
 from conversations.core.replies import Incoming, Reply
 from conversations.forms.library import FormLibrary
+from conversations.review.printable import warm_up as printable_warm_up
 from conversations.secretary.alerts import catch_up_in_background
 from handlers.document_links import DocumentLinks
 from handlers.outbox_sender import SenderConfig, Transport
@@ -87,9 +89,11 @@ class Runtime:
         busy_timeout_ms: int | None = None,
         schedule: dict[str, float] | None = None,
         http: HttpConfig | None = None,
+        workers: int | None = None,
     ) -> None:
         """`background=False` (the console demo): no sender loop and no scheduler; the
-        caller drains the outbox. `schedule`: ScheduledWork's intervals, for tests."""
+        caller drains the outbox. `schedule`: ScheduledWork's intervals, for tests.
+        `workers`: processes for documents and exports (default: the cores but one)."""
         self.db_path = db_path
         self.forms = forms
         self.channels = list(channels)
@@ -107,6 +111,7 @@ class Runtime:
         self._catch_up: asyncio.Task[int] | None = None
         self._started: list[Channel] = []
         self.metrics = Metrics()
+        self.pool = WorkerPool(workers, warm_up=printable_warm_up)
         self.http = HttpServer(self, http) if http else None
         self.links: DocumentLinks | None = None  # set at start when there is a public URL
 
@@ -182,10 +187,12 @@ class Runtime:
                 ", ".join(c.name for c in self._started) or "none")
 
     async def _open(self) -> None:
+        self.pool.start()  # documents and exports: its workers start in the background
         options = {} if self.busy_timeout_ms is None else {"busy_timeout_ms": self.busy_timeout_ms}
         self.db = await open_database(self.db_path, **options)
         self._repos = Repos.of(self.db)
-        self._assistant = Assistant(self._repos, self.forms, self.config, self.clock)
+        self._assistant = Assistant(self._repos, self.forms, self.config, self.clock,
+                                    run_heavy=self.pool.run)
         if self.http is not None and self.http.config.public_url:
             self.links = DocumentLinks(self._repos, self.http.config.public_url,
                                        clock=self.clock)
@@ -205,6 +212,7 @@ class Runtime:
         steps = [self.http.stop() if self.http else None,  # no more webhook intake
                  scheduled.stop() if scheduled else None, sending.stop() if sending else None]
         steps += [channel.stop() for channel in reversed(self._started)]
+        steps.append(self.pool.close())  # after the channels: no new work comes
         self._started = []
         for step in steps:
             if step is None:

@@ -22,6 +22,7 @@ from conversations.core.actions import SEPARATOR, Action, Codec
 from conversations.core.awaiting import forget, settle
 from conversations.core.capability import Capability
 from conversations.core.context import AssistantConfig, Clock, Context, utc_now
+from conversations.core.heavy import RunHeavy, run_in_shared_pool
 from conversations.core.i18n import Formatter, normalise_language
 from conversations.core.menus import OpenReview
 from conversations.core.replies import Incoming, Kind, Reply
@@ -108,8 +109,10 @@ class Assistant:
         config: AssistantConfig | None = None,
         clock: Clock = utc_now,
         capabilities: tuple[Capability, ...] = CAPABILITIES,
+        run_heavy: RunHeavy = run_in_shared_pool,
     ) -> None:
         self.repos = repos
+        self.run_heavy = run_heavy  # documents and exports: in worker processes
         self.forms = forms
         self.config = config or AssistantConfig()
         self.clock = clock
@@ -149,7 +152,7 @@ class Assistant:
             timezone = committee.timezone if committee else timezone
         return Context(
             self.repos, self.config, incoming, account, member, Formatter(language, timezone), now,
-            self.forms,
+            self.forms, run_heavy=self.run_heavy,
         )
 
     async def _dispatch(self, ctx: Context, menu: dict | None) -> list[Reply]:

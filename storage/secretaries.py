@@ -27,13 +27,23 @@ class AlertPref:
 
 
 # Reviews with their answers in one query: a review without answers still comes (LEFT JOIN).
-# Without texts, only drafts and returned reviews come with answers, and a filled text
-# answer reads as FILLED, an empty one as "": enough to count the items answered, without
-# reading kilobytes per answer.
+# How much of the answers is read:
+#   FULL   every answer with its text (the documents);
+#   COUNTS only drafts and returned reviews come with answers, each text FILLED or "":
+#          enough to count the items answered (progress views);
+#   SCORES as COUNTS, and the scores of every review: also enough for the .xlsx summary
+#          (scores and proposed level), without reading kilobytes per answer.
 FILLED = "\u2026"
-_FULL_TEXT = ("a.text", "")
+FULL, COUNTS, SCORES = "full", "counts", "scores"
 _FILLED_ONLY = (f"CASE WHEN trim(a.text, ' ' || char(9, 10, 13)) = '' THEN ''"
-                f" ELSE '{FILLED}' END AS text", " AND r.status IN ('draft', 'returned')")
+                f" ELSE '{FILLED}' END AS text")
+_EDITABLE = "r.status IN ('draft', 'returned')"
+_TEXTS = {
+    FULL: ("a.text", ""),
+    COUNTS: (_FILLED_ONLY, f" AND {_EDITABLE}"),
+    SCORES: (_FILLED_ONLY, f" AND ({_EDITABLE} OR a.score IS NOT NULL)"),
+}
+
 _REVIEWS_WITH_ANSWERS = """
 SELECT r.*, a.item_key, {text}, a.score, a.skipped
 FROM reviews r JOIN members m ON m.id = r.member_id
@@ -61,14 +71,22 @@ class SecretaryRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def reviews_of_cell(self, cell_id: int, year: int, *, texts: bool = True
+    async def reviews_of_cell(self, cell_id: int, year: int, *, texts: str = FULL
                               ) -> dict[int, Review]:
-        """The year's review of every member of the cell who has one, by member id
-        (`texts=False`: answers of editable reviews only, each text FILLED or "")."""
+        """The year's review of every member of the cell who has one, by member id, with
+        as much of the answers as `texts` says (FULL, COUNTS, SCORES)."""
         return await self._reviews("m.cell_id = ?", (year, cell_id), texts)
 
-    async def reviews_of_committee(self, committee_id: int, year: int) -> dict[int, Review]:
-        return await self._reviews("m.committee_id = ?", (year, committee_id), True)
+    async def reviews_of_committee(self, committee_id: int, year: int, *, texts: str = FULL
+                                   ) -> dict[int, Review]:
+        return await self._reviews("m.committee_id = ?", (year, committee_id), texts)
+
+    async def reviews_by_id(self, year: int, review_ids: list[int]) -> dict[int, Review]:
+        """These reviews with every answer's text, by member id (a page of documents)."""
+        if not review_ids:
+            return {}
+        marks = ",".join("?" * len(review_ids))
+        return await self._reviews(f"r.id IN ({marks})", (year, *review_ids), FULL)
 
     async def cell_counts(self, year: int, *, committee_id: int | None = None,
                           cell_id: int | None = None, campaign_id: int | None = None,
@@ -108,8 +126,8 @@ class SecretaryRepo:
         )
         return [row["id"] for row in rows]
 
-    async def _reviews(self, scope: str, params: tuple, texts: bool) -> dict[int, Review]:
-        text, editable = _FULL_TEXT if texts else _FILLED_ONLY
+    async def _reviews(self, scope: str, params: tuple, texts: str) -> dict[int, Review]:
+        text, editable = _TEXTS[texts]
         rows = await self.db.fetchall_bulk(_REVIEWS_WITH_ANSWERS.format(
             scope=scope, text=text, editable=editable), params)
         answers: dict[int, dict[str, Answer]] = {}

@@ -21,6 +21,7 @@ from conversations.secretary.exports import docx_zip
 from conversations.secretary.progress import admitted_by, cell_progress, cell_summaries
 from storage.models import Member
 from storage.repos import Repos
+from storage.secretaries import FULL
 from tests.conftest import COMMITTEE, Chat, record
 from tests.secretary_helpers import link, outbox
 from tests.test_secretary_progress import CELL3
@@ -147,7 +148,7 @@ async def test_a_cells_progress_counts_answers_without_reading_their_texts(
     selects = [s for s in recording.statements if "answers" in s]
     assert selects and all("trim(a.text" in s and "a.item_key, a.text," not in s
                            for s in selects)
-    full = await cell_progress(repos, forms, cell, date(2026, 11, 23), texts=True)
+    full = await cell_progress(repos, forms, cell, date(2026, 11, 23), texts=FULL)
     [kept] = [e for e in full.entries if e.member.full_name == "Phan Thị Hai"]
     assert kept.done == 3 and max(len(a.text) for a in kept.review.answers.values()) > 20
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from conversations.core.heavy import RunHeavy, run_in_shared_pool
 from conversations.core.i18n import Formatter
 from conversations.core.replies import Incoming
 from conversations.core.zones import local_today
@@ -49,6 +50,7 @@ class Context:
     now: datetime
     forms: FormLibrary
     awaiting: Awaiting | None = None  # the open question the next typed text answers
+    run_heavy: RunHeavy = run_in_shared_pool  # long work, in a worker process (core/heavy.py)
 
     @property
     def _(self) -> Callable[[str], str]:

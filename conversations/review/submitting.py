@@ -63,4 +63,4 @@ async def _document(ctx: Context, review: Review) -> Document:
     assert member is not None
     committee = await ctx.repos.org.committee(member.committee_id)
     caption = ctx._("Self-review {year}, {name}").format(year=review.year, name=member.full_name)
-    return review_document(ctx.forms, member, committee, review, caption)
+    return await ctx.run_heavy(review_document, ctx.forms, member, committee, review, caption)

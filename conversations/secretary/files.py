@@ -7,17 +7,19 @@ printable.py.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from conversations.core.context import Context
+from conversations.core.heavy import RunHeavy, run_in_shared_pool
 from conversations.core.replies import Document, Reply
 from conversations.core.text import fold, name_order
 from conversations.core.zones import local_today
 from conversations.forms.library import FormLibrary
 from conversations.review import steps as rs
-from conversations.review.printable import review_document
+from conversations.review.printable import review_documents
 from conversations.secretary.exports import REMOVED, ExportRow, cell_xlsx, committee_xlsx, docx_zip
 from conversations.secretary.progress import (
     EXCLUDED,
@@ -30,6 +32,9 @@ from conversations.secretary.progress import (
 from conversations.secretary.scope import leaders_only, led_cell, not_yours
 from storage.models import Cell, Committee
 from storage.repos import Repos
+from storage.secretaries import SCORES
+
+HANDED_IN = ("submitted", "accepted")
 
 
 def slug(text: str) -> str:
@@ -54,7 +59,7 @@ def export_rows(progress: CellProgress, forms: FormLibrary, zone: ZoneInfo) -> l
             level = next((lv for lv in form.levels if lv.key == review.level), None)
             level_label = level.label("vi") if level else ""
         submitted = review.submitted_at if review and review.status in (
-            "submitted", "accepted") else None
+            HANDED_IN) else None
         rows.append(ExportRow(
             member.full_name, member.form, status,
             (submitted.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
@@ -77,56 +82,81 @@ async def _with_removed(repos: Repos, cells: list[CellProgress]) -> list[CellPro
     removed: dict[int, list[Entry]] = {}
     for member in await repos.org.removed_members(committee_id):
         review = await repos.reviews.of_member(member.id, cells[0].year)
-        if review is not None and review.status in ("submitted", "accepted"):
+        if review is not None and review.status in HANDED_IN:
             removed.setdefault(member.cell_id, []).append(
                 Entry(member, EXCLUDED, review, reason=REMOVED))
     return [replace(p, entries=p.entries + tuple(removed.get(p.cell.id, ()))) for p in cells]
 
 
-def _zip_of(cells: list[tuple[CellProgress, str]], forms: FormLibrary, committee: Committee
-            ) -> bytes:
-    """One .zip of every handed-in review of these cells, each cell under its folder."""
-    files = []
-    for progress, folder in cells:
-        for entry in progress.entries:
-            if entry.review is not None and entry.review.status in ("submitted", "accepted"):
-                doc = review_document(forms, entry.member, committee, entry.review)
-                files.append((folder, doc.filename, doc.content))
-    return docx_zip(files)
+# Reviews read, and printed by a worker, together: a small page keeps each step the loop
+# takes (reading its rows, handing them over) well under a millisecond.
+PAGE = 10
+PAGES_AHEAD = 4   # pages read ahead of the printing: at most this many in memory
 
 
-async def cell_files(repos: Repos, forms: FormLibrary, cell: Cell, now: datetime
-                     ) -> list[Document]:
+async def _zip_of(repos: Repos, forms: FormLibrary, committee: Committee, year: int,
+                  cells: list[tuple[CellProgress, str]], run_heavy: RunHeavy) -> bytes:
+    """One .zip of every handed-in review of these cells, each cell under its folder.
+
+    The answers' texts are read a page at a time, only for these reviews, and each page
+    is printed in a worker process while the next one is read; the loop only reads."""
+    handed_in = [(folder, entry.member, entry.review.id)
+                 for progress, folder in cells for entry in progress.entries
+                 if entry.review is not None and entry.review.status in HANDED_IN]
+    printing: deque[asyncio.Future[list[tuple[str, str, bytes]]]] = deque()
+    files: list[tuple[str, str, bytes]] = []
+    try:
+        for start in range(0, len(handed_in), PAGE):
+            page = handed_in[start:start + PAGE]
+            reviews = await repos.secretaries.reviews_by_id(year, [r for _f, _m, r in page])
+            still = [(folder, member, reviews[member.id]) for folder, member, _id in page
+                     if member.id in reviews and reviews[member.id].status in HANDED_IN]
+            printing.append(asyncio.ensure_future(
+                run_heavy(review_documents, forms, committee, still)))
+            if len(printing) >= PAGES_AHEAD:
+                files += await printing.popleft()
+        while printing:
+            files += await printing.popleft()
+    finally:
+        for abandoned in printing:  # a page failed: the others are not waited for
+            abandoned.cancel()
+    return await run_heavy(docx_zip, files)
+
+
+async def cell_files(repos: Repos, forms: FormLibrary, cell: Cell, now: datetime,
+                     run_heavy: RunHeavy = run_in_shared_pool) -> list[Document]:
     """The cell's .xlsx and the .zip of its submitted reviews."""
     committee = await repos.org.committee(cell.committee_id)
     assert committee is not None
     zone = ZoneInfo(committee.timezone)
-    [progress] = await _with_removed(
-        repos, [await cell_progress(repos, forms, cell, local_today(now, zone), texts=True)])
+    [progress] = await _with_removed(repos, [await cell_progress(
+        repos, forms, cell, local_today(now, zone), texts=SCORES)])
     title = f"{cell.name} — {committee.name} — kiểm điểm năm {progress.year}"
     name = f"kiem-diem-{progress.year}-{slug(cell.name)}"
     rows = export_rows(progress, forms, zone)
-    # building the files is CPU work (~0.1 s per .docx): off the event loop, so the bot
-    # keeps answering everyone else meanwhile
-    xlsx = await asyncio.to_thread(cell_xlsx, title, rows, levels_of(forms))
-    archive = await asyncio.to_thread(_zip_of, [(progress, "")], forms, committee)
+    # building the files is CPU work: in worker processes, so the bot keeps answering
+    # everyone else meanwhile
+    xlsx = await run_heavy(cell_xlsx, title, rows, levels_of(forms))
+    archive = await _zip_of(repos, forms, committee, progress.year, [(progress, "")],
+                            run_heavy)
     return [Document(f"{name}.xlsx", xlsx), Document(f"{name}.zip", archive)]
 
 
 async def committee_files(repos: Repos, forms: FormLibrary, committee: Committee,
-                          now: datetime) -> list[Document]:
+                          now: datetime, run_heavy: RunHeavy = run_in_shared_pool
+                          ) -> list[Document]:
     """The committee-wide .xlsx (summary + one sheet per cell) and one .zip of all reviews."""
     zone = ZoneInfo(committee.timezone)
-    cells = await _with_removed(
-        repos, await committee_progress(repos, forms, committee.id, local_today(now, zone)))
+    cells = await _with_removed(repos, await committee_progress(
+        repos, forms, committee.id, local_today(now, zone), texts=SCORES))
     cells.sort(key=lambda p: p.cell.name)
     year = cells[0].year if cells else local_today(now, zone).year
     title = f"{committee.name} — kiểm điểm năm {year}"
     sheets = [(p.cell.name, export_rows(p, forms, zone)) for p in cells]
     name = f"kiem-diem-{year}-{slug(committee.name)}"
-    xlsx = await asyncio.to_thread(committee_xlsx, title, sheets, levels_of(forms))
-    archive = await asyncio.to_thread(
-        _zip_of, [(p, slug(p.cell.name)) for p in cells], forms, committee)
+    xlsx = await run_heavy(committee_xlsx, title, sheets, levels_of(forms))
+    archive = await _zip_of(repos, forms, committee, year,
+                            [(p, slug(p.cell.name)) for p in cells], run_heavy)
     return [Document(f"{name}.xlsx", xlsx), Document(f"{name}.zip", archive)]
 
 
@@ -145,7 +175,8 @@ async def export_cell(ctx: Context, cell_id: int) -> list[Reply]:
     cell = await led_cell(ctx, cell_id)
     if cell is None:
         return [not_yours(ctx)]
-    return _with_captions(ctx, await cell_files(ctx.repos, ctx.forms, cell, ctx.now))
+    return _with_captions(ctx, await cell_files(ctx.repos, ctx.forms, cell, ctx.now,
+                                                ctx.run_heavy))
 
 
 async def export_committee(ctx: Context) -> list[Reply]:
@@ -154,7 +185,8 @@ async def export_committee(ctx: Context) -> list[Reply]:
         return [not_yours(ctx)]
     committee = await ctx.repos.org.committee(me.committee_id)
     assert committee is not None
-    return _with_captions(ctx, await committee_files(ctx.repos, ctx.forms, committee, ctx.now))
+    return _with_captions(ctx, await committee_files(ctx.repos, ctx.forms, committee, ctx.now,
+                                                     ctx.run_heavy))
 
 
 def _with_captions(ctx: Context, documents: list[Document]) -> list[Reply]:

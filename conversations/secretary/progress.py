@@ -22,6 +22,7 @@ from conversations.review import steps as rs
 from storage.models import Cell, Member
 from storage.repos import Repos
 from storage.reviews import Review
+from storage.secretaries import COUNTS, FULL
 
 # group keys in the order they are shown
 SUBMITTED, IN_PROGRESS, NOT_STARTED, RETURNED, EXCLUDED = (
@@ -179,10 +180,10 @@ def group_cell(cell: Cell, year: int, members: list[Member], reviews: dict[int, 
 
 
 async def cell_progress(repos: Repos, forms: FormLibrary, cell: Cell, today: date, *,
-                        texts: bool = False) -> CellProgress:
-    """The cell's members by state. Without `texts` only drafts and returned reviews come
-    with answers, each text only saying whether it is filled (storage.secretaries.FILLED):
-    enough for the counts shown."""
+                        texts: str = COUNTS) -> CellProgress:
+    """The cell's members by state. With `texts` COUNTS (the default) only drafts and
+    returned reviews come with answers, each text only saying whether it is filled
+    (storage.secretaries.FILLED): enough for the counts shown; SCORES and FULL: see there."""
     year = review_year(today)
     members = await repos.org.members_of_cell(cell.id)
     reviews = await repos.secretaries.reviews_of_cell(cell.id, year, texts=texts)
@@ -190,14 +191,14 @@ async def cell_progress(repos: Repos, forms: FormLibrary, cell: Cell, today: dat
     return group_cell(cell, year, members, reviews, expect, forms)
 
 
-async def committee_progress(repos: Repos, forms: FormLibrary, committee_id: int, today: date
-                             ) -> list[CellProgress]:
+async def committee_progress(repos: Repos, forms: FormLibrary, committee_id: int, today: date,
+                             *, texts: str = FULL) -> list[CellProgress]:
     """Every cell of the committee with every review's answers, least complete first (for
     the committee's files; the admin's view reads `cell_summaries`). The campaign's list
     is read once for all cells."""
     year = review_year(today)
     members = await repos.org.members_of_committee(committee_id)
-    reviews = await repos.secretaries.reviews_of_committee(committee_id, year)
+    reviews = await repos.secretaries.reviews_of_committee(committee_id, year, texts=texts)
     campaign = await repos.campaigns.for_year(committee_id, year)
     expected = zone = None
     if campaign is not None:

@@ -70,7 +70,7 @@ async def _since_return(ctx: Context, review: Review, form: FormDef) -> Reply:
 
 async def _printable(ctx: Context, review: Review, member: Member, cell: Cell) -> list[Reply]:
     committee = await ctx.repos.org.committee(cell.committee_id)
-    doc = review_document(ctx.forms, member, committee, review)
+    doc = await ctx.run_heavy(review_document, ctx.forms, member, committee, review)
     caption = ctx._("Self-review {year}, {name}").format(year=review.year,
                                                           name=member.full_name)
     return [Reply(caption, document=replace(doc, caption=caption))]
