@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import csv
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +29,11 @@ from conversations.onboarding.invitations import (
 from storage.db import SchemaTooNewError, open_database, utc_now
 from storage.models import Member
 from storage.repos import Repos
+
+
+def cli_language() -> str:
+    """The language of --help, read before the settings are (KIEMDIEM_LANG; vi default)."""
+    return "en" if os.environ.get("KIEMDIEM_LANG", "").strip().lower() == "en" else "vi"
 
 
 class CommandError(Exception):
@@ -85,8 +91,10 @@ def parser() -> argparse.ArgumentParser:
         "check", help="print each setting with its source (secrets masked), or the problems")
 
     from bot.broadcast_cli import add_parser as add_broadcast_parser
+    from bot.data_cli import add_parsers as add_data_parsers
 
     add_broadcast_parser(sub)
+    add_data_parsers(sub, Formatter(cli_language()).gettext)
     return p
 
 
@@ -320,6 +328,24 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
     return await export_files(settings, args)
 
 
+async def backup(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import data_cli
+
+    return await data_cli.backup(settings, args)
+
+
+async def migrate_db(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import data_cli
+
+    return await data_cli.migrate_db(settings, args)
+
+
+async def member(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import data_cli
+
+    return await data_cli.member(settings, args)
+
+
 async def broadcast(settings: Settings, args: argparse.Namespace) -> int:
     from bot.broadcast_cli import run_broadcast
 
@@ -327,4 +353,5 @@ async def broadcast(settings: Settings, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"demo": demo, "import": import_members, "invites": invites, "export": export,
-            "campaign": campaign_cli.campaign, "broadcast": broadcast}
+            "campaign": campaign_cli.campaign, "broadcast": broadcast, "backup": backup,
+            "migrate-db": migrate_db, "member": member}

@@ -1,0 +1,87 @@
+"""`kiemdiem migrate-db`: a filled SQLite database copied into the throwaway PostgreSQL
+(tests/pg_server.py), counted table by table, then used by the bot's repositories."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+from bot.cli import main
+from conversations.assistant import Assistant
+from conversations.core.context import AssistantConfig
+from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
+from storage.db import open_database
+from storage.repos import Repos
+from tests.conftest import COMMITTEE, Chat, Clock
+from tests.data_helpers import NHUNG, RETURN_COMMENT, fill
+from tests.pg_server import fresh_database
+
+
+def _sqlite_rows(path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+async def _use_the_copy(url: str, nhung: dict[str, str]) -> None:
+    db = await open_database(url)
+    try:
+        repos = Repos.of(db)
+        committee = (await repos.org.committees())[0]
+        assert committee.name == COMMITTEE
+        people = {m.full_name: m for m in await repos.org.members_of_committee(committee.id)}
+        assert len(people) == 5
+        review = await repos.reviews.of_member(int(nhung["id"]), 2026)
+        assert review.status == "returned" and review.return_comment == RETURN_COMMENT
+        assert nhung["answer"] in [a.text for a in review.answers.values()]
+        assert len(await repos.outbox.of_ref("broadcast", 1)) == 5
+        # the identity counters were moved past the copied ids
+        added = await repos.org.ensure_committee("Đảng ủy xã Mới")
+        assert added.id == committee.id + 1
+        # the dialogue runs on the copy: Nhung's chat account still finds her
+        assistant = Assistant(repos, load_forms(BUILTIN_FORMS_DIR), AssistantConfig(), Clock())
+        chat = Chat(assistant, f"u{nhung['id']}", "telegram")
+        await chat.say("/start")
+        assert "Nhung" in chat.text
+    finally:
+        await db.close()
+
+
+def test_migrate_db_copies_everything_and_the_bot_runs_on_the_copy(pg_server, tmp_path,
+                                                                   capsys, request):
+    source = tmp_path / "kiemdiem.sqlite3"
+    nhung = asyncio.run(fill(source))
+    request.addfinalizer(lambda: pg_server.drop_database("migrate_target"))
+    url = asyncio.run(fresh_database(pg_server, "migrate_target", migrated=False))
+    assert main(["--db", str(source), "migrate-db", "--to", url]) == 0
+    out = capsys.readouterr().out
+    for table, count in _sqlite_rows(source, "SELECT 'answers', count(*) FROM answers UNION ALL"
+                                     " SELECT 'members', count(*) FROM members"):
+        assert any(line.split()[:4] == [table, str(count), "→", str(count)]
+                   for line in out.splitlines()), out
+    assert "KIEMDIEM_DATABASE_URL" in out
+    tables = out.split("Đã chép")[0]
+    assert tables.count(" ok") >= 20 and "KHÁC" not in tables
+    # parents before children
+    assert out.index("committees ") < out.index("cells ") < out.index("members ")
+    assert out.index("reviews ") < out.index("answers ")
+    asyncio.run(_use_the_copy(url, nhung))
+    assert NHUNG in _sqlite_rows(source, "SELECT group_concat(full_name) FROM members")[0][0]
+
+    # a second copy into the filled database is refused, unless asked to replace
+    assert main(["--db", str(source), "migrate-db", "--to", url]) == 2
+    err = capsys.readouterr().err
+    assert "đã có dữ liệu" in err and "members (5)" in err and "--replace" in err
+    assert main(["--db", str(source), "migrate-db", "--to", url, "--replace"]) == 0
+    capsys.readouterr()
+    asyncio.run(_use_the_copy(url, nhung))
+
+
+def test_migrate_db_needs_a_sqlite_source_and_a_postgresql_target(tmp_path, capsys):
+    source = str(tmp_path / "none.sqlite3")
+    assert main(["--db", source, "migrate-db", "--to", "postgresql://h/db"]) == 2
+    assert "không tìm thấy tệp cơ sở dữ liệu" in capsys.readouterr().err
+    assert main(["--db", source, "migrate-db", "--to", "mysql://h/db"]) == 2
+    assert "postgresql://" in capsys.readouterr().err
