@@ -13,6 +13,7 @@ from pathlib import Path
 from bot import campaign_cli
 from bot.argparse_words import translate_argparse
 from bot.campaign_cli import CampaignCommandError
+from bot.cli_text import messages_in
 from bot.config import DEMO_DB, ConfigError, Settings, effective_settings
 from bot.invite_sheet import ZALO_LINK_ENV, group_post, write_slips
 from bot.logs import setup_logging
@@ -111,13 +112,19 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     setup_logging(args.verbose)
-    try:
-        if args.command == "config":
-            return config_check(args.config, args.db)
-        settings = Settings.load(args.config, args.db)
-    except ConfigError as exc:
-        print("\n".join(f"kiemdiem: {p}" for p in exc.problems), file=sys.stderr)
-        return 2
+    with messages_in(cli_language()):
+        try:
+            if args.command == "config":
+                return config_check(args.config, args.db)
+            settings = Settings.load(args.config, args.db)
+        except ConfigError as exc:
+            print("\n".join(f"kiemdiem: {p}" for p in exc.problems), file=sys.stderr)
+            return 2
+    with messages_in(settings.language):
+        return _command(settings, args)
+
+
+def _command(settings: Settings, args: argparse.Namespace) -> int:
     try:
         check_catalogues()
         if args.command == "run":

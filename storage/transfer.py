@@ -11,7 +11,6 @@ opened), so their tables and columns are the same.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +38,8 @@ def backup_sqlite(source: str, target: Path) -> BackupSummary:
     run it in a thread). The copy is checked with `PRAGMA integrity_check`."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    # read-only, by URI (as_uri quotes "?" and "#" a file name may hold)
+    src = sqlite3.connect(f"{Path(source).resolve().as_uri()}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(partial)
         try:
@@ -105,7 +105,7 @@ class TableCopy:
 
 async def copy_to_postgres(
     source: SQLiteDatabase, target: PgDatabase, *, replace: bool = False,
-    batch_rows: int = BATCH_ROWS, progress: Callable[[str, int], None] | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> list[TableCopy]:
     """Copy every row of `source` into `target` (both migrated to the same version).
 
@@ -125,7 +125,7 @@ async def copy_to_postgres(
             names = ", ".join(f'"{c}"' for c in columns)
             marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
             insert = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
-            last, copied = None, 0
+            last = None
             while True:
                 after = "" if last is None else "WHERE rowid > ?"
                 batch = await source.fetchall_bulk(
@@ -134,9 +134,7 @@ async def copy_to_postgres(
                 if not batch:
                     break
                 await conn.executemany(insert, [tuple(row)[1:] for row in batch])
-                last, copied = batch[-1][0], copied + len(batch)
-                if progress:
-                    progress(table, copied)
+                last = batch[-1][0]
         identity = {r[0] for r in await conn.fetch(
             "SELECT table_name FROM information_schema.columns WHERE is_identity = 'YES'"
             " AND column_name = 'id' AND table_schema = current_schema()")}

@@ -35,7 +35,8 @@ def test_import_then_reimport_changes_nothing(tmp_path, capsys):
     assert "thêm mới 0, cập nhật 0, không đổi 3" in out.out
 
 
-def test_bad_file_is_reported_with_line_and_writes_nothing(tmp_path, capsys):
+def test_bad_file_is_reported_with_line_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("KIEMDIEM_LANG", "en")  # Vietnamese: the test below
     path = tmp_path / "bad.csv"
     path.write_text(MEMBERS + "Chi bộ 2,Ngô Văn Hải,31/02/1963,2C,,,,,active\n", encoding="utf-8")
     code = main(["--db", str(tmp_path / "k.sqlite3"), "import", str(path),
@@ -126,3 +127,17 @@ def test_help_and_argparse_words_are_in_vietnamese_unless_english_is_asked(capsy
     out = capsys.readouterr().out
     assert out.startswith("usage: kiemdiem member forget") and "options:" in out
     assert "do not ask for confirmation (for scripts)" in out
+
+
+def test_importer_problems_are_in_vietnamese_by_default(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text(MEMBERS.replace("2C,", "2D,").replace("form,", "form,ghi_chu,", 1)
+                    + "Chi bộ 2,Ngô Văn Hải,31/02/1963,2C,,,,,,active\n", encoding="utf-8")
+    assert main(["--db", str(tmp_path / "k.sqlite3"), "import", str(path),
+                 "--committee", "Đảng ủy phường A"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv, dòng 1: không nhận ra cột \"ghi_chu\" (đề nghị kiểm tra chính tả)" in err
+    assert "bad.csv, dòng 5: ngày sinh \"31/02/1963\" không phải là ngày hợp lệ" in err
+    assert "đề nghị ghi 2A (đảng viên giữ chức vụ lãnh đạo, quản lý)" in err
+    assert main(["--db", str(tmp_path / "k.sqlite3"), "import", str(tmp_path / "none.xls")]) == 2
+    assert "không đọc được tệp \".xls\" (định dạng Excel cũ)" in capsys.readouterr().err

@@ -10,8 +10,10 @@ from bot.cli import main
 from conversations.assistant import Assistant
 from conversations.core.context import AssistantConfig
 from conversations.forms.library import BUILTIN_FORMS_DIR, load_forms
-from storage.db import open_database
+from storage.db import open_database, utc_now
+from storage.forget import forget_member
 from storage.repos import Repos
+from storage.transfer import copy_to_postgres
 from tests.conftest import COMMITTEE, Chat, Clock
 from tests.data_helpers import NHUNG, RETURN_COMMENT, fill
 from tests.pg_server import fresh_database
@@ -49,6 +51,19 @@ async def _use_the_copy(url: str, nhung: dict[str, str]) -> None:
         await db.close()
 
 
+async def _forget_on_the_copy(url: str, nhung: dict[str, str]) -> None:
+    db = await open_database(url)
+    try:
+        await forget_member(db, int(nhung["id"]), utc_now(), "test", "kiemdiem member forget")
+        row = await db.fetchone("SELECT full_name, birth_date FROM members WHERE id = ?",
+                                (int(nhung["id"]),))
+        assert (row["full_name"], row["birth_date"]) == (f"#{nhung['id']}", "1900-01-01")
+        assert await db.fetchone("SELECT 1 FROM invites WHERE code = ?", (nhung["code"],)) is None
+        assert (await db.fetchone("SELECT count(*) FROM member_erasures"))[0] == 1
+    finally:
+        await db.close()
+
+
 def test_migrate_db_copies_everything_and_the_bot_runs_on_the_copy(pg_server, tmp_path,
                                                                    capsys, request):
     source = tmp_path / "kiemdiem.sqlite3"
@@ -77,6 +92,7 @@ def test_migrate_db_copies_everything_and_the_bot_runs_on_the_copy(pg_server, tm
     assert main(["--db", str(source), "migrate-db", "--to", url, "--replace"]) == 0
     capsys.readouterr()
     asyncio.run(_use_the_copy(url, nhung))
+    asyncio.run(_forget_on_the_copy(url, nhung))  # the erasure's SQL on PostgreSQL too
 
 
 def test_migrate_db_needs_a_sqlite_source_and_a_postgresql_target(tmp_path, capsys):
@@ -85,3 +101,20 @@ def test_migrate_db_needs_a_sqlite_source_and_a_postgresql_target(tmp_path, caps
     assert "không tìm thấy tệp cơ sở dữ liệu" in capsys.readouterr().err
     assert main(["--db", source, "migrate-db", "--to", "mysql://h/db"]) == 2
     assert "postgresql://" in capsys.readouterr().err
+
+
+async def test_small_batches_copy_every_row_once(pg_server, tmp_path, request):
+    source_path = tmp_path / "kiemdiem.sqlite3"
+    await fill(source_path)
+    request.addfinalizer(lambda: pg_server.drop_database("migrate_batches"))
+    url = await fresh_database(pg_server, "migrate_batches")
+    source, target = await open_database(source_path), await open_database(url)
+    try:
+        copies = await copy_to_postgres(source, target, batch_rows=7)
+        answers = await target.fetchall("SELECT review_id, item_key FROM answers")
+    finally:
+        await source.close()
+        await target.close()
+    assert all(c.ok for c in copies)
+    assert {c.table: c.target_rows for c in copies}["answers"] > 7 * 3  # several batches
+    assert len(set(map(tuple, answers))) == len(answers)
