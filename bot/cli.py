@@ -39,8 +39,11 @@ from storage.repos import Repos
 
 
 def cli_language() -> str:
-    """The language of --help, read before the settings are (KIEMDIEM_LANG; vi default)."""
-    return "en" if os.environ.get("KIEMDIEM_LANG", "").strip().lower() == "en" else "vi"
+    """The language of --help and of the settings' problems, read before the settings are
+    (KIEMDIEM_LANG): Vietnamese unless it says en. A value that is no language of ours is
+    reported (in English, the message ids) rather than guessed."""
+    chosen = os.environ.get("KIEMDIEM_LANG", "").strip().lower()
+    return "vi" if chosen in ("", "vi") else "en"
 
 
 class CommandError(Exception):

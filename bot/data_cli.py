@@ -10,6 +10,7 @@ import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.cli import CommandError
@@ -17,10 +18,14 @@ from bot.config import Settings
 from bot.member_values import BadValue, date_value
 from conversations.core.i18n import Formatter
 from conversations.onboarding.invitations import normalise_code
+from handlers.redact import redact, register_secret
 from storage.db import open_database, utc_now
 from storage.forget import MemberNotFoundError, find_member, forget_member, member_data
 from storage.transfer import TargetNotEmptyError, backup_sqlite, copy_to_postgres
-from storage.urls import is_postgres_url, masked
+from storage.urls import is_postgres_url, masked, password
+
+if TYPE_CHECKING:
+    from storage.pg import PgDatabase
 
 CONFIRM_WORD = "XOA"  # typed to confirm an erasure (no diacritics: any keyboard)
 
@@ -105,9 +110,10 @@ async def migrate_db(settings: Settings, args: argparse.Namespace) -> int:
     if not await asyncio.to_thread(Path(settings.db_path).is_file):
         raise CommandError(_("{path}: no such database file.").format(path=settings.db_path))
 
+    register_secret(password(args.to))  # driver errors may quote the URL
     source = await open_database(settings.db_path)
     try:
-        target = await open_database(args.to)
+        target = await _connect(args.to, _)
         try:
             copies = await copy_to_postgres(source, target, replace=args.replace)
         except TargetNotEmptyError as exc:
@@ -129,6 +135,18 @@ async def migrate_db(settings: Settings, args: argparse.Namespace) -> int:
             "set KIEMDIEM_DATABASE_URL, start it again.").format(
         n=sum(c.target_rows for c in copies), url=masked(args.to)))
     return 0
+
+
+async def _connect(url: str, _: Callable[[str], str]) -> PgDatabase:
+    import asyncpg  # loaded only here: PostgreSQL is optional
+
+    from storage.pg import open_pg_database
+
+    try:
+        return await open_pg_database(url)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise CommandError(_("Cannot connect to {url}: {reason}").format(
+            url=masked(url), reason=redact(str(exc)) or type(exc).__name__)) from None
 
 
 async def member(settings: Settings, args: argparse.Namespace) -> int:

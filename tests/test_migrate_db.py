@@ -118,3 +118,13 @@ async def test_small_batches_copy_every_row_once(pg_server, tmp_path, request):
     assert all(c.ok for c in copies)
     assert {c.table: c.target_rows for c in copies}["answers"] > 7 * 3  # several batches
     assert len(set(map(tuple, answers))) == len(answers)
+
+
+def test_an_unreachable_target_is_one_line_without_the_password(tmp_path, capsys):
+    source = tmp_path / "kiemdiem.sqlite3"
+    asyncio.run(fill(source))
+    url = "postgresql://kd:Very-Secret-77@127.0.0.1:1/kiemdiem"
+    assert main(["--db", str(source), "migrate-db", "--to", url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kiemdiem: Không kết nối được tới postgresql://kd:***@127.0.0.1:1/")
+    assert "Very-Secret-77" not in err and "Traceback" not in err
