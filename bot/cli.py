@@ -13,7 +13,7 @@ from pathlib import Path
 from bot import campaign_cli
 from bot.argparse_words import translate_argparse
 from bot.campaign_cli import CampaignCommandError
-from bot.cli_text import messages_in
+from bot.cli_text import formatter, messages_in
 from bot.config import DEMO_DB, ConfigError, Settings, effective_settings
 from bot.invite_sheet import ZALO_LINK_ENV, group_post, write_slips
 from bot.logs import setup_logging
@@ -51,7 +51,7 @@ class CommandError(Exception):
 
 
 def parser() -> argparse.ArgumentParser:
-    fmt = Formatter(cli_language())
+    fmt = formatter(cli_language())
     translate_argparse(fmt)
     _ = fmt.gettext
     p = argparse.ArgumentParser(

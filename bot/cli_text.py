@@ -11,18 +11,27 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from conversations.core.i18n import Formatter
+from conversations.core.i18n import CataloguesMissingError, Formatter
 
 _gettext: ContextVar[Callable[[str], str]] = ContextVar("cli_gettext", default=str)
 _ngettext: ContextVar[Callable[[str, str, int], str]] = ContextVar(
     "cli_ngettext", default=lambda singular, plural, n: singular if n == 1 else plural)
 
 
+def formatter(language: str) -> Formatter:
+    """The language's Formatter; English (the message ids) while the catalogues are not
+    compiled, so that the command can still say so (check_catalogues) in one line."""
+    try:
+        return Formatter(language)
+    except CataloguesMissingError:
+        return Formatter("en")
+
+
 @contextmanager
 def messages_in(language: str) -> Iterator[None]:
     """Messages in `language` inside the block (and in what it runs: asyncio.run and
     threads started there copy the context)."""
-    fmt = Formatter(language)
+    fmt = formatter(language)
     tokens = _gettext.set(fmt.gettext), _ngettext.set(fmt.ngettext)
     try:
         yield

@@ -3,6 +3,7 @@
 import pytest
 
 from bot.cli import main
+from conversations.core import i18n
 from storage.db import open_database
 from tests.csv_helpers import invite_rows
 
@@ -141,3 +142,15 @@ def test_importer_problems_are_in_vietnamese_by_default(tmp_path, capsys):
     assert "đề nghị ghi 2A (đảng viên giữ chức vụ lãnh đạo, quản lý)" in err
     assert main(["--db", str(tmp_path / "k.sqlite3"), "import", str(tmp_path / "none.xls")]) == 2
     assert "không đọc được tệp \".xls\" (định dạng Excel cũ)" in capsys.readouterr().err
+
+
+def test_without_compiled_catalogues_the_command_says_to_run_make_setup(tmp_path, capsys,
+                                                                        monkeypatch):
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path / "no-locales")
+    i18n.translator.cache_clear()
+    try:
+        assert main(["--db", str(tmp_path / "k.sqlite3"), "invites"]) == 2
+    finally:
+        i18n.translator.cache_clear()
+    err = capsys.readouterr().err
+    assert "make setup" in err and "Traceback" not in err
