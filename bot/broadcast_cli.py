@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.cli import CommandError, _committee
@@ -17,18 +18,18 @@ from storage.repos import Repos
 MAX_ATTACHMENT = 50 * 1024 * 1024  # what a bot may send on Telegram
 
 
-def add_parser(sub) -> None:
-    b = sub.add_parser("broadcast", help="send an announcement to members (queued; the "
-                       "running bot sends it and records every delivery)")
+def add_parser(sub, _: Callable[[str], str]) -> None:
+    b = sub.add_parser("broadcast", help=_("send an announcement to members (queued; the "
+                       "running bot sends it and records every delivery)"))
     b.add_argument("--text-file", type=Path, required=True,
-                   help="the announcement's text (UTF-8, sent as written)")
-    b.add_argument("--attach", type=Path, help="one document to send with it (PDF, .docx…)")
+                   help=_("the announcement's text (UTF-8, sent as written)"))
+    b.add_argument("--attach", type=Path, help=_("one document to send with it (PDF, .docx…)"))
     b.add_argument("--audience", nargs="+", default=["all"], metavar="WHO",
-                   help="all | secretaries | groups (linked cell group chats only) | "
-                   "cell:<name> (one or more)")
+                   help=_("all | secretaries | groups (linked cell group chats only) | "
+                   "cell:<name> (one or more)"))
     b.add_argument("--groups", action="store_true",
-                   help="also post in the linked cell group chats")
-    b.add_argument("--committee", help="needed when there are several committees")
+                   help=_("also post in the linked cell group chats"))
+    b.add_argument("--committee", help=_("needed when there are several committees"))
 
 
 def _read_text(path: Path, _) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from bot.config import Settings
 from conversations.campaigns.rules import (
@@ -20,30 +21,30 @@ from storage.models import Committee
 from storage.repos import Repos
 
 
-def add_parser(sub) -> None:
-    p = sub.add_parser("campaign", help="create, list, show or close review campaigns")
-    p.add_argument("--committee", help="the committee (default: the only one)")
+def add_parser(sub, _: Callable[[str], str]) -> None:
+    p = sub.add_parser("campaign", help=_("create, list, show or close review campaigns"))
+    p.add_argument("--committee", help=_("the committee (default: the only one)"))
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    create = actions.add_parser("create", help="a new campaign; its expected members are "
-                                "decided now")
-    create.add_argument("--name", required=True, help='e.g. "Kiểm điểm năm 2026"')
-    create.add_argument("--cells-deadline", required=True, help="YYYY-MM-DD or dd/mm/yyyy")
-    create.add_argument("--committee-deadline", required=True, help="YYYY-MM-DD or dd/mm/yyyy")
-    create.add_argument("--opens", help="the first day members may submit (default: today)")
-    create.add_argument("--form-version", help="default: the newest form version")
+    create = actions.add_parser("create", help=_("a new campaign; its expected members are "
+                                "decided now"))
+    create.add_argument("--name", required=True, help=_('e.g. "Kiểm điểm năm 2026"'))
+    create.add_argument("--cells-deadline", required=True, help=_("YYYY-MM-DD or dd/mm/yyyy"))
+    create.add_argument("--committee-deadline", required=True, help=_("YYYY-MM-DD or dd/mm/yyyy"))
+    create.add_argument("--opens", help=_("the first day members may submit (default: today)"))
+    create.add_argument("--form-version", help=_("default: the newest form version"))
     create.add_argument("--cell-deadline", action="append", default=[], metavar="CELL=DATE",
-                        help='one cell\'s own deadline, e.g. "Chi bộ 1=28/11/2026" (repeatable)')
+                        help=_('one cell\'s own deadline, e.g. "Chi bộ 1=28/11/2026" (repeatable)'))
     create.add_argument("--late", choices=("allow", "refuse"), default="allow",
-                        help="after the deadline: accept marked late (default) or refuse")
+                        help=_("after the deadline: accept marked late (default) or refuse"))
     create.add_argument("--reminder-days", default="7,3,1,0",
-                        help="days before each cell's deadline to remind (default: 7,3,1,0)")
-    create.add_argument("--reminder-time", default="08:00", help="local time (default 08:00)")
+                        help=_("days before each cell's deadline to remind (default: 7,3,1,0)"))
+    create.add_argument("--reminder-time", default="08:00", help=_("local time (default 08:00)"))
     create.add_argument("--quiet", default="21:00-07:00",
-                        help="no messages between these local times (default: 21:00-07:00)")
-    actions.add_parser("list", help="the committee's campaigns")
-    show = actions.add_parser("show", help="deadlines, counts and the reminder plan")
-    show.add_argument("id", nargs="?", type=int, help="default: the open campaign")
-    close = actions.add_parser("close", help="stop submissions and reminders")
+                        help=_("no messages between these local times (default: 21:00-07:00)"))
+    actions.add_parser("list", help=_("the committee's campaigns"))
+    show = actions.add_parser("show", help=_("deadlines, counts and the reminder plan"))
+    show.add_argument("id", nargs="?", type=int, help=_("default: the open campaign"))
+    close = actions.add_parser("close", help=_("stop submissions and reminders"))
     close.add_argument("id", type=int)
 
 

@@ -6,16 +6,24 @@ import argparse
 import asyncio
 import csv
 import io
+import os
 import sys
 from pathlib import Path
 
 from bot import campaign_cli
+from bot.argparse_words import translate_argparse
 from bot.campaign_cli import CampaignCommandError
+from bot.cli_text import formatter, messages_in
 from bot.config import DEMO_DB, ConfigError, Settings, effective_settings
 from bot.invite_sheet import ZALO_LINK_ENV, group_post, write_slips
 from bot.logs import setup_logging
 from bot.member_file import ImportFileError, read_member_file
-from conversations.core.i18n import CataloguesMissingError, Formatter, check_catalogues
+from conversations.core.i18n import (
+    N_,
+    CataloguesMissingError,
+    Formatter,
+    check_catalogues,
+)
 from conversations.core.text import looks_like_formula, name_order
 from conversations.forms.library import FormError
 from conversations.onboarding.invitations import (
@@ -30,76 +38,96 @@ from storage.models import Member
 from storage.repos import Repos
 
 
+def cli_language() -> str:
+    """The language of --help and of the settings' problems, read before the settings are
+    (KIEMDIEM_LANG): Vietnamese unless it says en. A value that is no language of ours is
+    reported (in English, the message ids) rather than guessed."""
+    chosen = os.environ.get("KIEMDIEM_LANG", "").strip().lower()
+    return "vi" if chosen in ("", "vi") else "en"
+
+
 class CommandError(Exception):
     """A mistake the operator can fix; printed without a traceback."""
 
 
 def parser() -> argparse.ArgumentParser:
+    fmt = formatter(cli_language())
+    translate_argparse(fmt)
+    _ = fmt.gettext
     p = argparse.ArgumentParser(
         prog="kiemdiem",
-        description="Chat assistant for the Party members' yearly self-review "
-        "(kiểm điểm, tự đánh giá, xếp loại chất lượng đảng viên).",
+        description=_("Chat assistant for the Party members' yearly self-review "
+        "(kiểm điểm, tự đánh giá, xếp loại chất lượng đảng viên)."),
     )
-    p.add_argument("--db", help="database file (default: $KIEMDIEM_DB or ./kiemdiem.sqlite3)")
+    p.add_argument("--db", help=_("database file (default: $KIEMDIEM_DB or ./kiemdiem.sqlite3)"))
     p.add_argument("--config", type=Path, metavar="FILE",
-                   help="a TOML file of settings (keys: the variables in lower case without "
-                   "KIEMDIEM_); the environment overrides it")
-    p.add_argument("-v", "--verbose", action="store_true", help="log more")
+                   help=_("a TOML file of settings (keys: the variables in lower case without "
+                   "KIEMDIEM_); the environment overrides it"))
+    p.add_argument("-v", "--verbose", action="store_true", help=_("log more"))
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="try the bot in this terminal with a sample committee")
+    demo = sub.add_parser("demo", help=_("try the bot in this terminal with a sample committee"))
     demo.add_argument("--db", dest="demo_db", default=DEMO_DB,
-                      help=f"demo database, recreated each time (default: {DEMO_DB})")
+                      help=_("demo database, recreated each time (default: {path})").format(
+                          path=DEMO_DB))
 
-    imp = sub.add_parser("import", help="load or update members from a .csv or .xlsx file")
-    imp.add_argument("file", type=Path, help="members file (see README for its columns)")
-    imp.add_argument("--committee", help="the committee (đảng ủy) the members belong to; "
-                     "needed the first time, then defaults to the only committee")
+    imp = sub.add_parser("import", help=_("load or update members from a .csv or .xlsx file"))
+    imp.add_argument("file", type=Path, help=_("members file (see README for its columns)"))
+    imp.add_argument("--committee", help=_("the committee (đảng ủy) the members belong to; "
+                     "needed the first time, then defaults to the only committee"))
     imp.add_argument("--timezone", default="Asia/Ho_Chi_Minh",
-                     help="the committee's time zone when it is created")
-    imp.add_argument("--place", help="the place written before the date on printed reviews, "
-                     "e.g. \"Phường Hòa Bình\"")
+                     help=_("the committee's time zone when it is created"))
+    imp.add_argument("--place", help=_("the place written before the date on printed reviews, "
+                     "e.g. \"Phường Hòa Bình\""))
     imp.add_argument("--remove-missing", action="store_true",
-                     help="the file is the committee's full list: members not in it lose "
+                     help=_("the file is the committee's full list: members not in it lose "
                      "their roles, chat accounts and place in open campaigns (their reviews "
-                     "are kept)")
+                     "are kept)"))
 
-    inv = sub.add_parser("invites", help="show each member's invitation code and link")
-    inv.add_argument("--cell", help="only this cell (chi bộ)")
+    inv = sub.add_parser("invites", help=_("show each member's invitation code and link"))
+    inv.add_argument("--cell", help=_("only this cell (chi bộ)"))
     inv.add_argument("--format", choices=("text", "csv", "docx"), default="text",
-                     help="text: per cell, the post for its Zalo group and the codes; "
-                          "docx: printable invitation slips with QR codes (needs --out)")
-    inv.add_argument("--out", type=Path, help="write to this file instead of the screen")
+                     help=_("text: per cell, the post for its Zalo group and the codes; "
+                          "docx: printable invitation slips with QR codes (needs --out)"))
+    inv.add_argument("--out", type=Path, help=_("write to this file instead of the screen"))
 
-    exp = sub.add_parser("export", help="write the .xlsx summary and the .zip of submitted "
-                         "reviews (one cell, or every cell of each committee)")
-    exp.add_argument("--out", type=Path, required=True, help="the folder to write into")
-    exp.add_argument("--cell", help="only this cell (chi bộ)")
+    exp = sub.add_parser("export", help=_("write the .xlsx summary and the .zip of submitted "
+                         "reviews (one cell, or every cell of each committee)"))
+    exp.add_argument("--out", type=Path, required=True, help=_("the folder to write into"))
+    exp.add_argument("--cell", help=_("only this cell (chi bộ)"))
 
-    campaign_cli.add_parser(sub)
-    sub.add_parser("run", help="run the bot on every configured channel "
-                   "(Telegram: TELEGRAM_BOT_TOKEN)")
+    campaign_cli.add_parser(sub, _)
+    sub.add_parser("run", help=_("run the bot on every configured channel "
+                   "(Telegram: TELEGRAM_BOT_TOKEN)"))
 
-    config = sub.add_parser("config", help="the settings in effect")
+    config = sub.add_parser("config", help=_("the settings in effect"))
     config.add_subparsers(dest="config_command", required=True, metavar="ACTION").add_parser(
-        "check", help="print each setting with its source (secrets masked), or the problems")
+        "check", help=_("print each setting with its source (secrets masked), or the problems"))
 
     from bot.broadcast_cli import add_parser as add_broadcast_parser
+    from bot.data_cli import add_parsers as add_data_parsers
 
-    add_broadcast_parser(sub)
+    add_broadcast_parser(sub, _)
+    add_data_parsers(sub, _)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     setup_logging(args.verbose)
-    try:
-        if args.command == "config":
-            return config_check(args.config, args.db)
-        settings = Settings.load(args.config, args.db)
-    except ConfigError as exc:
-        print("\n".join(f"kiemdiem: {p}" for p in exc.problems), file=sys.stderr)
-        return 2
+    with messages_in(cli_language()):
+        try:
+            if args.command == "config":
+                return config_check(args.config, args.db)
+            settings = Settings.load(args.config, args.db)
+        except ConfigError as exc:
+            print("\n".join(f"kiemdiem: {p}" for p in exc.problems), file=sys.stderr)
+            return 2
+    with messages_in(settings.language):
+        return _command(settings, args)
+
+
+def _command(settings: Settings, args: argparse.Namespace) -> int:
     try:
         check_catalogues()
         if args.command == "run":
@@ -278,15 +306,22 @@ def _invites_text(listed: list[MemberInvite], username: str | None, fmt: Formatt
     return out.getvalue().lstrip("\n")
 
 
+# The columns of `kiemdiem invites --format csv`, headed in the command's language.
+INVITE_COLUMNS = {"cell": N_("Cell"), "full_name": N_("Full name"), "code": N_("Invitation code"),
+                  "telegram_link": N_("Telegram link"), "expires_on": N_("Valid until"),
+                  "linked": N_("Account linked")}
+
+
 def _invites_csv(listed: list[MemberInvite], username: str | None, fmt: Formatter) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["cell", "full_name", "code", "telegram_link", "expires_on", "linked"])
+    writer.writerow([fmt.gettext(heading) for heading in INVITE_COLUMNS.values()])
+    linked = {True: fmt.gettext("Yes"), False: fmt.gettext("No")}
     for item in listed:
         writer.writerow([_csv_text(value) for value in (
             item.member.cell_name, item.member.full_name, display_code(item.invite.code),
             telegram_link(username, item.invite.code) or "",
-            item.invite.expires_at.date().isoformat(), "yes" if item.bound else "no",
+            item.invite.expires_at.date().isoformat(), linked[item.bound],
         )])
     return out.getvalue()
 
@@ -320,6 +355,24 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
     return await export_files(settings, args)
 
 
+async def backup(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import data_cli
+
+    return await data_cli.backup(settings, args)
+
+
+async def migrate_db(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import data_cli
+
+    return await data_cli.migrate_db(settings, args)
+
+
+async def member(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import data_cli
+
+    return await data_cli.member(settings, args)
+
+
 async def broadcast(settings: Settings, args: argparse.Namespace) -> int:
     from bot.broadcast_cli import run_broadcast
 
@@ -327,4 +380,5 @@ async def broadcast(settings: Settings, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"demo": demo, "import": import_members, "invites": invites, "export": export,
-            "campaign": campaign_cli.campaign, "broadcast": broadcast}
+            "campaign": campaign_cli.campaign, "broadcast": broadcast, "backup": backup,
+            "migrate-db": migrate_db, "member": member}

@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
 
+from bot.cli_text import _
 from conversations.forms.library import BUILTIN_FORMS_DIR, FormLibrary, load_forms
 from handlers.outbox_policy import DEFAULT_LIFETIMES, parse_lifetimes
 from handlers.redact import register_secret
@@ -40,77 +41,83 @@ class ConfigError(Exception):
 # value) and returns it typed, or raises ValueError("what is wrong; the fix").
 def _text(value: object) -> str | None:
     if not isinstance(value, str):
-        raise ValueError("must be text in quotes; write it as \"…\"")
+        raise ValueError(_("must be text in quotes; write it as \"…\""))
     return value.strip() or None
 
 
 def _url(value: object) -> str | None:
     text = _text(value)
     if text and not text.startswith(("http://", "https://")):
-        raise ValueError(f"{text!r} is not a web address; write it with https://…")
+        raise ValueError(_("{value} is not a web address; write it with https://…").format(
+            value=repr(text)))
     return text.rstrip("/") if text else None
 
 
 def _postgres_url(value: object) -> str | None:
     url = _text(value)
     if url and not is_postgres_url(url):
-        raise ValueError(f"must start with postgresql:// (got {masked(url)}); "
-                         "leave it out to use SQLite (KIEMDIEM_DB)")
+        raise ValueError(_("must start with postgresql:// (got {url}); leave it out to use "
+                           "SQLite (KIEMDIEM_DB)").format(url=masked(url)))
     return url
 
 
 def _number(value: object, kind: type[int] | type[float]) -> int | float:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError("must be a number")
+        raise ValueError(_("must be a number"))
     try:
         return kind(value.strip() if isinstance(value, str) else value)
     except ValueError:
-        raise ValueError(f"{value!r} is not a {'whole ' if kind is int else ''}number") from None
+        wrong = (_("{value} is not a whole number") if kind is int
+                 else _("{value} is not a number"))
+        raise ValueError(wrong.format(value=repr(value))) from None
 
 
 def _positive_int(value: object) -> int:
     number = int(_number(value, int))
     if number <= 0:
-        raise ValueError(f"must be more than 0 (got {number})")
+        raise ValueError(_("must be more than 0 (got {number})").format(number=number))
     return number
 
 
 def _port(value: object) -> int:
     number = _positive_int(value)
     if number > 65535:
-        raise ValueError(f"{number} is not a TCP port; use 1–65535, e.g. 8080")
+        raise ValueError(_("{number} is not a TCP port; use 1–65535, e.g. 8080").format(
+            number=number))
     return number
 
 
 def _rate(value: object) -> float | None:
     rate = float(_number(value, float))
     if rate < 0:
-        raise ValueError(f"must be 0 (no limit) or more (got {rate:g})")
+        raise ValueError(_("must be 0 (no limit) or more (got {rate})").format(rate=f"{rate:g}"))
     return rate or None
 
 
 def _language(value: object) -> str:
     lang = _text(value) or ""
     if lang not in LANGUAGES:
-        raise ValueError(f"{lang!r} is not a language of the bot; "
-                         f"use one of {', '.join(LANGUAGES)}")
+        raise ValueError(_("{value} is not a language of the bot; use one of {languages}").format(
+            value=repr(lang), languages=", ".join(LANGUAGES)))
     return lang
 
 
 def _folder(value: object) -> Path | None:
     text = _text(value)
     if text and not Path(text).is_dir():
-        raise ValueError(f"{text} is not a folder; create it or correct the path")
+        raise ValueError(_("{path} is not a folder; create it or correct the path").format(
+            path=text))
     return Path(text) if text else None
 
 
 def _lifetimes(value: object) -> Mapping[str, float]:
     if not isinstance(value, (str, dict)):
-        raise ValueError("must be a table of kind = days, e.g. {broadcast = 14, \"*\" = 7}")
+        raise ValueError(_("must be a table of kind = days, e.g. {broadcast = 14, \"*\" = 7}"))
     try:
         return parse_lifetimes(value)
     except ValueError as exc:
-        raise ValueError(f"{exc}; e.g. broadcast=14,*=7 (file: {{broadcast = 14}})") from None
+        raise ValueError(_("{reason}; e.g. broadcast=14,*=7 (file: {{broadcast = 14}})").format(
+            reason=exc)) from None
 
 
 @dataclass(frozen=True)
@@ -176,14 +183,15 @@ def read_file(path: Path) -> dict[str, object]:
         with path.open("rb") as f:
             data = tomllib.load(f)
     except OSError as exc:
-        raise ConfigError([f"{path}: cannot be read ({exc.strerror}); check the path "
-                           "given to --config"]) from None
+        raise ConfigError([_("{path}: cannot be read ({reason}); check the path given to "
+                             "--config").format(path=path, reason=exc.strerror)]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{path}: is not valid TOML ({exc}); correct that line"]) from None
+        raise ConfigError([_("{path}: is not valid TOML ({reason}); correct that line").format(
+            path=path, reason=exc)]) from None
     unknown = sorted(set(data) - set(KNOWN_KEYS))
     if unknown:
-        raise ConfigError([f"{path}: unknown key {', '.join(unknown)}; the known keys are: "
-                           f"{', '.join(KNOWN_KEYS)}"])
+        raise ConfigError([_("{path}: unknown key {keys}; the known keys are: {known}").format(
+            path=path, keys=", ".join(unknown), known=", ".join(KNOWN_KEYS))])
     return data
 
 
@@ -196,10 +204,10 @@ def effective_settings(config: Path | None = None,
     for setting in SETTINGS:
         if env.get(setting.env):
             raw, source = env[setting.env], "environment"
-            where = f"{setting.env} (environment)"
+            where = _("{name} (environment)").format(name=setting.env)
         elif setting.key in data:
             raw, source = data[setting.key], f"file {config}"
-            where = f"{config}, key {setting.key}"
+            where = _("{file}, key {key}").format(file=config, key=setting.key)
         else:
             found.append(Effective(setting, setting.default, "default"))
             continue

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import io
+import zipfile
 
 from bot.cli import CommandError
 from bot.config import Settings
@@ -11,6 +13,13 @@ from conversations.core.replies import Document
 from conversations.secretary.files import cell_files, committee_files
 from storage.db import open_database, utc_now
 from storage.repos import Repos
+
+
+def _empty_zip(document: Document) -> bool:
+    if not document.filename.endswith(".zip"):
+        return False
+    with zipfile.ZipFile(io.BytesIO(document.content)) as archive:
+        return not archive.namelist()
 
 
 async def export_files(settings: Settings, args: argparse.Namespace) -> int:
@@ -37,6 +46,10 @@ async def export_files(settings: Settings, args: argparse.Namespace) -> int:
             "No committee yet. Import members first: kiemdiem import members.csv"))
     args.out.mkdir(parents=True, exist_ok=True)
     for document in documents:
+        if _empty_zip(document):
+            print(_("No submitted review yet: {name} was not written.").format(
+                name=document.filename))
+            continue
         path = args.out / document.filename
         path.write_bytes(document.content)
         print(_("Written to {path}.").format(path=path))

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl.utils import get_column_letter
 
+from bot.cli_text import _, ngettext
 from bot.member_sheets import ImportFileError, Row, RowProblem, file_error, read_rows
 from bot.member_values import (
     MIN_AGE,
@@ -40,6 +41,7 @@ from bot.member_values import (
     status_value,
     text_value,
 )
+from conversations.core.i18n import N_
 from storage.models import MemberRecord
 
 __all__ = [
@@ -87,7 +89,7 @@ COLUMN_ALIASES: dict[str, str] = {
 
 # Headings that could mean more than one column: never guessed, the operator chooses.
 AMBIGUOUS_COLUMNS: dict[str, str] = {
-    "chuc_vu": 'rename it "chuc_vu_dang" (the Party post) or "chuc_vu_khac" (other posts)',
+    "chuc_vu": N_('rename it "chuc_vu_dang" (the Party post) or "chuc_vu_khac" (other posts)'),
 }
 
 # Headings read and dropped: the row number (số thứ tự) most member lists start with.
@@ -95,17 +97,17 @@ IGNORED_COLUMNS = frozenset({"stt"})
 
 # How problems name each column's value.
 FIELD_LABELS: dict[str, str] = {
-    "cell": "cell",
-    "full_name": "full name",
-    "birth_date": "birth date",
-    "form": "form",
-    "role": "role",
-    "party_post": "Party post",
-    "workplace": "workplace",
-    "admitted_on": "admission date",
-    "status": "status",
-    "other_posts": "other posts",
-    "language": "language",
+    "cell": N_("cell"),
+    "full_name": N_("full name"),
+    "birth_date": N_("birth date"),
+    "form": N_("form"),
+    "role": N_("role"),
+    "party_post": N_("Party post"),
+    "workplace": N_("workplace"),
+    "admitted_on": N_("admission date"),
+    "status": N_("status"),
+    "other_posts": N_("other posts"),
+    "language": N_("language"),
 }
 
 def read_member_file(path: Path, *, today: date | None = None) -> list[MemberRecord]:
@@ -129,7 +131,7 @@ def _accepted_columns() -> str:
 
 def _column_names(column: str) -> str:
     aliases = [alias for alias, target in COLUMN_ALIASES.items() if target == column]
-    return " or ".join([column, *aliases])
+    return _(" or ").join([column, *aliases])
 
 
 class _FileParser:
@@ -150,11 +152,11 @@ class _FileParser:
         if not filled:
             raise file_error(
                 self.path,
-                "the file is empty; the first line must name the columns: "
-                + ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS),
+                _("the file is empty; the first line must name the columns: {columns}").format(
+                    columns=", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)),
                 1,
             )
-        (header_line, header, _), *body = filled
+        (header_line, header, _cells), *body = filled
         self._read_header(header_line, header)
         records = []
         for line, texts, cells in body:
@@ -164,7 +166,7 @@ class _FileParser:
             if record is not None:
                 records.append(record)
         if not self.problems and not records:
-            self.problems.append(RowProblem(header_line, "the file has no member rows"))
+            self.problems.append(RowProblem(header_line, _("the file has no member rows")))
         if self.problems:
             raise ImportFileError(self.path, self.problems)
         return records
@@ -187,36 +189,34 @@ class _FileParser:
             field = key if key in FIELD_LABELS else COLUMN_ALIASES.get(key)
             if key in AMBIGUOUS_COLUMNS:
                 hint = AMBIGUOUS_COLUMNS[key]
-                self._problem(line, f"column {quoted(heading)} is ambiguous: {hint}")
+                self._problem(line, _("column {heading} is ambiguous: {hint}").format(
+                    heading=quoted(heading), hint=_(hint)))
             elif field is None:
                 unknown.append(quoted(heading))
             elif field in seen:
                 first = seen[field]
-                self._problem(
-                    line,
-                    f"columns {quoted(header[first])} ({get_column_letter(first + 1)}) and"
-                    f" {quoted(heading)} ({get_column_letter(index + 1)}) both mean {field};"
-                    " keep one of them",
-                )
+                self._problem(line, _(
+                    "columns {first} ({first_letter}) and {second} ({second_letter}) both"
+                    " mean {field}; keep one of them"
+                ).format(first=quoted(header[first]), first_letter=get_column_letter(first + 1),
+                         second=quoted(heading), second_letter=get_column_letter(index + 1),
+                         field=field))
             else:
                 seen[field] = index
                 self.columns[index] = field
                 self.fields.add(field)
         if unknown:
-            self._problem(
-                line,
-                f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
-                f" (check the spelling); accepted columns: {_accepted_columns()}",
-            )
+            self._problem(line, ngettext(
+                "unknown column {names} (check the spelling); accepted columns: {accepted}",
+                "unknown columns {names} (check the spelling); accepted columns: {accepted}",
+                len(unknown),
+            ).format(names=", ".join(unknown), accepted=_accepted_columns()))
         missing = [column for column in REQUIRED_COLUMNS if column not in seen]
         if missing:
-            self._problem(
-                line,
-                "missing required column"
-                + ("s" if len(missing) > 1 else "")
-                + ": "
-                + ", ".join(_column_names(column) for column in missing),
-            )
+            self._problem(line, ngettext(
+                "missing required column: {names}", "missing required columns: {names}",
+                len(missing),
+            ).format(names=", ".join(_column_names(column) for column in missing)))
 
     def _has_data(self, texts: list[str]) -> bool:
         """False for rows with values only under ignored or unknown headings (e.g. STT)."""
@@ -230,11 +230,9 @@ class _FileParser:
     def _check_unheaded(self, line: int, texts: list[str]) -> None:
         for index, text in enumerate(texts):
             if text and index not in self.named:
-                self._problem(
-                    line,
-                    f"value {quoted(text)} is in column {get_column_letter(index + 1)},"
-                    " which has no heading",
-                )
+                self._problem(line, _(
+                    "value {value} is in column {column}, which has no heading"
+                ).format(value=quoted(text), column=get_column_letter(index + 1)))
 
     def _values(self, texts: list[str], cells: list[object]) -> dict[str, object]:
         """Field -> the cell's clean text, or the date of a workbook's date cell."""
@@ -259,25 +257,25 @@ class _FileParser:
                 self._problem(line, str(error))
                 return None
 
-        cell = check("cell", lambda value: text_value(value, "cell", required=True, limit=NAME_MAX))
-        full_name = check(
-            "full_name", lambda value: text_value(value, "full name", required=True, limit=NAME_MAX)
-        )
+        def text(field: str, **limits) -> str | None:
+            return check(field, lambda value: text_value(value, FIELD_LABELS[field], **limits))
+
+        cell = text("cell", required=True, limit=NAME_MAX)
+        full_name = text("full_name", required=True, limit=NAME_MAX)
         birth_date = check("birth_date", lambda value: birth_date_value(value, self.today))
         form = check("form", form_value)
         roles = check("role", roles_value)
-        party_post = check("party_post", lambda value: text_value(value, "Party post"))
-        other_posts = check("other_posts", lambda value: text_value(value, "other posts"))
-        workplace = check("workplace", lambda value: text_value(value, "workplace"))
+        party_post = text("party_post")
+        other_posts = text("other_posts")
+        workplace = text("workplace")
         admitted_on = check("admitted_on", lambda value: admission_date_value(value, self.today))
         status = check("status", status_value)
         language = check("language", language_value)
         if birth_date and admitted_on and age_on(birth_date, admitted_on) < MIN_AGE:
-            self._problem(
-                line,
-                f"admission date {show_date(admitted_on)} is before the member turned"
-                f" {MIN_AGE} (born {show_date(birth_date)}); check both dates",
-            )
+            self._problem(line, _(
+                "admission date {admitted} is before the member turned {age} (born {born});"
+                " check both dates"
+            ).format(admitted=show_date(admitted_on), age=MIN_AGE, born=show_date(birth_date)))
         if full_name and birth_date:
             self._check_duplicate(line, full_name, birth_date)
         if len(self.problems) > before:
@@ -302,11 +300,9 @@ class _FileParser:
         key = (full_name.casefold(), birth_date)
         first = self.people.setdefault(key, line)
         if first != line:
-            self._problem(
-                line,
-                f"{full_name} (born {show_date(birth_date)}) is listed twice, on lines"
-                f" {first} and {line}; keep one row",
-            )
+            self._problem(line, _(
+                "{name} (born {born}) is listed twice, on lines {first} and {line}; keep one row"
+            ).format(name=full_name, born=show_date(birth_date), first=first, line=line))
 
 
 # Values of one row. Each takes the cell's text (or a date cell) and raises BadValue.

@@ -14,6 +14,8 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from bot.cli_text import _
+
 SUFFIXES = (".csv", ".xlsx")
 Row = tuple[int, list[object]]  # (line number, cells)
 
@@ -38,7 +40,8 @@ class ImportFileError(Exception):
     def _describe(self, problem: RowProblem) -> str:
         if problem.line <= 0:
             return f"{self.path.name}: {problem.reason}"
-        return f"{self.path.name}, line {problem.line}: {problem.reason}"
+        return _("{file}, line {line}: {reason}").format(
+            file=self.path.name, line=problem.line, reason=problem.reason)
 
 
 def file_error(path: Path, reason: str, line: int = 0) -> ImportFileError:
@@ -48,16 +51,15 @@ def file_error(path: Path, reason: str, line: int = 0) -> ImportFileError:
 def read_rows(path: Path) -> list[Row]:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        hint = " (old Excel format)" if suffix == ".xls" else ""
-        raise file_error(
-            path,
-            f'cannot read "{suffix or "no extension"}" files{hint}; save the list as'
-            ' .xlsx ("Excel Workbook") or .csv ("CSV UTF-8")',
-        )
+        hint = _(" (old Excel format)") if suffix == ".xls" else ""
+        raise file_error(path, _(
+            'cannot read "{suffix}" files{hint}; save the list as'
+            ' .xlsx ("Excel Workbook") or .csv ("CSV UTF-8")'
+        ).format(suffix=suffix or _("no extension"), hint=hint))
     if not path.exists():
-        raise file_error(path, f"file not found: {path}")
+        raise file_error(path, _("file not found: {path}").format(path=path))
     if not path.is_file():
-        raise file_error(path, f"{path} is a folder, not a file")
+        raise file_error(path, _("{path} is a folder, not a file").format(path=path))
     return _read_csv(path) if suffix == ".csv" else _read_xlsx(path)
 
 
@@ -65,14 +67,15 @@ def _read_csv(path: Path) -> list[Row]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise file_error(path, f"cannot read the file: {error.strerror}") from error
+        raise file_error(path, _("cannot read the file: {reason}").format(
+            reason=error.strerror)) from error
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise file_error(
             path,
-            'the file is not UTF-8 text; in Excel choose "Save As" > "CSV UTF-8"',
+            _('the file is not UTF-8 text; in Excel choose "Save As" > "CSV UTF-8"'),
             line,
         ) from error
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
@@ -84,7 +87,8 @@ def _read_csv(path: Path) -> list[Row]:
             rows.append((last_line + 1, list(cells)))
             last_line = reader.line_num
     except csv.Error as error:
-        raise file_error(path, f"cannot read this line as CSV: {error}", last_line + 1) from error
+        raise file_error(path, _("cannot read this line as CSV: {reason}").format(reason=error),
+                         last_line + 1) from error
     return rows
 
 
@@ -102,11 +106,11 @@ def _read_xlsx(path: Path) -> list[Row]:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise file_error(
-            path, "cannot open the workbook; open it in Excel and save it again as .xlsx"
+            path, _("cannot open the workbook; open it in Excel and save it again as .xlsx")
         ) from error
     try:
         if not workbook.worksheets:
-            raise file_error(path, "the workbook has no sheet")
+            raise file_error(path, _("the workbook has no sheet"))
         sheet = workbook.worksheets[0]
         return [
             (line, list(cells))

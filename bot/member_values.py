@@ -8,6 +8,8 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from bot.cli_text import _
+from conversations.core.i18n import N_
 from conversations.core.text import clean_text
 from storage.models import FORMS, LANGUAGES, ROLES, STATUSES
 
@@ -62,11 +64,11 @@ _FORM = re.compile(r"^(?:mau_?(?:so_?)?)?(0?)2_?([abc])$")
 _ROLE_SEPARATORS = re.compile(r"[,;+]")
 _NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 
-FORM_CHOICES = (
+FORM_CHOICES = N_(
     "2A (members holding a leadership or management post), 2B (other members working in"
     " the political system) or 2C (members outside it: retirees, students, private sector)"
 )
-DATE_FORMATS = "use dd/mm/yyyy or yyyy-mm-dd"
+DATE_FORMATS = N_("use dd/mm/yyyy or yyyy-mm-dd")
 
 
 class BadValue(Exception):
@@ -110,11 +112,13 @@ def age_on(born: date, day: date) -> int:
 
 
 def text_value(value: object, label: str, *, required: bool = False, limit: int = TEXT_MAX) -> str:
+    """`label`: the column's name, an N_-marked message id (translated here)."""
     text = cell_text(value)
     if required and not text:
-        raise BadValue(f"{label} is missing")
+        raise BadValue(_("{label} is missing").format(label=_(label)))
     if len(text) > limit:
-        raise BadValue(f"{label} is {len(text)} characters long; the limit is {limit}")
+        raise BadValue(_("{label} is {length} characters long; the limit is {limit}").format(
+            label=_(label), length=len(text), limit=limit))
     return text
 
 
@@ -132,49 +136,56 @@ def date_value(value: object, label: str) -> date | None:
     elif match := _YEAR_MONTH_DAY.match(text):
         year, month, day = (int(part) for part in match.groups())
     else:
-        raise BadValue(f"{label} {quoted(text)} is not a valid date ({DATE_FORMATS})")
+        raise _bad_date(label, text)
     try:
         return date(year, month, day)
     except ValueError:
-        raise BadValue(f"{label} {quoted(text)} is not a valid date ({DATE_FORMATS})") from None
+        raise _bad_date(label, text) from None
+
+
+def _bad_date(label: str, text: str) -> BadValue:
+    return BadValue(_("{label} {value} is not a valid date ({formats})").format(
+        label=_(label), value=quoted(text), formats=_(DATE_FORMATS)))
 
 
 def birth_date_value(value: object, today: date) -> date:
-    born = date_value(value, "birth date")
+    born = date_value(value, N_("birth date"))
     if born is None:
-        raise BadValue(f"birth date is missing ({DATE_FORMATS})")
+        raise BadValue(_("birth date is missing ({formats})").format(formats=_(DATE_FORMATS)))
     shown = show_date(born)
     if born < EARLIEST_BIRTH:
-        raise BadValue(f"birth date {shown} is before 1900; check the year")
+        raise BadValue(_("birth date {date} is before 1900; check the year").format(date=shown))
     if born > today:
-        raise BadValue(f"birth date {shown} is in the future; check the year")
+        raise BadValue(_("birth date {date} is in the future; check the year").format(date=shown))
     if age_on(born, today) < MIN_AGE:
-        raise BadValue(
-            f"birth date {shown} makes the member younger than {MIN_AGE}; check the year"
-        )
+        raise BadValue(_(
+            "birth date {date} makes the member younger than {age}; check the year"
+        ).format(date=shown, age=MIN_AGE))
     return born
 
 
 def admission_date_value(value: object, today: date) -> date | None:
-    admitted = date_value(value, "admission date")
+    admitted = date_value(value, N_("admission date"))
     if admitted is not None and admitted > today:
-        raise BadValue(f"admission date {show_date(admitted)} is in the future; check the year")
+        raise BadValue(_("admission date {date} is in the future; check the year").format(
+            date=show_date(admitted)))
     return admitted
 
 
 def form_value(value: object) -> str:
     text = cell_text(value)
     if not text:
-        raise BadValue(f"form is missing; use {FORM_CHOICES}")
+        raise BadValue(_("form is missing; use {choices}").format(choices=_(FORM_CHOICES)))
     match = _FORM.match(normalise_name(text))
     if match is None:
-        raise BadValue(f"form {quoted(text)} is not known; use {FORM_CHOICES}")
+        raise BadValue(_("form {value} is not known; use {choices}").format(
+            value=quoted(text), choices=_(FORM_CHOICES)))
     if match.group(1):
-        raise BadValue(
-            f"form {quoted(text)} is the 2023 numbering (Hướng dẫn 25), where the letters"
+        raise BadValue(_(
+            "form {value} is the 2023 numbering (Hướng dẫn 25), where the letters"
             " meant something else (02A ordinary members, 02B leaders); under Hướng dẫn 43"
-            f" (2025) use {FORM_CHOICES}"
-        )
+            " (2025) use {choices}"
+        ).format(value=quoted(text), choices=_(FORM_CHOICES)))
     form = "2" + match.group(2).upper()
     assert form in FORMS
     return form
@@ -192,10 +203,10 @@ def roles_value(value: object) -> frozenset[str]:
         elif (role := ROLE_NAMES[key]) is not None:
             roles.add(role)
     if unknown:
-        raise BadValue(
-            f"role {', '.join(unknown)} is not known; use secretary (bí thư), deputy"
+        raise BadValue(_(
+            "role {values} is not known; use secretary (bí thư), deputy"
             ' (phó bí thư), admin (quản trị) or member (đảng viên), separated by "," ";" or "+"'
-        )
+        ).format(values=", ".join(unknown)))
     return frozenset(roles)
 
 
@@ -205,11 +216,11 @@ def status_value(value: object) -> str:
         return "active"
     status = STATUS_NAMES.get(normalise_name(text))
     if status is None:
-        raise BadValue(
-            f"status {quoted(text)} is not known; use active (chính thức), probationary"
+        raise BadValue(_(
+            "status {value} is not known; use active (chính thức), probationary"
             " (dự bị), exempted (miễn sinh hoạt) or suspended (đình chỉ sinh hoạt),"
             " or leave it empty for active"
-        )
+        ).format(value=quoted(text)))
     return status
 
 
@@ -219,8 +230,8 @@ def language_value(value: object) -> str | None:
         return None
     language = LANGUAGE_NAMES.get(normalise_name(text))
     if language is None:
-        raise BadValue(
-            f"language {quoted(text)} is not known; use vi or en, or leave it empty to keep"
+        raise BadValue(_(
+            "language {value} is not known; use vi or en, or leave it empty to keep"
             " the member's own choice"
-        )
+        ).format(value=quoted(text)))
     return language

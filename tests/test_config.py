@@ -18,6 +18,12 @@ def clean_environment(monkeypatch):
         monkeypatch.delenv(setting.env, raising=False)
 
 
+@pytest.fixture
+def english(monkeypatch):
+    """Problems in English (Vietnamese, the default: test_problems_are_in_vietnamese_…)."""
+    monkeypatch.setenv("KIEMDIEM_LANG", "en")
+
+
 def write(tmp_path, text):
     path = tmp_path / "kiemdiem.toml"
     path.write_text(text, encoding="utf-8")
@@ -51,7 +57,7 @@ def test_the_environment_wins_over_the_file(tmp_path, capsys, monkeypatch):
     assert settings.outbox_lifetimes["broadcast"] == 30 and settings.outbox_lifetimes["*"] == 7
 
 
-def test_a_bad_value_in_the_file_names_the_file_and_the_key(tmp_path, capsys):
+def test_a_bad_value_in_the_file_names_the_file_and_the_key(tmp_path, capsys, english):
     path = write(tmp_path, 'invite_days = "soon"\n')
     code, _, err = check(capsys, "--config", str(path))
     assert code == 2
@@ -73,7 +79,7 @@ def test_a_bad_environment_value_names_the_variable(tmp_path, capsys, monkeypatc
     assert code == 2 and "KIEMDIEM_SEND_RATE" in capsys.readouterr().err
 
 
-def test_an_unknown_key_is_refused_with_the_known_ones(tmp_path, capsys):
+def test_an_unknown_key_is_refused_with_the_known_ones(tmp_path, capsys, english):
     path = write(tmp_path, 'telegram_bot_tokn = "x"\n')
     code, _, err = check(capsys, "--config", str(path))
     assert code == 2
@@ -81,7 +87,7 @@ def test_an_unknown_key_is_refused_with_the_known_ones(tmp_path, capsys):
     assert "telegram_bot_token" in err and all(key in err for key in KNOWN_KEYS)
 
 
-def test_a_broken_or_missing_file_is_refused(tmp_path, capsys):
+def test_a_broken_or_missing_file_is_refused(tmp_path, capsys, english):
     code, _, err = check(capsys, "--config", str(write(tmp_path, "db = \n")))
     assert code == 2 and "is not valid TOML" in err
     code, _, err = check(capsys, "--config", str(tmp_path / "none.toml"))
@@ -130,3 +136,15 @@ def test_the_runtime_sends_at_the_configured_rate_and_lifetimes(tmp_path, monkey
     assert runtime.sender_config.lifetimes["chase"] == 4  # the variable replaces the table
     assert runtime.sender_config.lifetimes["digest"] == 1
     assert TOKEN not in redact(f"GET /bot{TOKEN}/getMe failed for {TOKEN}")
+
+
+def test_problems_are_in_vietnamese_by_default(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("KIEMDIEM_SEND_RATE", "-3")
+    path = write(tmp_path, 'invite_days = "soon"\nhttp_port = 70000\n')
+    code, _, err = check(capsys, "--config", str(path))
+    assert code == 2
+    assert "KIEMDIEM_SEND_RATE (biến môi trường): phải từ 0 (không giới hạn) trở lên" in err
+    assert f"{path}, khóa invite_days: 'soon' không phải là số nguyên" in err
+    assert "70000 không phải là cổng TCP" in err
+    code, _, err = check(capsys, "--config", str(write(tmp_path, "typo = 1\n")))
+    assert "không có khóa typo; các khóa hợp lệ: db, " in err

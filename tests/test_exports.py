@@ -132,3 +132,13 @@ async def test_command_line_export_of_one_cell(tmp_path, db, capsys, reviewed):
     assert sorted(p.name for p in (out / "all").iterdir()) == [
         "kiem-diem-2026-dang-uy-phuong-thu-nghiem.xlsx",
         "kiem-diem-2026-dang-uy-phuong-thu-nghiem.zip"]
+
+
+async def test_command_line_export_without_submitted_reviews_writes_no_empty_zip(
+        tmp_path, db, capsys, org):
+    out = tmp_path / "out"
+    code = await _kiemdiem(db, "export", "--out", str(out), "--cell", "Chi bộ 2")
+    assert code == 0, capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["kiem-diem-2026-chi-bo-2.xlsx"]
+    assert ("Chưa có bản kiểm điểm nào được nộp: không ghi tệp kiem-diem-2026-chi-bo-2.zip."
+            in capsys.readouterr().out)

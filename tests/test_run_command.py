@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import signal
 import sqlite3
 import sys
@@ -150,3 +151,40 @@ async def test_a_revoked_token_is_one_line_naming_the_setting(fake, run_bot):
     lines = output.strip().splitlines()
     assert lines[-1].startswith("kiemdiem: Telegram từ chối TELEGRAM_BOT_TOKEN (401")
     assert not [line for line in lines if " ERROR " in line or " WARNING " in line]
+
+
+LOG_LINE = re.compile(
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO|WARNING|ERROR|CRITICAL)"
+    r" logger=\S+ msg=(\S+|\"([^\"\\]|\\.)*\")( exc=\"([^\"\\]|\\.)*\")?$")
+
+
+async def test_log_is_one_structured_line_per_event_without_answers_codes_or_token(
+        fake, prepared, run_bot):
+    """A member links, answers their review, a reply fails every try, another finds the bot
+    blocked: each event one line, and none holds the answer, the code or the token."""
+    _path, code = prepared
+    answer = "Nhận xét riêng tư số 8842 về đồng chí tổ trưởng"
+    bot = await run_bot("-v")
+    await bot.running()
+    assert "Lê Minh Tuấn" in await reply_to(fake, f"/start {display_code(code)}")
+    await reply_to(fake, "/review")
+    await reply_to(fake, answer)
+    # the reply to the next answer is refused every time it is tried (4 tries); the
+    # polite failure message follows
+    fake.fail("sendMessage", kind="server_error", chat_id=TUAN, times=4)
+    mark = len(fake.calls)
+    fake.push_message(TUAN, answer + " (tiếp)")
+    await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == TUAN
+                        and c.outcome == "ok", after=mark, timeout=30)
+    fake.fail("sendMessage", kind="forbidden", chat_id=TUAN, times=1)  # then blocked
+    mark = len(fake.calls)
+    fake.push_message(TUAN, answer + " (nữa)")
+    await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == TUAN
+                        and c.outcome == "forbidden", after=mark, timeout=15)
+    await reply_to(fake, "/help")  # the refusal was handled before this is answered
+    output = await bot.stop()
+    assert "telegram update failed: NetworkError" in output and "blocked the bot" in output
+    assert [line for line in output.strip().splitlines() if not LOG_LINE.match(line)] == []
+    for secret in (answer, "8842", code, display_code(code), TEST_TOKEN,
+                   TEST_TOKEN.split(":")[1]):
+        assert secret not in output, secret
