@@ -8,7 +8,8 @@ their review, then write ANSWERS paragraphs, one after another: each is sent whe
 reply to the previous one has arrived (a person reading it), so a member's messages are
 handled in order by whichever process holds their chat. A measured answer: from its POST
 to the webhook to the bot's reply at the fake. PostgreSQL is a throwaway cluster
-(tests/pg_server.py). Run: `make bench`, or `.venv/bin/python bench/processes.py`.
+(tests/pg_server.py). Run: `make bench`, or `.venv/bin/python bench/processes.py`
+(`--pg-only`: without SQLite; `--one`: one PostgreSQL process only).
 """
 
 from __future__ import annotations

@@ -164,7 +164,8 @@ class InboxProcessor:
         while True:
             await asyncio.sleep(self.sweep_every)
             try:
-                self.submit(await self.inbox.pending(self.channel))
+                # a chat's worker reads the rest itself
+                self.submit(await self.inbox.first_pending(self.channel))
             except Exception as exc:
                 log_failure(exc, self.channel, "inbox sweep")
 

@@ -69,6 +69,14 @@ class InboxRepo:
             (channel,))
         return [_row(row) for row in rows]
 
+    async def first_pending(self, channel: str) -> list[InboxRow]:
+        """The first update not yet handled of each chat that has one."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM inbox WHERE id IN (SELECT min(id) FROM inbox"
+            " WHERE channel = ? AND state = 'pending' GROUP BY chat_key) ORDER BY id",
+            (channel,))
+        return [_row(row) for row in rows]
+
     async def pending_in_chat(self, channel: str, chat_key: str) -> list[InboxRow]:
         """One chat's updates not yet handled to the end, in arrival order."""
         rows = await self.db.fetchall(
