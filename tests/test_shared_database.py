@@ -19,10 +19,11 @@ from conversations.broadcasts.plan import Audience, create_broadcast, plan
 from conversations.core.menus import failure_reply
 from handlers.broadcast_progress import BroadcastProgress
 from handlers.inbox import InboxProcessor
+from handlers.outbox_sender import OutboxSender, SenderConfig
 from handlers.telegram_transport import TelegramTransport
 from handlers.updates import failure_replies, storage_unavailable
 from storage.database import DatabaseUnavailable
-from storage.db import open_database
+from storage.db import open_database, utc_now
 from storage.inbox import InboxRepo, InboxRow, NewUpdate
 from storage.outbox import OutboxRepo
 from storage.repos import Repos
@@ -122,6 +123,21 @@ async def test_outbox_claims_are_leased_and_a_dead_claimers_rows_are_taken_after
     clock.advance(seconds=30)  # past the lease of the two rows A no longer renews
     taken = await b.claim(["telegram"], clock(), 10, lease, held=[r.id for r in theirs])
     assert sorted(r.id for r in taken) == sorted(r.id for r in mine[1:])
+
+
+async def test_a_live_sender_renews_its_claims_so_no_other_process_takes_them(two, fake):
+    first, second = two
+    await OutboxRepo(first).enqueue(messages([1, 2, 3]), utc_now())
+    fake.set_latency(3.5)  # the platform answers slowly: the claims outlive their lease
+    config = SenderConfig(rate=None, private_interval=0.0, lease=1.5)
+    async with make_bot(fake.url) as bot:
+        sender = OutboxSender(SendingRepo(first), [TelegramTransport(bot)], config)
+        await sender.start()
+        await fake.wait_for("sendMessage")
+        await asyncio.sleep(3.0)  # twice the lease: renewed every half second meanwhile
+        assert await SendingRepo(second).claim(["telegram"], utc_now(), 10) == []
+        await sender.stop()
+    assert len(fake.calls_of("sendMessage")) == 3
 
 
 async def test_a_scheduled_job_runs_in_one_process_only(two, forms, clock):
