@@ -88,6 +88,7 @@ class PgSessionLocks:
             try:
                 if self._conn is None or self._conn.is_closed():
                     if not connect:  # the locks went with the connection that held them
+                        log.warning("%s: the lock was lost with its connection", key)
                         return None
                     self._conn = await asyncpg.connect(self._url)
                 return await self._conn.fetchval(sql, lock_id(key))
