@@ -147,6 +147,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("busy_timeout_ms", _positive_int),
     Setting("send_rate", _rate, 25.0),
     Setting("outbox_lifetime_days", _lifetimes, DEFAULT_LIFETIMES),
+    Setting("outbox_lease_seconds", _positive_int, 60),
     Setting("webhook_url", _url),
     Setting("webhook_secret", _text, secret=True),
     Setting("http_host", _text),
@@ -234,6 +235,7 @@ class Settings:
     zalo_bot_link: str | None = None  # printed in group posts and on invitation slips
     send_rate: float | None = 25.0  # messages per second the sender sends; None: no limit
     outbox_lifetimes: Mapping[str, float] = field(default_factory=lambda: DEFAULT_LIFETIMES)
+    outbox_lease: int = 60  # seconds a sender's claim holds a row (several processes)
     webhook_url: str | None = None
     webhook_secret: str | None = None
     http_host: str | None = None
@@ -263,6 +265,7 @@ class Settings:
             zalo_bot_link=found["zalo_bot_link"],
             send_rate=found["send_rate"],
             outbox_lifetimes=MappingProxyType(dict(found["outbox_lifetime_days"])),
+            outbox_lease=found["outbox_lease_seconds"],
             webhook_url=found["webhook_url"],
             webhook_secret=found["webhook_secret"],
             http_host=found["http_host"],

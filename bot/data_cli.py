@@ -140,11 +140,13 @@ async def migrate_db(settings: Settings, args: argparse.Namespace) -> int:
 async def _connect(url: str, _: Callable[[str], str]) -> PgDatabase:
     import asyncpg  # loaded only here: PostgreSQL is optional
 
+    from storage.database import DatabaseUnavailable
     from storage.pg import open_pg_database
 
     try:
         return await open_pg_database(url)
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+    except (OSError, DatabaseUnavailable, asyncpg.PostgresError,
+            asyncpg.InterfaceError) as exc:
         raise CommandError(_("Cannot connect to {url}: {reason}").format(
             url=masked(url), reason=redact(str(exc)) or type(exc).__name__)) from None
 

@@ -208,7 +208,9 @@ class HttpServer:
 
     async def _metrics(self, request: web.Request) -> web.Response:
         backlog = await self._backlog()
-        text = self.runtime.metrics.render(backlog, self._oldest_due_age(backlog))
+        scheduled = self.runtime.scheduled
+        text = self.runtime.metrics.render(backlog, self._oldest_due_age(backlog),
+                                           scheduled.reminder_lag if scheduled else None)
         return web.Response(body=text.encode(), headers={"Content-Type": PROMETHEUS_TYPE})
 
     # -- document links -------------------------------------------------------------------

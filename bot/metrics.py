@@ -37,7 +37,8 @@ class Metrics:
         self.updates[(channel, outcome)] += 1
         self.latency.setdefault(channel, Latency()).observe(seconds)
 
-    def render(self, backlog: Backlog | None, oldest_due_age: float | None) -> str:
+    def render(self, backlog: Backlog | None, oldest_due_age: float | None,
+               reminder_lag: float | None = None) -> str:
         lines = ["# HELP kiemdiem_updates_total Updates handled, by channel and outcome.",
                  "# TYPE kiemdiem_updates_total counter"]
         lines += [f'kiemdiem_updates_total{{channel="{channel}",outcome="{outcome}"}} {n}'
@@ -69,4 +70,9 @@ class Metrics:
                       "# HELP kiemdiem_inbox_pending Updates stored, not yet handled.",
                       "# TYPE kiemdiem_inbox_pending gauge",
                       f"kiemdiem_inbox_pending {backlog.inbox_pending}"]
+        if reminder_lag is not None:
+            lines += ["# HELP kiemdiem_reminder_lag_seconds How late the last reminder run "
+                      "started against its planned time.",
+                      "# TYPE kiemdiem_reminder_lag_seconds gauge",
+                      f"kiemdiem_reminder_lag_seconds {reminder_lag:.3f}"]
         return "\n".join(lines) + "\n"

@@ -38,6 +38,7 @@ from handlers.outbox_sender import SenderConfig, Transport
 from handlers.updates import failure_replies, log_failure
 from storage.db import Database, open_database, utc_now
 from storage.repos import Repos
+from storage.urls import masked
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -119,7 +120,8 @@ class Runtime:
     def from_settings(cls, settings: Settings, channels: Sequence[Channel]) -> Runtime:
         return cls(settings.db_path, settings.form_library(), channels,
                    config=AssistantConfig(invite_ttl=settings.invite_ttl),
-                   sender=sender_config(settings.send_rate, settings.outbox_lifetimes),
+                   sender=sender_config(settings.send_rate, settings.outbox_lifetimes,
+                                        settings.outbox_lease),
                    busy_timeout_ms=settings.busy_timeout_ms, http=http_config(settings))
 
     @property
@@ -183,8 +185,8 @@ class Runtime:
         except BaseException:
             await self.stop()
             raise
-        log.log(self._log_level, "kiemdiem is running on %s (channels: %s)", self.db_path,
-                ", ".join(c.name for c in self._started) or "none")
+        log.log(self._log_level, "kiemdiem is running on %s (channels: %s)",
+                masked(self.db_path), ", ".join(c.name for c in self._started) or "none")
 
     async def _open(self) -> None:
         self.pool.start()  # documents and exports: its workers start in the background

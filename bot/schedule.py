@@ -7,6 +7,13 @@ first time right at start-up, which is when steps missed while the bot was down 
 handled. Two runs at once, in one process or two, still send every step once (see
 conversations/campaigns/reminders.py). Secretaries' digests: a look every few minutes.
 
+Several processes on one PostgreSQL database each run this schedule; a run first takes the
+job's advisory lock (storage/locks.py) and is skipped when another process holds it, so a
+step or a digest is computed and enqueued by one process (the step rows and the outbox's
+dedup keys still make a second run a no-op). A process that dies mid-run lets go of the
+lock with its connection; the next run, in any process, does what it left (its writes
+were transactions). `reminder_lag`: how late the last reminder run started.
+
 A stop lets a run in progress finish (its writes are transactions either way).
 """
 
@@ -17,12 +24,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from conversations.campaigns.reminders import run_due
 from conversations.core.context import Clock
 from conversations.forms.library import FormLibrary
 from conversations.secretary.alerts import digests_due
+from storage.locks import held
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
@@ -46,16 +55,18 @@ class ScheduledWork:
         self.digest_every = digest_every
         self._scheduler: AsyncIOScheduler | None = None
         self._running: set[asyncio.Future] = set()
+        self.reminder_lag: float | None = None  # seconds; None before the first run
 
     def start(self) -> None:
         scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
         now = datetime.now(UTC)
         scheduler.add_job(self._run, "interval", seconds=self.safety_every, next_run_time=now,
-                          args=[self.reminders], id=SAFETY_JOB)
+                          args=[self.reminders, "reminders"], id=SAFETY_JOB)
         scheduler.add_job(self._run, "interval", seconds=self.digest_every,
                           next_run_time=now + timedelta(seconds=FIRST_DIGEST_S),
-                          args=[self.digests], id=DIGEST_JOB)
+                          args=[self.digests, "digests"], id=DIGEST_JOB)
+        scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
         scheduler.start()
         self._scheduler = scheduler
 
@@ -70,12 +81,28 @@ class ScheduledWork:
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
 
-    async def _run(self, work: Callable[[], Awaitable[None]]) -> None:
+    def _submitted(self, event: JobSubmissionEvent) -> None:
+        if event.job_id in (NEXT_JOB, SAFETY_JOB) and event.scheduled_run_times:
+            late = datetime.now(UTC) - event.scheduled_run_times[-1]
+            self.reminder_lag = max(0.0, late.total_seconds())
+
+    async def _run(self, work: Callable[[], Awaitable[None]], job: str) -> None:
         # shielded: the scheduler's shutdown cancels its own task, not the run in progress
-        run = asyncio.ensure_future(work())
+        run = asyncio.ensure_future(self._once(work, job))
         self._running.add(run)
         run.add_done_callback(self._running.discard)
         await asyncio.shield(run)
+
+    async def _once(self, work: Callable[[], Awaitable[None]], job: str) -> None:
+        """The run, unless another process sharing the database is running this job."""
+        try:
+            async with held(self.repos.db.locks, f"job:{job}") as mine:
+                if mine:
+                    await work()
+                else:
+                    log.debug("%s: running in another process", job)
+        except Exception:  # the lock could not be taken: the next run tries again
+            log.exception("%s: not run", job)
 
     async def reminders(self) -> None:
         try:
@@ -108,4 +135,5 @@ class ScheduledWork:
             return
         delay = max((at - self.clock()).total_seconds(), 1.0)
         scheduler.add_job(self._run, "date", run_date=datetime.now(UTC) + timedelta(seconds=delay),
-                          args=[self.reminders], id=NEXT_JOB, replace_existing=True)
+                          args=[self.reminders, "reminders"], id=NEXT_JOB,
+                          replace_existing=True)

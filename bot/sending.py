@@ -10,9 +10,10 @@ from storage.repos import Repos
 from storage.sending import SendingRepo
 
 
-def sender_config(rate: float | None, lifetimes: Mapping[str, float]) -> SenderConfig:
-    """The settings' KIEMDIEM_SEND_RATE (None: no limit) and outbox lifetimes."""
-    return SenderConfig(rate=rate, lifetimes=lifetimes)
+def sender_config(rate: float | None, lifetimes: Mapping[str, float],
+                  lease: float = 60.0) -> SenderConfig:
+    """The settings' KIEMDIEM_SEND_RATE (None: no limit), outbox lifetimes and lease."""
+    return SenderConfig(rate=rate, lifetimes=lifetimes, lease=lease)
 
 
 class Sending:

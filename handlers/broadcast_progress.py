@@ -14,6 +14,7 @@ from conversations.core.i18n import Formatter
 from handlers.outbox_sender import SendError, Transport
 from storage.broadcasts import Broadcast
 from storage.db import utc_now
+from storage.locks import held
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,13 @@ class BroadcastProgress:
             raise
 
     async def tick(self) -> None:
-        """Update every running broadcast's message; finish those with nothing left."""
+        """Update every running broadcast's message; finish those with nothing left. One
+        process at a time (several may share the database), or each would post its own."""
+        async with held(self.repos.db.locks, "job:broadcast-progress") as mine:
+            if mine:
+                await self._tick()
+
+    async def _tick(self) -> None:
         for broadcast in await self.repos.broadcasts.running():
             counts = await self.repos.broadcasts.counts(broadcast.id)
             done = broadcast_report.left(counts) == 0

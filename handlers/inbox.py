@@ -9,6 +9,15 @@ handled again after the restart. Its answer is then sent twice; the review ignor
 identical answer given again within 30 s, and a review question answered already moves
 on. An update whose handling never ends well (it kills the process, say) is given up
 after `max_attempts`: marked failed and the person told politely, never a loop.
+
+Several processes on one PostgreSQL database (the database's `locks` are shared): any
+process may store any update, and one process at a time serves a chat. The worker of a
+chat first takes the chat's advisory lock (storage/locks.py); holding it, it handles the
+chat's pending rows from the database in arrival order, whoever stored them, until none
+is left, lets go, and looks once more (a row stored by a process that found the lock
+taken is then seen). A worker that finds the lock taken leaves the rows to its holder.
+A process that dies lets go of its locks with its connection; its chats' pending rows are
+picked up by the others' sweep (every `sweep_every` seconds) or their next update.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
 from handlers.updates import log_failure
+from storage.database import Locks
 from storage.db import utc_now
 from storage.inbox import InboxRepo, InboxRow
 
@@ -32,7 +42,8 @@ class InboxProcessor:
     def __init__(self, inbox: InboxRepo, channel: str, handle: HandleRow, give_up: HandleRow,
                  *, concurrency: int = 64, max_attempts: int = 3,
                  keep_done: timedelta = timedelta(days=7),
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now,
+                 locks: Locks | None = None, sweep_every: float = 5.0) -> None:
         self.inbox = inbox
         self.channel = channel
         self.handle = handle  # answers one update; failures it cannot answer may raise
@@ -45,6 +56,9 @@ class InboxProcessor:
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._stopping = False
         self._pruned_at: datetime | None = None
+        self.locks = locks or inbox.db.locks  # shared on PostgreSQL: see above
+        self.sweep_every = sweep_every
+        self._sweeping: asyncio.Task[None] | None = None
 
     async def recover(self) -> None:
         """At start-up: what a previous run stored but did not finish. The updates it was
@@ -53,6 +67,10 @@ class InboxProcessor:
         (Each is the first pending update of its chat, so every chat stays in order.)"""
         await self._prune()
         pending = await self.inbox.pending(self.channel)
+        if self.locks.shared:  # other processes may be serving these chats right now
+            self.submit(pending)
+            self._sweeping = asyncio.create_task(self._sweep(), name=f"{self.channel}-sweep")
+            return
         if pending:
             log.info("%s: %d stored update(s) from before the restart", self.channel,
                      len(pending))
@@ -79,6 +97,8 @@ class InboxProcessor:
         """The updates being handled finish (within `grace` seconds); the queued ones stay
         pending in the inbox for the next start."""
         self._stopping = True
+        if self._sweeping is not None:
+            self._sweeping.cancel()
         workers = list(self._workers.values())
         if workers:
             _done, late = await asyncio.wait(workers, timeout=grace)
@@ -89,6 +109,9 @@ class InboxProcessor:
     async def _work(self, chat_key: str) -> None:
         queue = self._queues[chat_key]
         try:
+            if self.locks.shared:
+                await self._work_shared(chat_key, queue)
+                return
             while queue and not self._stopping:
                 async with self._slots:
                     await self._one(queue[0])
@@ -96,6 +119,55 @@ class InboxProcessor:
         finally:
             del self._queues[chat_key]
             del self._workers[chat_key]
+
+    async def _work_shared(self, chat_key: str, queue: deque[InboxRow]) -> None:
+        """Serve the chat while holding its lock, until nothing of it is pending."""
+        key = f"inbox:{self.channel}:{chat_key}"
+        seen: set[int] = set()  # each row once here (one whose bookkeeping failed stays)
+        while queue and not self._stopping:
+            submitted = list(queue)
+            queue.clear()  # what is submitted from now on makes this look again
+            try:
+                if not await self.locks.try_lock(key):
+                    # its holder serves the chat and looks again after letting go, so it
+                    # sees every row committed before this try; rows submitted during the
+                    # try may be later: try again for them
+                    continue
+            except Exception as exc:
+                log_failure(exc, self.channel, "chat lock")
+                return  # the rows stay pending: the sweep tries again
+            try:
+                for row in await self._pending_in_chat(chat_key, submitted):
+                    if self._stopping:
+                        break
+                    if row.id not in seen:
+                        seen.add(row.id)
+                        async with self._slots:
+                            await self._one(row)
+            finally:
+                with contextlib.suppress(Exception):  # a lost connection let go already
+                    await self.locks.unlock(key)
+            queue.extend(row for row in await self._pending_in_chat(chat_key, [])
+                         if row.id not in seen)
+
+    async def _pending_in_chat(self, chat_key: str,
+                               submitted: list[InboxRow]) -> list[InboxRow]:
+        """From the database; if it cannot be read, the rows this process was given."""
+        try:
+            return await self.inbox.pending_in_chat(self.channel, chat_key)
+        except Exception as exc:
+            log_failure(exc, self.channel, "inbox bookkeeping")
+            return submitted
+
+    async def _sweep(self) -> None:
+        """Chats a dead process left with pending updates: served by whoever looks."""
+        while True:
+            await asyncio.sleep(self.sweep_every)
+            try:
+                # a chat's worker reads the rest itself
+                self.submit(await self.inbox.first_pending(self.channel))
+            except Exception as exc:
+                log_failure(exc, self.channel, "inbox sweep")
 
     async def _one(self, row: InboxRow) -> None:
         """Handle one update to the end; never raises. The bookkeeping failing (the

@@ -101,6 +101,9 @@ class SenderConfig:
     idle_wait: float = 2.0           # seconds between looks at an empty outbox
     max_flood_waits: int = 5         # RetryAfter answers for one message before a backoff
     stop_grace: float = 30.0         # seconds `stop()` waits for requests on the wire
+    # seconds a claim holds a row unless renewed (every third of it): with several
+    # processes, a dead one's messages wait this long, and the duplicate window is this
+    lease: float = 60.0
     lifetimes: Mapping[str, float] = field(default_factory=lifetimes_from_env)
 
     @property

@@ -24,7 +24,10 @@ at most `batch_size` messages arrive twice and none is lost. Outcomes are kept i
 until written: a failed write (database locked, disk full) is retried before any new row
 is claimed, so a delivered message is never sent again. `stop()` lets the requests on the
 wire finish, records them and releases the rows still waiting their turn: a clean stop
-(SIGTERM) duplicates nothing. One sender per database: start-up releases 'sending' rows.
+(SIGTERM) duplicates nothing. Claims carry a lease (`lease`, 60 s), renewed every third of
+it while held: on PostgreSQL several processes' senders share the outbox, and a dead
+one's claims go out from another once their lease ends; on SQLite (one process) start-up
+releases the 'sending' rows at once.
 
 A message with a document is two platform messages (the text with its buttons, then the
 file); the file is uploaded once and its platform id (attachments.file_ref) reused.
@@ -103,6 +106,7 @@ class OutboxSender:
         self._failures = 0  # transient failures since the last delivery
         self._outage_pauses = 0
         self._task: asyncio.Task | None = None
+        self._leases: asyncio.Task | None = None
         self.sent = 0  # messages delivered by this sender since it started
 
     @property
@@ -117,6 +121,7 @@ class OutboxSender:
         if released:
             log.info("outbox: %d messages in flight at the last stop go out again", released)
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
+        self._leases = asyncio.create_task(self._keep_leases(), name="outbox-leases")
 
     async def stop(self) -> None:
         """Finish the requests on the wire and record every outcome (at most `stop_grace`
@@ -124,6 +129,9 @@ class OutboxSender:
         task, self._task = self._task, None
         if task is None:
             return
+        leases, self._leases = self._leases, None
+        if leases is not None:
+            leases.cancel()
         self._stopping = True
         self._wake.set()
         self._release_waiting()
@@ -157,6 +165,22 @@ class OutboxSender:
         finally:
             for task in self._in_flight:  # cancelled by stop's grace: the rows stay 'sending'
                 task.cancel()
+
+    def _held(self) -> list[int]:
+        """Rows this sender claimed and has not recorded yet (still 'sending')."""
+        return [*(row.id for row in self._in_flight.values()),
+                *(row.id for _, row in self._unrecorded)]
+
+    async def _keep_leases(self) -> None:
+        """Renew the claims in hand, so no other process takes them over (real time: the
+        lease is against other processes, whatever clock the tests move)."""
+        while True:
+            await asyncio.sleep(self.config.lease / 3)
+            try:
+                await self.repo.renew(self._held(),
+                                      self.clock() + timedelta(seconds=self.config.lease))
+            except Exception as exc:  # the next claim renews them too
+                log.warning("outbox: leases not renewed (%s)", describe(exc))
 
     async def _idle(self) -> None:
         wait = self.config.idle_wait
@@ -220,7 +244,8 @@ class OutboxSender:
         if room <= 0:
             return []
         now = self.clock()
-        rows = await self.repo.claim(list(self.transports), now, room)
+        rows = await self.repo.claim(list(self.transports), now, room,
+                                     timedelta(seconds=self.config.lease), self._held())
         for row in rows:
             if self.config.expires_at(row) <= now:
                 self._unrecorded.append((Outcome(row.id, "expired", "expired before sending",

@@ -12,18 +12,16 @@ failed one leaves nothing behind, and the next update is served normally.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import traceback
 from pathlib import Path
 from typing import Protocol
 
 from conversations.core.menus import failure_reply
 from conversations.core.replies import Incoming, Reply
+from storage.database import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 _PROJECT = Path(__file__).resolve().parents[1]
-# sqlite3.OperationalError texts of a database that cannot take a write for now
-_UNAVAILABLE = ("locked", "busy", "disk is full", "disk i/o", "readonly", "read-only")
 
 
 class Dialogue(Protocol):
@@ -32,15 +30,14 @@ class Dialogue(Protocol):
     async def handle(self, incoming: Incoming) -> list[Reply]: ...
 
 
-def storage_unavailable(exc: BaseException) -> sqlite3.OperationalError | None:
-    """The SQLite error behind `exc` when the database refused the write for a reason
-    outside the update (locked, full, read-only: not a bug), else None."""
+def storage_unavailable(exc: BaseException) -> DatabaseUnavailable | None:
+    """The storage's DatabaseUnavailable behind `exc` (SQLite locked, full, read-only;
+    PostgreSQL unreachable, out of connections…: not a bug), else None."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, sqlite3.OperationalError) and any(
-                word in str(current).lower() for word in _UNAVAILABLE):
+        if isinstance(current, DatabaseUnavailable):
             return current
         current = current.__cause__ or current.__context__
     return None

@@ -39,6 +39,13 @@ class IntegrityError(Exception):
     """A constraint refused a write (unique, foreign key, check); the transaction is undone."""
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot take this now, for a reason outside the request: SQLite locked
+    past the busy timeout, full, read-only; PostgreSQL unreachable, the connection lost,
+    too many connections, a serialization failure or deadlock. Nothing of the transaction
+    was kept: the same request may simply be made again in a moment."""
+
+
 class SchemaTooNewError(RuntimeError):
     """The database was written by a newer kiemdiem than this one."""
 
@@ -62,7 +69,24 @@ class Transaction(Protocol):
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
 
+class Locks(Protocol):
+    """Named locks held by this process against the other processes on the database (see
+    storage/locks.py). `shared` is False where one process is all there can be (SQLite):
+    every lock is then granted at once."""
+
+    shared: bool
+
+    async def try_lock(self, key: str) -> bool:
+        """Take the lock unless another process holds it; never waits."""
+        ...
+
+    async def unlock(self, key: str) -> None: ...
+
+
 class Database(Protocol):
+    dialect: str  # "sqlite" or "postgresql"
+    locks: Locks  # coordination between the processes sharing this database
+
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """A write transaction: committed when the block ends, rolled back if it raises
         (or is cancelled). Writers are serialised: one transaction at a time."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ import aiosqlite
 
 from storage.database import (
     Database,
+    DatabaseUnavailable,
     IntegrityError,
     Row,
     SchemaTooNewError,
@@ -29,6 +30,7 @@ from storage.database import (
     to_db_time,
     utc_now,
 )
+from storage.locks import LocalLocks
 from storage.migrate import migrate, migrations
 from storage.urls import is_postgres_url
 
@@ -37,6 +39,27 @@ __all__ = ["Database", "IntegrityError", "SQLiteDatabase", "SchemaTooNewError", 
            "migrations", "open_database", "to_db_time", "utc_now"]
 
 BUSY_TIMEOUT_MS = 5000
+# sqlite3.OperationalError texts of a database that cannot take this for now
+_UNAVAILABLE = ("locked", "busy", "disk is full", "disk i/o", "readonly", "read-only")
+
+
+class OperationalError(DatabaseUnavailable, sqlite3.OperationalError):
+    """SQLite cannot take this now (locked past the busy timeout, full, read-only, I/O):
+    the interface's DatabaseUnavailable, still a sqlite3.OperationalError by its type."""
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """sqlite3's errors as the interface's: IntegrityError, DatabaseUnavailable."""
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        raise IntegrityError(str(exc)) from exc
+    except sqlite3.OperationalError as exc:
+        if isinstance(exc, DatabaseUnavailable) or not any(
+                word in str(exc).lower() for word in _UNAVAILABLE):
+            raise
+        raise OperationalError(str(exc)) from exc
 
 
 class SQLiteTransaction:
@@ -63,6 +86,9 @@ class SQLiteTransaction:
 
 
 class SQLiteDatabase:
+    dialect = "sqlite"
+    locks = LocalLocks()  # one process per database file
+
     def __init__(self, conn: aiosqlite.Connection, path: str,
                  busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.conn = conn
@@ -92,17 +118,16 @@ class SQLiteDatabase:
     async def transaction(self) -> AsyncIterator[SQLiteTransaction]:
         # A failed statement undoes the whole transaction, as on PostgreSQL: catch
         # IntegrityError outside the block, never inside it.
-        async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._transaction
-            except BaseException as exc:
-                await self.conn.rollback()
-                if isinstance(exc, sqlite3.IntegrityError):
-                    raise IntegrityError(str(exc)) from exc
-                raise
-            else:
-                await self.conn.commit()
+        with _errors():
+            async with self._write_lock:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._transaction
+                except BaseException:
+                    await self.conn.rollback()
+                    raise
+                else:
+                    await self.conn.commit()
 
     # The old name, for code written before the interface (main's accounts.py gained
     # `async with db.write() as conn: await conn.execute(…)` meanwhile): the same
@@ -113,24 +138,25 @@ class SQLiteDatabase:
         # It still waits for the write lock, so it never lands inside another coroutine's
         # open transaction on this connection.
         async with self._write_lock:
-            try:
+            with _errors():
                 return (await self.conn.execute(sql, tuple(params))).rowcount
-            except sqlite3.IntegrityError as exc:
-                raise IntegrityError(str(exc)) from exc
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        if self._reader is not None:
-            return self._reader.execute(sql, tuple(params)).fetchone()
-        rows = await self.conn.execute_fetchall(sql, tuple(params))
-        return next(iter(rows), None)
+        with _errors():
+            if self._reader is not None:
+                return self._reader.execute(sql, tuple(params)).fetchone()
+            rows = await self.conn.execute_fetchall(sql, tuple(params))
+            return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        if self._reader is not None:
-            return self._reader.execute(sql, tuple(params)).fetchall()
+        with _errors():
+            if self._reader is not None:
+                return self._reader.execute(sql, tuple(params)).fetchall()
         return await self.fetchall_bulk(sql, params)
 
     async def fetchall_bulk(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return list(await self.conn.execute_fetchall(sql, tuple(params)))
+        with _errors():
+            return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def schema_version(self) -> int:
         """The newest recorded migration, or, for a database made before

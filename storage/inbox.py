@@ -69,6 +69,21 @@ class InboxRepo:
             (channel,))
         return [_row(row) for row in rows]
 
+    async def first_pending(self, channel: str) -> list[InboxRow]:
+        """The first update not yet handled of each chat that has one."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM inbox WHERE id IN (SELECT min(id) FROM inbox"
+            " WHERE channel = ? AND state = 'pending' GROUP BY chat_key) ORDER BY id",
+            (channel,))
+        return [_row(row) for row in rows]
+
+    async def pending_in_chat(self, channel: str, chat_key: str) -> list[InboxRow]:
+        """One chat's updates not yet handled to the end, in arrival order."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM inbox WHERE channel = ? AND chat_key = ?"
+            " AND state = 'pending' ORDER BY id", (channel, chat_key))
+        return [_row(row) for row in rows]
+
     async def begin(self, inbox_id: int) -> int:
         """Count one more attempt before handling (a crash during it then counts too);
         returns the attempts so far, this one included."""

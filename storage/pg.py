@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager, suppress
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import asyncpg
 
-from storage.database import IntegrityError, Row, to_db_time, utc_now
+from storage.database import DatabaseUnavailable, IntegrityError, Row, to_db_time, utc_now
+from storage.locks import PgSessionLocks
 from storage.migrate import migrate
 from storage.urls import masked
 
@@ -77,10 +78,41 @@ async def _setup_connection(conn: asyncpg.Connection) -> None:
                               encoder=str, decoder=lambda text: text)
 
 
-def _integrity(exc: BaseException) -> BaseException:
+# "Cannot take this now": the server unreachable or gone, too many connections, a disk
+# full, an administrator's shutdown, a serialization failure or deadlock (the transaction
+# was undone; the person sends again, as after SQLite's "database is locked").
+_UNAVAILABLE = (OSError, TimeoutError, asyncpg.PostgresConnectionError,
+                asyncpg.InsufficientResourcesError, asyncpg.OperatorInterventionError,
+                asyncpg.SerializationError, asyncpg.DeadlockDetectedError,
+                asyncpg.ReadOnlySQLTransactionError)
+
+
+def unavailable(exc: BaseException) -> bool:
+    # asyncpg's InterfaceError when the connection was lost under us: "connection is
+    # closed", or the pool took the dead connection back ("released back to the pool")
+    return isinstance(exc, _UNAVAILABLE) or (
+        isinstance(exc, asyncpg.InterfaceError)
+        and any(words in str(exc) for words in ("closed", "released back to the pool")))
+
+
+def _translated(exc: BaseException) -> BaseException:
+    """asyncpg's errors as the interface's (storage/database.py), others as they are."""
     if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
         return IntegrityError(str(exc))
+    if unavailable(exc):
+        return DatabaseUnavailable(type(exc).__name__)
     return exc
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        raised = _translated(exc)
+        if raised is exc:
+            raise
+        raise raised from exc
 
 
 class PgTransaction:
@@ -111,28 +143,27 @@ class PgDatabase:
         self.pool = pool
         self.path = url  # what opens it again (as SQLiteDatabase.path); holds the password
         self.label = masked(url)  # what may be shown
+        self.locks = PgSessionLocks(url)  # several processes may share this database
         self._write_lock = asyncio.Lock()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PgTransaction]:
         # One writer per process waits for the advisory lock: the others wait here without
         # a connection, so reads made inside a transaction always find a free one.
-        async with self._write_lock, self.pool.acquire() as conn:
-            await conn.execute(BEGIN_WRITE)
-            try:
-                yield PgTransaction(conn)
-            except BaseException as exc:
-                await self._rollback(conn)
-                raised = _integrity(exc)
-                if raised is not exc:
-                    raise raised from exc
-                raise
-            else:
+        with _errors():
+            async with self._write_lock, self.pool.acquire() as conn:
+                await conn.execute(BEGIN_WRITE)
                 try:
-                    await conn.execute("COMMIT")
-                except BaseException as exc:  # a deferred constraint refused at commit
+                    yield PgTransaction(conn)
+                except BaseException:
                     await self._rollback(conn)
-                    raise _integrity(exc) from exc
+                    raise
+                else:
+                    try:
+                        await conn.execute("COMMIT")
+                    except BaseException:  # a deferred constraint refused at commit
+                        await self._rollback(conn)
+                        raise
 
     write = transaction  # the old name, as on SQLiteDatabase
 
@@ -141,7 +172,8 @@ class PgDatabase:
         try:
             await conn.execute("ROLLBACK")
         except BaseException:
-            conn.terminate()  # the pool replaces it; the server undoes the transaction
+            with suppress(asyncpg.InterfaceError):  # lost already: the pool took it back
+                conn.terminate()  # the pool replaces it; the server undoes the transaction
             raise
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -151,10 +183,12 @@ class PgDatabase:
             return await tx.execute(sql, params)
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        return await self.pool.fetchrow(translate(sql), *params)
+        with _errors():
+            return await self.pool.fetchrow(translate(sql), *params)
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return await self.pool.fetch(translate(sql), *params)
+        with _errors():
+            return await self.pool.fetch(translate(sql), *params)
 
     fetchall_bulk = fetchall
 
@@ -172,14 +206,16 @@ class PgDatabase:
             )
 
     async def close(self) -> None:
+        await self.locks.close()  # this process's advisory locks go with it
         await self.pool.close()
 
 
 async def open_pg_database(url: str, *, upto: int | None = None,
                            max_connections: int = 10) -> PgDatabase:
     """Connect (a pool) and upgrade the schema; `upto` is for tests only."""
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=max_connections,
-                                     init=_setup_connection)
+    with _errors():
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=max_connections,
+                                         init=_setup_connection)
     db = PgDatabase(pool, url)
     try:
         await migrate(db, db.label, utc_now(), upto, dialect=PgDatabase.dialect)

@@ -1,20 +1,28 @@
 """The sender's side of the outbox: claim due rows, record outcomes, follow chat moves.
 
-A row goes pending → sending (claimed, in one write transaction) → sent / failed /
-unreachable / expired, or back to pending with a later `not_before` (retry). Rows left 'sending'
-by a killed process are what was in flight; `release_in_flight` puts them back to
-pending at start-up, so they are sent (again) — the only possible duplicates.
-Only one sender may run per database (start-up releases every 'sending' row).
+A row goes pending → sending (claimed, in one write transaction, with a lease) → sent /
+failed / unreachable / expired, or back to pending with a later `not_before` (retry). The
+claiming process renews the lease of the rows it still holds; rows whose lease ran out
+(their process died) go back to pending at the next claim, by any process, and are sent
+(again) — the only possible duplicates, and the reason a dead process's messages wait
+for the lease. On SQLite (one process per database) start-up also releases every
+'sending' row at once (`release_in_flight`); on PostgreSQL other processes' claims are
+live, so only the lease frees them, and the claim skips rows another claimer has locked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from storage.database import Database, from_db_time, to_db_time
+from storage.database import Database, Transaction, from_db_time, to_db_time
 from storage.outbox import OutboxRow, outbox_row
+
+# How long a claim holds a row without being renewed: a dead process's messages wait this
+# long before another process sends them (a message on the wire when it died then arrives
+# twice). The live sender renews its claims well before.
+DEFAULT_LEASE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -43,28 +51,61 @@ class SendingRepo:
         self.db = db
 
     async def release_in_flight(self, now: datetime) -> int:
-        """Back to pending what a killed sender had claimed; returns how many."""
+        """Back to pending what a killed sender had claimed; returns how many. Only where
+        one process is all there can be: elsewhere the claims may be another's, live."""
+        if self.db.locks.shared:
+            return 0
         async with self.db.transaction() as conn:
             return await conn.execute(
                 "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'",
                 (to_db_time(now),),
             )
 
-    async def claim(self, channels: Sequence[str], now: datetime, limit: int) -> list[OutboxRow]:
-        """Mark up to `limit` due rows of these channels 'sending' and return them, oldest
-        first. One transaction: no other claimer can take the same rows."""
+    async def claim(self, channels: Sequence[str], now: datetime, limit: int,
+                    lease: timedelta = DEFAULT_LEASE,
+                    held: Collection[int] = ()) -> list[OutboxRow]:
+        """Mark up to `limit` due rows of these channels 'sending' until `now + lease` and
+        return them, oldest first. Rows whose lease ran out are due again, except `held`
+        (this sender's own, renewed first). One transaction: no other claimer can take
+        the same rows."""
         if not channels:
             return []
         marks = ",".join("?" * len(channels))
-        stamp = to_db_time(now)
+        stamp, until = to_db_time(now), to_db_time(now + lease)
+        # PostgreSQL: rows another process is claiming at this moment are passed over
+        skip_locked = " FOR UPDATE SKIP LOCKED" if self.db.locks.shared else ""
         async with self.db.transaction() as conn:
+            await self._renew(conn, held, until)
+            await conn.execute(
+                "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'"
+                " AND (lease_until IS NULL OR lease_until <= ?)"
+                f" AND channel IN ({marks})", (stamp, stamp, *channels),
+            )
             rows = await conn.fetchall(
-                "UPDATE outbox SET status = 'sending', updated_at = ? WHERE id IN ("
-                " SELECT id FROM outbox WHERE status = 'pending' AND not_before <= ?"
-                f" AND channel IN ({marks}) ORDER BY not_before, id LIMIT ?) RETURNING *",
-                (stamp, stamp, *channels, limit),
+                "UPDATE outbox SET status = 'sending', lease_until = ?, updated_at = ?"
+                " WHERE id IN (SELECT id FROM outbox WHERE status = 'pending'"
+                f" AND not_before <= ? AND channel IN ({marks}) ORDER BY not_before, id"
+                f" LIMIT ?{skip_locked}) RETURNING *",
+                (until, stamp, stamp, *channels, limit),
             )
         return sorted((outbox_row(r) for r in rows), key=lambda r: (r.not_before, r.id))
+
+    async def renew(self, row_ids: Collection[int], until: datetime) -> int:
+        """Extend the lease of rows this sender still holds; returns how many."""
+        if not row_ids:
+            return 0
+        async with self.db.transaction() as conn:
+            return await self._renew(conn, row_ids, to_db_time(until))
+
+    @staticmethod
+    async def _renew(conn: Transaction, row_ids: Collection[int], until: str) -> int:
+        if not row_ids:
+            return 0
+        marks = ",".join("?" * len(row_ids))
+        return await conn.execute(
+            f"UPDATE outbox SET lease_until = ? WHERE status = 'sending' AND id IN ({marks})",
+            (until, *row_ids),
+        )
 
     async def next_due(self, channels: Sequence[str]) -> datetime | None:
         """When the earliest pending row of these channels becomes due."""

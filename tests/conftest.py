@@ -16,6 +16,7 @@ from storage.db import open_database
 from storage.models import Member, MemberRecord
 from storage.repos import Repos
 from tests.fakes.telegram_api import TEST_TOKEN, FakeBotApi
+from tests.fakes.zalo_api import FakeZaloApi
 from tests.pg_server import PgServer, emptied_shared_database, find_bin_dir
 
 COMMITTEE = "Đảng ủy phường Thử Nghiệm"
@@ -155,6 +156,13 @@ def chat_factory(assistant):
 async def fake():
     """A fake Bot API server on real HTTP (see tests/fakes/telegram_api.py)."""
     async with FakeBotApi(token=TEST_TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+async def zalo():
+    """A fake Zalo Bot API server on real HTTP (see tests/fakes/zalo_api.py)."""
+    async with FakeZaloApi() as api:
         yield api
 
 

@@ -7,6 +7,7 @@ import asyncio
 
 from handlers.inbox import InboxProcessor
 from storage.inbox import InboxRow, NewUpdate
+from storage.locks import LocalLocks
 
 
 def updates(*pairs: tuple[str, str]) -> list[NewUpdate]:
@@ -22,8 +23,10 @@ class Recorder:
         self.handled: list[tuple[str, str]] = []
         self.held: dict[str, asyncio.Event] = {}
         self.given_up: list[str] = []
+        self.began = asyncio.Event()  # an update is in hand
 
     async def handle(self, row: InboxRow) -> None:
+        self.began.set()
         if (gate := self.held.get(row.chat_key)) is not None:
             await gate.wait()
         self.handled.append((row.chat_key, row.payload["text"]))
@@ -34,8 +37,9 @@ class Recorder:
 
 async def test_one_chat_in_order_while_other_chats_go_ahead(repos, clock):
     recorder = Recorder()
+    # one process's own order between chats (several processes: tests/test_shared_database.py)
     processor = InboxProcessor(repos.inbox, "t", recorder.handle, recorder.give_up,
-                               clock=clock)
+                               clock=clock, locks=LocalLocks())
     recorder.held["slow"] = asyncio.Event()
     stored = await repos.inbox.store("t", updates(
         ("slow", "1"), ("fast", "a"), ("slow", "2"), ("other", "x"), ("fast", "b"),
@@ -115,7 +119,7 @@ async def test_stop_lets_the_update_in_hand_finish_and_keeps_the_rest_pending(re
     processor = InboxProcessor(repos.inbox, "t", recorder.handle, recorder.give_up,
                                clock=clock)
     processor.submit(await repos.inbox.store("t", updates(("c", "1"), ("c", "2")), clock()))
-    await asyncio.sleep(0)  # the worker starts on "1"
+    await recorder.began.wait()  # the worker starts on "1"
     stopping = asyncio.create_task(processor.stop())
     recorder.held["c"].set()
     await stopping

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from conversations.core.replies import Reply
 from handlers.outbox_sender import SenderConfig
 from storage.campaigns import NewCampaign, PlanStep
 from storage.db import open_database, utc_now
+from storage.models import MemberRecord
 from storage.outbox import OutboxRow
 from storage.repos import Repos
 from storage.sending import Attachment
@@ -85,15 +86,16 @@ async def until(check: Callable[[], object], timeout: float = 10.0) -> None:  # 
 
 
 async def prepare(path, *, campaign: bool,
-                  bindings: dict[str, tuple[str, str]] | None = None) -> dict:
-    """The sample organisation bound on both channels (or as `bindings` says: name ->
-    (channel, user id)); with a campaign whose reminder (00:00 local today, never quiet)
-    is due whenever this runs."""
+                  bindings: dict[str, tuple[str, str]] | None = None,
+                  extra: Sequence[MemberRecord] = ()) -> dict:
+    """The sample organisation (plus `extra` members) bound on both channels (or as
+    `bindings` says: name -> (channel, user id)); with a campaign whose reminder (00:00
+    local today, never quiet) is due whenever this runs."""
     db = await open_database(path)
     try:
         repos = Repos.of(db)
         committee = await repos.org.ensure_committee(COMMITTEE)
-        await repos.org.apply_import(committee.id, ORG)
+        await repos.org.apply_import(committee.id, [*ORG, *extra])
         members = {m.full_name: m for m in await repos.org.members_of_committee(committee.id)}
         now = utc_now()
         if bindings is None:

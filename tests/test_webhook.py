@@ -21,7 +21,7 @@ from storage.inbox import NewUpdate
 from storage.outbox import STATUSES, OutMessage
 from tests.fakes.telegram_api import TEST_TOKEN
 from tests.fakes.zalo_api import ZALO_TOKEN, FakeZaloApi
-from tests.test_runtime import FAST
+from tests.test_runtime import FAST, until
 from tests.test_telegram_runner import org_with_invite
 
 SECRET = "hook-Secret_0123456789"
@@ -228,3 +228,13 @@ async def test_a_port_in_use_stops_start_up_with_one_clear_sentence(tmp_path, fa
         with pytest.raises(ChannelStartError, match=f"127.0.0.1:{port}.*KIEMDIEM_HTTP_PORT"):
             await runtime.start()
     assert runtime.db is None and fake.webhook == {}  # stopped cleanly, nothing registered
+
+
+async def test_metrics_report_how_late_the_last_reminder_run_started(running):
+    runtime, base, _code = running
+    assert runtime.scheduled is not None
+    await until(lambda: runtime.scheduled.reminder_lag is not None)  # due at start-up
+    _status, text = await get(f"{base}/metrics")
+    [lag] = [line for line in text.splitlines()
+             if line.startswith("kiemdiem_reminder_lag_seconds ")]
+    assert METRIC_LINE.fullmatch(lag) and float(lag.split()[1]) >= 0

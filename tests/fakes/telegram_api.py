@@ -18,10 +18,11 @@ import copy
 import itertools
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import aiohttp
 from aiohttp import web
 
 TEST_TOKEN = "123456:TEST-TOKEN"  # what every test bot uses
@@ -115,12 +116,14 @@ class FakeBotApi:
         self.updates: list[dict] = []
         self.webhook: dict = {}  # the last setWebhook's parameters
         self.latency = 0.0
+        self.on_call: Callable[[Call], None] | None = None  # told of each call (bench/)
         self._failures: list[_Failure] = []
         self._consumed: set[int] = set()
         self._users: dict[int, dict] = {}
         self._message_ids: dict[int | str, int] = {}
         self._update_id = 0
         self._ids = itertools.count(1)
+        self._turn = itertools.count()  # the next webhook receiver (`deliver`)
         self._changed = asyncio.Event()
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -314,6 +317,32 @@ class FakeBotApi:
                  "chat_instance": f"ci{chat}", "data": data, "message": copy.deepcopy(message)}
         return self.push_update({"callback_query": query})
 
+    # -- webhook delivery -----------------------------------------------------------------
+
+    async def deliver(self, update: dict, receivers: Sequence[str], *,
+                      timeout: float = 30.0) -> str:  # noqa: ASYNC109
+        """POST one queued update as the webhook setWebhook registered would, with its
+        secret_token, to one of `receivers` (the bot processes' own /telegram URLs, standing
+        for the public URL behind a load balancer). Receivers are taken in turn, so
+        successive updates, of one chat too, go to different processes; one that refuses
+        (connection refused, 5xx) is passed over and the update sent to the next, as
+        Telegram retries. The update leaves the getUpdates queue; returns who took it."""
+        secret = self.webhook.get("secret_token")
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        deadline = time.monotonic() + timeout
+        async with aiohttp.ClientSession() as session:
+            while True:
+                url = receivers[next(self._turn) % len(receivers)]
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with session.post(url, json=update, headers=headers) as response:
+                        if response.status == 200:
+                            with contextlib.suppress(ValueError):
+                                self.updates.remove(update)
+                            return url
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no receiver took update {update['update_id']}")
+                await asyncio.sleep(0.05)
+
     # -- HTTP -----------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -355,6 +384,8 @@ class FakeBotApi:
                 answer["parameters"] = err.parameters
             status = err.status
         self.calls.append(call)
+        if self.on_call is not None:
+            self.on_call(call)
         self._bump()
         await self._sleep(delay)
         return web.json_response(answer, status=status)

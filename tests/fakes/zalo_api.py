@@ -144,17 +144,17 @@ class FakeZaloApi:
         return self.push(self.message(user_id, "message.unsupported.received", **kwargs))
 
     async def deliver(self, update: dict, *, wrapped: bool = True,
-                      secret: str | None = None) -> int:
+                      secret: str | None = None, to: str | None = None) -> int:
         """POST `update` to the webhook set with setWebhook (wrapped as `{ok, result}` like
-        Zalo, or bare), with its secret unless `secret` is given ("" sends no header).
-        Returns the HTTP status the receiver answered."""
+        Zalo, or bare), with its secret unless `secret` is given ("" sends no header); `to`:
+        another URL (one process behind the public one). Returns the HTTP status."""
         if not self.webhook["url"]:
             raise RuntimeError("no webhook set")
         secret = self.webhook["secret_token"] if secret is None else secret
         headers = {SECRET_HEADER: secret} if secret else {}
         body = {"ok": True, "result": update} if wrapped else update
         async with aiohttp.ClientSession() as session, \
-                session.post(self.webhook["url"], json=body, headers=headers) as response:
+                session.post(to or self.webhook["url"], json=body, headers=headers) as response:
             return response.status
 
     # -- inspection -----------------------------------------------------------------------
