@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.database import Database, from_db_time, to_db_time
-from storage.outbox import OutboxRow, outbox_row
+from storage.outbox import OutboxRow, outbox_row, shared_payloads
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ class SendingRepo:
                 f" AND channel IN ({marks}) ORDER BY not_before, id LIMIT ?) RETURNING *",
                 (stamp, stamp, *channels, limit),
             )
-        return sorted((outbox_row(r) for r in rows), key=lambda r: (r.not_before, r.id))
+        shared = await shared_payloads(self.db, rows)  # texts stored once for many
+        return sorted((outbox_row(r, shared) for r in rows), key=lambda r: (r.not_before, r.id))
 
     async def next_due(self, channels: Sequence[str]) -> datetime | None:
         """When the earliest pending row of these channels becomes due."""
