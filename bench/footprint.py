@@ -57,7 +57,7 @@ async def fill(db: Database, forms: FormLibrary) -> int:
 def report(label: str, total: int, parts: list[tuple[str, int]], text: int) -> None:
     print(f"{label}: {total / MB:.0f} MB for {REVIEWS:,} submitted reviews "
           f"= {total / REVIEWS / 1024:.1f} KB per review (answer text itself: "
-          f"{text / REVIEWS / 1024:.1f} KB per review, UTF-8)")
+          f"{text / REVIEWS / 1024:.1f} KB per review, UTF-8); no fixed target")
     for name, size in parts[:5]:
         print(f"   {name:<28} {size / MB:7.1f} MB  {size / total:5.1%}")
 
