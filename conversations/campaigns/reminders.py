@@ -322,7 +322,7 @@ class _Progress:
             items = self._forms.get(version, code).items
         except KeyError:  # a form version no longer installed: say nothing about progress
             return None
-        given = {}
+        given: dict[str, Answer] = {}
         for entry in (answered or "").split(","):
             key, _sep, flags = entry.rpartition(":")
             # the kinds look at whether there is text, a score, a skip: not at their value
