@@ -64,17 +64,18 @@ async def build(repos: Repos, forms) -> None:
 async def timed_run(repos: Repos, forms, now: datetime, label: str) -> None:
     """What run_due does for the campaign, in its two parts, each timed."""
     campaign = (await repos.campaigns.open_campaigns())[0]
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     plan = await plan_campaign(repos, forms, campaign, now)  # reads only
-    decided = time.perf_counter() - began
-    began = time.perf_counter()
+    decided, decided_cpu = time.perf_counter() - began, time.process_time() - cpu
+    began, cpu = time.perf_counter(), time.process_time()
     added = await repos.campaigns.record_steps(campaign.id, plan.records, now)
-    enqueued = time.perf_counter() - began
+    enqueued, enqueued_cpu = time.perf_counter() - began, time.process_time() - cpu
     assert added == sum(len(r.messages) for r in plan.records)
     assert (await run_due(repos, forms, now)).enqueued == 0  # and nothing twice
     print(f"{label}: {added:,} reminders for {CELLS} cells: deciding {decided:.2f} s + "
           f"recording the steps and enqueuing (one transaction) {enqueued:.2f} s = "
-          f"{decided + enqueued:.2f} s (target < 2 s)")
+          f"{decided + enqueued:.2f} s (target < 2 s); CPU of all threads "
+          f"{decided_cpu:.2f} + {enqueued_cpu:.2f} = {decided_cpu + enqueued_cpu:.2f} s")
 
 
 async def main() -> None:

@@ -4,11 +4,12 @@ scheduled work; channels (Telegram, Zalo) plug in beside each other.
     runtime = Runtime(settings.db_path, forms, configured_channels(settings), ...)
     await runtime.serve()  # start, run until SIGTERM/SIGINT, stop cleanly
 
-Start: open the database, build the repositories and the Assistant, alert for submissions
-a crash may have cut off, start each channel, then the sender over every channel's
-transport and the scheduler (reminders, digests). Stop, in reverse: the scheduler (a run in
-progress finishes), the sender (its batch finishes while the channels can still send), the
-channels, the database. Every update of every channel goes through `Runtime.handle`.
+Start: open the database, build the repositories and the Assistant, start each channel,
+alert (in the background) for submissions a crash may have cut off, then the sender over
+every channel's transport and the scheduler (reminders, digests). Stop, in reverse: the
+scheduler (a run in progress finishes), the sender (its batch finishes while the channels
+can still send), the channels, the database. Every update of every channel goes through
+`Runtime.handle`.
 """
 
 from __future__ import annotations
@@ -175,6 +176,9 @@ class Runtime:
             for channel in self.channels:
                 await channel.start(self)
                 self._started.append(channel)
+            # alerts a crash may have cut off between a submission and its alerts: once the
+            # channels serve people, in the background, so thousands never delay them
+            self._catch_up = catch_up_in_background(self.repos, self.forms, self.clock())
             transports = [channel.transport for channel in self._started]
             self.sending = Sending(self.repos, transports, self.sender_config)
             if self.background:
@@ -198,9 +202,6 @@ class Runtime:
         if self.http is not None and self.http.config.public_url:
             self.links = DocumentLinks(self._repos, self.http.config.public_url,
                                        clock=self.clock)
-        # alerts a crash may have cut off between a submission and its alerts: in the
-        # background, so that thousands of them never delay serving people
-        self._catch_up = catch_up_in_background(self._repos, self.forms, self.clock())
 
     async def stop(self) -> None:
         """Idempotent; each part stops even if an earlier one failed to."""

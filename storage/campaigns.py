@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import NamedTuple
 
-from storage.accounts import BEST_LAST, CHOSEN_ACCOUNT
+from storage.accounts import CHOSEN_ACCOUNT
 from storage.database import Database, IntegrityError, Row, from_db_time, to_db_time
 from storage.outbox import OutMessage, insert_messages
-from storage.reviews import Answer
 
 COMMITTEE_CELL = 0  # reminder_steps.cell_id for committee-wide steps (the admins' summary)
 
@@ -92,6 +91,7 @@ class Pending(NamedTuple):
     form_code: str | None
     channel: str | None
     chat_id: str | None
+    answered: str | None   # the draft's answers (see _ANSWERED); None: none, or not started
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,29 @@ def _campaign(row: Row, overrides: dict[int, date]) -> Campaign:
 
 # Members taken off the list (kiemdiem import --remove-missing) are no longer expected.
 _LISTED = "member_id NOT IN (SELECT id FROM members WHERE removed_at IS NOT NULL)"
+
+# Each answer of a draft as `item_key:flags`, comma-separated (item keys have no comma):
+# w has text, s skipped, n has a score. Enough for the item kinds to tell what is done,
+# without handing kilobytes of text to Python. (The inner select keeps group_concat's
+# argument free of parentheses for pg.py's translation.)
+_ANSWERED = ("(SELECT group_concat(e.entry) FROM (SELECT a.item_key || ':'"
+             " || CASE WHEN trim(a.text, ' ' || char(9, 10, 13)) != '' THEN 'w' ELSE '' END"
+             " || CASE WHEN a.skipped != 0 THEN 's' ELSE '' END"
+             " || CASE WHEN a.score IS NOT NULL THEN 'n' ELSE '' END AS entry"
+             " FROM answers a WHERE a.review_id = r.id) e)")
+# Who a reminder run writes to, in one statement: each member's review and chosen account
+# found by index (SQLite walks campaign_members in member order, no sort).
+_PENDING = f"""
+SELECT cm.member_id, cm.cell_id, m.full_name, m.language, m.form, r.id, r.form_version,
+       r.form_code, ca.channel, ca.chat_id, {_ANSWERED} AS answered
+FROM campaign_members cm JOIN campaigns c ON c.id = cm.campaign_id
+JOIN members m ON m.id = cm.member_id
+LEFT JOIN reviews r ON r.member_id = cm.member_id AND r.year = c.year
+LEFT JOIN accounts ca ON ca.id = {CHOSEN_ACCOUNT}
+WHERE cm.campaign_id = ? AND cm.cell_id IN ({{cells}}) AND m.removed_at IS NULL
+  AND (r.status IS NULL OR r.status NOT IN ('submitted', 'accepted'))
+ORDER BY cm.member_id
+"""
 
 
 class CampaignRepo:
@@ -297,37 +320,15 @@ class CampaignRepo:
         return {r["cell_id"]: (r["expected"], r["submitted"] or 0) for r in rows}
 
     async def pending(self, campaign_id: int, cell_ids: Sequence[int]) -> list[Pending]:
-        """Expected members of these cells without a submitted review, each with their first
-        chat account. Three sequential reads joined here: much faster for 100,000 members
-        than one query looking up each member's review and account by index."""
+        """Expected members of these cells without a submitted review, each with their
+        chosen chat account and what their draft has answered, by member id: one statement
+        (100,000 members: ~0.35 s, most of it handing the rows to Python)."""
         if not cell_ids:
             return []
-        campaign = await self.db.fetchone("SELECT year FROM campaigns WHERE id = ?",
-                                          (campaign_id,))
-        if campaign is None:
-            return []
-        wanted = set(cell_ids)
-        members = [r for r in await self.db.fetchall_bulk(
-            "SELECT cm.member_id, cm.cell_id, m.full_name, m.language, m.form"
-            " FROM campaign_members cm JOIN members m ON m.id = cm.member_id"
-            " WHERE cm.campaign_id = ? AND m.removed_at IS NULL ORDER BY cm.member_id",
-            (campaign_id,),
-        ) if r[1] in wanted]
-        reviews = {r[0]: r for r in await self.db.fetchall_bulk(
-            "SELECT member_id, id, status, form_version, form_code FROM reviews"
-            " WHERE year = ?", (campaign["year"],))}
-        chats = {r[0]: (r[1], r[2]) for r in await self.db.fetchall_bulk(
-            "SELECT a.member_id, a.channel, a.chat_id FROM accounts a JOIN members p"
-            f" ON p.id = a.member_id ORDER BY {BEST_LAST}")}  # the chosen one is written last
-        found = []
-        for m in members:
-            review = reviews.get(m[0])
-            if review is not None and review[2] in ("submitted", "accepted"):
-                continue
-            found.append(Pending(
-                *m, *(review[1:2] + review[3:5] if review else (None, None, None)),
-                *chats.get(m[0], (None, None))))
-        return found
+        marks = ",".join("?" * len(cell_ids))
+        rows = await self.db.fetchall_bulk(_PENDING.format(cells=marks),
+                                           (campaign_id, *cell_ids))
+        return [Pending(*r) for r in rows]
 
     async def leaders(self, committee_id: int) -> list[Leader]:
         """Secretaries, deputies and admins of the committee, with the chat they get messages on."""
@@ -340,27 +341,6 @@ class CampaignRepo:
         )
         return [Leader(r["id"], r["cell_id"], r["language"], frozenset(r["roles"].split(",")),
                        r["channel"], r["chat_id"]) for r in rows]
-
-    async def draft_answers(self, campaign_id: int) -> dict[int, dict[str, Answer]]:
-        """What the expected members' unsubmitted reviews have answered, by review id.
-
-        Only whether each answer has text is read, not the text (answers run to pages):
-        an answer's text comes back as "…" when it has any, else "".
-        """
-        rows = await self.db.fetchall_bulk(
-            "SELECT a.review_id, a.item_key, a.score, a.skipped,"
-            " trim(a.text, ' ' || char(9, 10, 13)) != '' AS written"
-            " FROM campaign_members cm JOIN campaigns c ON c.id = cm.campaign_id"
-            " JOIN reviews r ON r.member_id = cm.member_id AND r.year = c.year"
-            " JOIN answers a ON a.review_id = r.id"
-            " WHERE cm.campaign_id = ? AND r.status NOT IN ('submitted', 'accepted')",
-            (campaign_id,),
-        )
-        found: dict[int, dict[str, Answer]] = {}
-        for review_id, key, score, skipped, written in rows:
-            found.setdefault(review_id, {})[key] = Answer("…" if written else "", score,
-                                                          bool(skipped))
-        return found
 
     # reminder steps
 
@@ -388,6 +368,9 @@ class CampaignRepo:
                     (campaign_id, rec.cell_id, rec.step, rec.status, len(rec.messages), stamp),
                 ) == 1:
                     messages += rec.messages
+            # in member order, not cell by cell: the outbox's indexes (dedup key, chat)
+            # take 66,000 rows in ~40 % less time when their keys come nearly sorted
+            messages.sort(key=lambda m: m.member_id or 0)
             return await insert_messages(tx, messages, now) if messages else 0
 
     # the /campaign chat dialogue

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage.database import Database, Transaction, from_db_time, to_db_time
-from storage.outbox import OutboxRow, outbox_row
+from storage.outbox import OutboxRow, outbox_row, shared_payloads
 
 # How long a claim holds a row without being renewed: a dead process's messages wait this
 # long before another process sends them (a message on the wire when it died then arrives
@@ -88,7 +88,8 @@ class SendingRepo:
                 f" LIMIT ?{skip_locked}) RETURNING *",
                 (until, stamp, stamp, *channels, limit),
             )
-        return sorted((outbox_row(r) for r in rows), key=lambda r: (r.not_before, r.id))
+        shared = await shared_payloads(self.db, rows)  # texts stored once for many
+        return sorted((outbox_row(r, shared) for r in rows), key=lambda r: (r.not_before, r.id))
 
     async def renew(self, row_ids: Collection[int], until: datetime) -> int:
         """Extend the lease of rows this sender still holds; returns how many."""

@@ -4,6 +4,7 @@ catch-up off the start-up path."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import zipfile
 from contextlib import asynccontextmanager
@@ -200,6 +201,26 @@ async def test_the_catch_up_runs_beside_start_up_and_finishes(repos, forms, cloc
         (duc.id, "Đồng")]
     assert review.submitted_at == datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
+
+
+async def test_the_catch_up_lets_people_in_between_reviews(repos, forms, clock, org):
+    """Secretaries on the digest: the catch-up queues nothing, so on SQLite (small reads
+    from the event loop) nothing in it suspends; it must still hand the loop over between
+    reviews, or 5,000 of them hold every update back for seconds."""
+    for name in ("Trần Văn Đức", "Đặng Quốc Bảo"):
+        await repos.secretaries.set_alert_pref(org[name].id, "digest", clock())
+    members = [m for m in org.values() if "secretary" not in m.roles]
+    for member in members:
+        await sample_review(repos, forms, member, clock())
+    task = catch_up_in_background(repos, forms, clock() + timedelta(minutes=5))
+    await asyncio.sleep(0)  # the catch-up sends its one read to the database thread
+    await repos.db.fetchall_bulk("SELECT 1")  # behind it: the catch-up resumes first
+    turns = 0
+    while not task.done():
+        turns += 1
+        await asyncio.sleep(0)
+    assert task.result() == len(members) and await outbox(repos, "alert") == []
+    assert turns >= len(members)  # a turn for others between every two reviews
 
 def test_the_cells_zip_stores_its_documents_without_deflating_them_again():
     archive = docx_zip([("", "a.docx", b"PK" + bytes(range(256)) * 40),

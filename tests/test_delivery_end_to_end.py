@@ -95,3 +95,23 @@ async def test_campaign_reminder_reaches_the_member_with_a_button(
     await run_due(repos, forms, clock())  # a second run, as after a restart
     await _drain_until_settled(sender, repos, "reminder")
     assert len(_received(fake, MEMBER_CHAT)) == 1
+
+
+async def test_a_reminder_text_stored_once_reaches_each_member_it_is_for(
+    repos, db, org, forms, clock, fake, bot
+):
+    sender = OutboxSender(SendingRepo(db), [TelegramTransport(bot)], FAST, clock=clock)
+    tuan, duc = org["Lê Minh Tuấn"], org["Trần Văn Đức"]
+    await _bind(repos, tuan, MEMBER_CHAT, clock)
+    await _bind(repos, duc, SECRETARY_CHAT, clock)
+    committee = await repos.org.committee_by_name(COMMITTEE)
+    await create_campaign(repos, forms, committee, CampaignRequest(
+        "Kiểm điểm năm 2026", date(2026, 11, 30), date(2026, 12, 5)), clock())
+    clock.now = datetime(2026, 11, 27, 1, 30, tzinfo=UTC)
+    enqueued = (await run_due(repos, forms, clock())).enqueued
+    assert enqueued == len(org)  # nobody has started: one text for all of them
+    stored = await db.fetchall("SELECT count(*) AS n FROM outbox_payloads")
+    assert stored[0]["n"] == 1
+    await _drain_until_settled(sender, repos, "reminder")
+    [to_tuan], [to_duc] = _received(fake, MEMBER_CHAT), _received(fake, SECRETARY_CHAT)
+    assert to_tuan == to_duc and "30/11/2026" in to_tuan

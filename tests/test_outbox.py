@@ -3,6 +3,7 @@
 from conversations.core.outgoing import decode_reply, encode_reply
 from conversations.core.replies import Choice, Reply
 from storage.outbox import OutMessage
+from storage.sending import SendingRepo
 
 
 async def test_enqueue_is_once_per_key_and_unlinked_members_are_unreachable(repos, clock, org):
@@ -18,3 +19,20 @@ async def test_enqueue_is_once_per_key_and_unlinked_members_are_unreachable(repo
     assert decode_reply(row.payload) == Reply("Nhắc nộp bản kiểm điểm",
                                               ((Choice("Tiếp tục", "rv:toc:x"),),))
     assert (await repos.outbox.get("reminder:1:2:d-7")).error == "not_linked"
+
+
+async def test_a_text_for_many_is_stored_once_and_each_claim_reads_it(repos, clock, org):
+    members = list(org.values())[:3]
+    shared = encode_reply(Reply("Nhắc: hạn nộp là thứ Hai, 30/11/2026."))
+    own = encode_reply(Reply("Bản kiểm điểm đã được trả lại."))
+    messages = [OutMessage(f"reminder:1:{m.id}:d3", "reminder", shared, m.id, "telegram",
+                           str(100 + n), 1, shared=True) for n, m in enumerate(members)]
+    messages.append(OutMessage("alert:9", "alert", own, members[0].id, "telegram", "100", 9))
+    assert await repos.outbox.enqueue(messages, clock()) == 4
+    stored = await repos.db.fetchall("SELECT payload FROM outbox_payloads")
+    assert [r["payload"] for r in stored] == [shared]  # once, not once per member
+    claimed = await SendingRepo(repos.db).claim(["telegram"], clock(), 10)
+    assert sorted(r.payload for r in claimed) == sorted([shared] * 3 + [own])
+    assert {r.payload for r in await repos.outbox.of_ref("reminder", 1)} == {shared}
+    assert (await repos.outbox.get(f"reminder:1:{members[1].id}:d3")).payload == shared
+    assert (await repos.outbox.get("alert:9")).payload == own

@@ -9,6 +9,7 @@ import pytest
 from conversations.campaigns.reminders import after_quiet, in_quiet, run_due, schedule
 from conversations.campaigns.rules import CampaignRequest, create_campaign
 from conversations.core.outgoing import decode_reply
+from conversations.review.steps import done_count
 from storage.campaigns import Campaign, PlanStep
 from storage.db import open_database
 from storage.outbox import OutMessage
@@ -91,9 +92,10 @@ async def _bind(repos, member, clock, uid):
 
 
 async def _rows(db, kind="reminder"):
-    return await db.fetchall(
-        "SELECT dedup_key, member_id, payload, status FROM outbox WHERE kind = ?"
-        " ORDER BY dedup_key", (kind,))
+    return await db.fetchall(  # a reminder's text is stored once for all who get it
+        "SELECT o.dedup_key, o.member_id, coalesce(p.payload, o.payload) AS payload, o.status"
+        " FROM outbox o LEFT JOIN outbox_payloads p ON p.id = o.payload_id WHERE o.kind = ?"
+        " ORDER BY o.dedup_key", (kind,))
 
 
 async def _submit(repos, forms, member, clock):
@@ -227,3 +229,22 @@ async def test_two_schedulers_on_one_database_send_once(db, org, forms, clock, c
     assert sum(r.enqueued for r in results) == len(org) + 2  # d1 to all, two digests
     rows = await _rows(db)
     assert len(rows) == len({r["dedup_key"] for r in rows}) == len(org)
+
+
+async def test_the_progress_told_is_what_the_review_itself_counts(
+        repos, db, org, forms, clock, campaign):
+    tuan = org["Lê Minh Tuấn"]
+    form = forms.get(forms.default_version, tuan.form)
+    review = await repos.reviews.start(tuan.id, 2026, form.version, form.code, "x", clock())
+    texts = form.text_items
+    scored = next(item for item in form.items if item not in texts)
+    given = {texts[0].key: Answer("Đã làm tốt."), texts[1].key: Answer(" \n\t "),  # blank
+             texts[2].key: Answer("", skipped=True), scored.key: Answer("", score=0)}
+    for key, answer in given.items():
+        await repos.reviews.save(review.id, clock(), answer=(key, answer))
+    done = done_count(form, await repos.reviews.get(review.id))
+    assert done == 3  # the text, the skip and the score; not the blank answer
+    clock.now = _utc(2026, 11, 27, 2)
+    await run_due(repos, forms, clock())
+    texts_sent = {r["member_id"]: decode_reply(r["payload"]).text for r in await _rows(db)}
+    assert f"{done}/{len(form.items)} mục" in texts_sent[tuan.id]

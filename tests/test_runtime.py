@@ -255,3 +255,25 @@ async def test_a_reply_telegram_refuses_is_logged_once_and_explained(fake, start
     failures = [r.getMessage() for r in caplog.records if r.name == "handlers.updates"]
     assert len(failures) == 1
     assert "telegram update failed: BadRequest at handlers/telegram.py" in failures[0]
+
+
+async def test_the_alerts_catch_up_begins_once_the_channels_serve(tmp_path, forms):
+    """Thousands of submissions to look at again never delay the start of polling."""
+
+    class Watching(OtherChannel):
+        catching_up: bool | None = None
+
+        async def start(self, runtime: Runtime) -> None:
+            await super().start(runtime)
+            self.catching_up = any(t.get_name() == "alerts catch-up" and not t.done()
+                                   for t in asyncio.all_tasks())
+
+    path = str(tmp_path / "runtime.sqlite3")
+    await prepare(path, campaign=False)
+    channel = Watching()
+    runtime = Runtime(path, forms, [channel], sender=FAST)
+    await runtime.start()
+    try:
+        assert channel.catching_up is False
+    finally:
+        await runtime.stop()

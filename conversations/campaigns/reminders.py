@@ -235,7 +235,6 @@ async def _messages(
     member_steps = {s.cell_id: s for s in due if s.step not in (DIGEST, SUMMARY)}
     digest_cells = [s.cell_id for s in due if s.step == DIGEST]
     pending = await repos.campaigns.pending(campaign.id, sorted({*member_steps, *digest_cells}))
-    answers = await repos.campaigns.draft_answers(campaign.id) if member_steps else {}
     fmts: dict[str, Formatter] = {}
 
     def fmt_of(language: str) -> Formatter:
@@ -259,16 +258,16 @@ async def _messages(
         return payloads[key]
 
     zone = ZoneInfo(committee.timezone)
-    checks = _answered_checks(forms)
+    progress = _Progress(forms)
     records = []
     for cell_id, step in member_steps.items():
         expires_at = deadline_end(step.deadline, zone)
         messages = [
             OutMessage(
                 dedup_key=f"reminder:{campaign.id}:{p.member_id}:{step.step}", kind="reminder",
-                payload=payload(p.language, step, _progress(p, answers, checks)),
+                payload=payload(p.language, step, progress(p)),
                 member_id=p.member_id, channel=p.channel, chat_id=p.chat_id,
-                ref_id=campaign.id, expires_at=expires_at,
+                ref_id=campaign.id, expires_at=expires_at, shared=True,
             )
             for p in by_cell.get(cell_id, [])
         ]
@@ -296,27 +295,40 @@ async def _messages(
     return records
 
 
-# per installed form: each item's key with its kind's test of an answer
-Checks = dict[tuple[str, str], list[tuple[str, Callable[[Answer | None], bool]]]]
+class _Progress:
+    """(items done, items) of a pending member's started review, None when not started.
 
+    What `steps.done_count` counts, asked of each item's kind; drafts answered alike
+    (same form, same items done) share one count, so a run of 100,000 counts a few hundred.
+    """
 
-def _answered_checks(forms: FormLibrary) -> Checks:
-    """What `steps.done_count` asks of each item, looked up once per run, not per member."""
-    return {(version, code): [(item.key, kind_of(item).answered)
-                              for item in forms.get(version, code).items]
-            for version in forms.versions() for code in forms.codes(version)}
+    def __init__(self, forms: FormLibrary) -> None:
+        self._forms = forms
+        self._known: dict[tuple[str | None, str | None, str | None], tuple[int, int] | None] = {}
 
+    def __call__(self, p: Pending) -> tuple[int, int] | None:
+        if p.review_id is None:
+            return None
+        key = (p.form_version, p.form_code, p.answered)
+        if key not in self._known:
+            self._known[key] = self._count(*key)
+        return self._known[key]
 
-def _progress(p: Pending, answers: dict[int, dict[str, Answer]], checks: Checks
-              ) -> tuple[int, int] | None:
-    """(items done, items) of a started review; None when not started."""
-    if p.review_id is None or not p.form_version or not p.form_code:
-        return None
-    items = checks.get((p.form_version, p.form_code))
-    if items is None:  # a form version no longer installed: say nothing about progress
-        return None
-    given = answers.get(p.review_id, {})
-    return sum(1 for key, answered in items if answered(given.get(key))), len(items)
+    def _count(self, version: str | None, code: str | None, answered: str | None
+               ) -> tuple[int, int] | None:
+        if not version or not code:
+            return None
+        try:
+            items = self._forms.get(version, code).items
+        except KeyError:  # a form version no longer installed: say nothing about progress
+            return None
+        given: dict[str, Answer] = {}
+        for entry in (answered or "").split(","):
+            key, _sep, flags = entry.rpartition(":")
+            # the kinds look at whether there is text, a score, a skip: not at their value
+            given[key] = Answer("…" if "w" in flags else "", 0 if "n" in flags else None,
+                                "s" in flags)
+        return sum(1 for item in items if kind_of(item).answered(given.get(item.key))), len(items)
 
 
 def _to_leaders(leaders: list[Leader], key: str, campaign_id: int,

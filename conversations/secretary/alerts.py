@@ -85,6 +85,9 @@ async def catch_up(repos: Repos, forms: FormLibrary, now: datetime,
     secretaries chose a digest or no alerts is looked at again; dedup keys keep it once)."""
     review_ids = await repos.secretaries.unalerted_since(now - within)
     for review_id in review_ids:
+        # Let people's updates in between: on SQLite the small reads below run on the
+        # event loop without ever suspending, so 5,000 reviews would hold it for seconds.
+        await asyncio.sleep(0)
         review = await repos.reviews.get(review_id)
         if review is not None:
             await on_submitted(repos, forms, review, now)
@@ -106,8 +109,12 @@ _running: set[asyncio.Task[int]] = set()
 
 def _finished(task: asyncio.Task[int]) -> None:
     _running.discard(task)
-    if not task.cancelled() and task.exception() is not None:
+    if task.cancelled():
+        return
+    if task.exception() is not None:
         log.error("the alerts catch-up failed", exc_info=task.exception())
+    else:
+        log.info("alerts catch-up done: %d recent submissions looked at", task.result())
 
 
 async def _alert_submitted(repos: Repos, forms: FormLibrary, review: Review, now: datetime
