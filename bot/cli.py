@@ -87,6 +87,9 @@ def parser() -> argparse.ArgumentParser:
     from bot.broadcast_cli import add_parser as add_broadcast_parser
 
     add_broadcast_parser(sub)
+    from bot.proposals_cli import add_parser as add_proposals_parser
+
+    add_proposals_parser(sub)
     return p
 
 
@@ -326,5 +329,11 @@ async def broadcast(settings: Settings, args: argparse.Namespace) -> int:
     return await run_broadcast(settings, args)
 
 
+async def proposals(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.proposals_cli import run_proposals
+
+    return await run_proposals(settings, args)
+
+
 COMMANDS = {"demo": demo, "import": import_members, "invites": invites, "export": export,
-            "campaign": campaign_cli.campaign, "broadcast": broadcast}
+            "campaign": campaign_cli.campaign, "broadcast": broadcast, "proposals": proposals}

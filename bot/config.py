@@ -14,10 +14,12 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
 
 from conversations.forms.library import BUILTIN_FORMS_DIR, FormLibrary, load_forms
+from conversations.forms.rating import QUOTA_BASES, Quota
 from handlers.outbox_policy import DEFAULT_LIFETIMES, parse_lifetimes
 from handlers.redact import register_secret
 from storage.urls import is_postgres_url, masked, password
@@ -113,6 +115,26 @@ def _lifetimes(value: object) -> Mapping[str, float]:
         raise ValueError(f"{exc}; e.g. broadcast=14,*=7 (file: {{broadcast = 14}})") from None
 
 
+def _share(value: object) -> Fraction:
+    """'20%', '0.2' or '1/5' -> Fraction(1, 5): the «xuất sắc» quota's share."""
+    text = (_text(value) if isinstance(value, str) else str(value)) or ""
+    try:
+        share = (Fraction(text[:-1].strip()) / 100 if text.endswith("%")
+                 else Fraction(text)).limit_denominator(1000)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{text!r} is not a share; write e.g. 20% or 0.2") from None
+    if not 0 < share <= 1:
+        raise ValueError(f"must be more than 0% and at most 100% (got {text})")
+    return share
+
+
+def _quota_base(value: object) -> str:
+    base = _text(value) or ""
+    if base not in QUOTA_BASES:
+        raise ValueError(f"{base!r} is not a quota base; use one of {', '.join(QUOTA_BASES)}")
+    return base
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str  # in the file; the variable is the same in upper case with its prefix
@@ -144,6 +166,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("webhook_secret", _text, secret=True),
     Setting("http_host", _text),
     Setting("http_port", _port),
+    # «xuất sắc» at most this share of those rated «tốt» ('good') or «tốt» and above
+    Setting("quota_share", _share, Fraction(1, 5)),
+    Setting("quota_base", _quota_base, "good"),
 )
 KNOWN_KEYS = tuple(s.key for s in SETTINGS)
 
@@ -229,6 +254,7 @@ class Settings:
     webhook_secret: str | None = None
     http_host: str | None = None
     http_port: int | None = None
+    quota: Quota = field(default_factory=Quota)
 
     @classmethod
     def load(cls, config: Path | None = None, db_path: str | None = None,
@@ -257,6 +283,7 @@ class Settings:
             webhook_secret=found["webhook_secret"],
             http_host=found["http_host"],
             http_port=found["http_port"],
+            quota=Quota(found["quota_share"], found["quota_base"]),
         )
 
     @classmethod
