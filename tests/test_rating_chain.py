@@ -20,6 +20,7 @@ from conversations.ratings.actions import (
     RateCell,
     SetCellLevel,
 )
+from storage.ratings import NewProposal
 from tests.conftest import Chat
 from tests.rating_helpers import NO_REVIEW, OWN_EXCELLENT, chain_org, pack
 from tests.secretary_helpers import link, outbox
@@ -110,7 +111,15 @@ async def test_cell_proposes_then_committee_decides_and_members_are_told(
     to_an = [r.text for m, _c, r in await outbox(repos, "rating") if m == an.id]
     assert to_an[-1].endswith("«Hoàn thành tốt nhiệm vụ».") and len(to_an) == 2
     await admin.press(pack(AcceptCell(cell_id, 1)))  # nothing left to accept: nobody told again
+    assert "Không có đề xuất nào cần nhất trí" in admin.text
+    await admin.press(pack(DecideLevel(an.id, "good")))  # the same level, a better reason
+    await admin.say("Vượt tỉ lệ của đảng bộ năm 2026")
     assert len(await outbox(repos, "rating")) == len(told) + 1
+    await admin.press(pack(DecideLevel(an.id, "excellent")))  # back: over the quota again
+    assert "Trước khi quyết định: Vượt tỷ lệ 1 đồng chí." in admin.text
+    await admin.press(pack(DecideLevel(an.id, "excellent", 1)))  # as the cell proposed
+    to_an = [r.text for m, _c, r in await outbox(repos, "rating") if m == an.id]
+    assert len(to_an) == 3 and to_an[-1].endswith("«Hoàn thành xuất sắc nhiệm vụ».")
 
     # the cell's own rating with its figures
     await admin.press(pack(RateCell(cell_id)))
@@ -192,3 +201,17 @@ async def test_progress_shows_the_three_levels_and_the_committee_total(assistant
     assert "Mức xếp loại: tự đề xuất → chi bộ đề xuất (* chưa xác nhận)" in secretary.text
     await admin.say("/progress")
     assert "Toàn đảng bộ: 9/12 ▓▓▓▓▓▓▓▓░░ 75% · đã quyết định: XS 1, Tốt 7, HT 1" in admin.text
+
+
+async def test_proposals_filled_by_a_vote_are_confirmed_here(assistant, repos, clock, people):
+    cell_id = people["Trần Văn Đức"].cell_id
+    members = [p for p in people.values() if p.cell_id == cell_id]
+    await repos.ratings.propose(cell_id, 2026, [NewProposal(m.id, "good") for m in members],
+                                source="vote", by=None, now=clock())
+    secretary = await chat_of(assistant, repos, clock, people["Trần Văn Đức"])
+    await secretary.say("/proposals")
+    assert "○" not in secretary.text and "Phan Văn An: Tốt → Tốt (theo biểu quyết)" in (
+        secretary.text)
+    await secretary.press(pack(ConfirmList(cell_id)))
+    proposals = await repos.ratings.proposals(cell_id, 2026)
+    assert all(p.confirmed and p.source == "vote" for p in proposals.values())

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Chat
+from bot.demo_reviews import sample_review
+from tests.conftest import COMMITTEE, Chat, record
 from tests.rating_helpers import NO_REVIEW, chain_org
 from tests.secretary_helpers import link, outbox
 
@@ -63,3 +64,37 @@ async def test_chain_typed_only(assistant, repos, clock, people):
     assert "do bí thư hoặc phó bí thư chi bộ ghi nhận" in member.text
     await member.say("/decide")
     assert "do quản trị viên của đảng ủy ghi nhận" in member.text
+
+
+async def test_a_typed_number_acts_on_the_member_it_was_shown_for(assistant, repos, clock,
+                                                                   forms, people):
+    """Numbers on a text-only channel stand for the ids of the list shown: a list that
+    changed since (someone new submitted and comes first) does not move them."""
+    secretary = Chat(assistant, await link(repos, clock, people["Trần Văn Đức"], "console"))
+    await secretary.say("/progress")
+    await pick(secretary, "Xem: Phan Văn An")
+    assert "Đồng chí Phan Văn An\nBản kiểm điểm năm 2026" in secretary.text
+    await secretary.say("/progress")
+    labels = [c.label for r in secretary.last for c in r.flat_choices]
+    shown_first = labels.index("Xem: Phan Văn An") + 1
+    clock.advance(minutes=1)
+    await sample_review(repos, forms, people[NO_REVIEW], clock())  # «Hải» now sorts first
+    await secretary.say(str(shown_first))
+    assert "Đồng chí Phan Văn An\nBản kiểm điểm năm 2026" in secretary.text
+    # the same number after the member moved to another cell: refused, not someone else
+    await secretary.say("/progress")
+    committee = await repos.org.ensure_committee(COMMITTEE)
+    await repos.org.apply_import(committee.id, [record("Chi bộ 2", "Phan Văn An", "1970-01-01")])
+    await secretary.say(str(shown_first))
+    assert secretary.text.startswith("Rất tiếc, đồng chí không mở được nội dung này.")
+
+
+async def test_text_while_the_file_is_awaited_asks_for_the_file(assistant, repos, clock,
+                                                                people):
+    secretary = Chat(assistant, await link(repos, clock, people["Trần Văn Đức"], "console"))
+    await secretary.say("/proposals")
+    await pick(secretary, "Gửi tệp .xlsx đã điền")
+    await secretary.say("Tôi sẽ gửi sau")
+    assert "Đề nghị đồng chí gửi tệp .xlsx danh sách của chi bộ đã điền." in secretary.text
+    await secretary.say("hủy")
+    assert "đề xuất xếp loại của chi bộ năm 2026" in secretary.text

@@ -85,9 +85,11 @@ async def on_input(ctx: Context, awaiting: Awaiting) -> list[Reply] | None:
         return None
     incoming = ctx.incoming
     if what == "sheet":
-        if incoming.document is None:
-            return None
-        return await sheet_chat.on_document(ctx, int(target), incoming.document)
+        if incoming.document is not None:
+            return await sheet_chat.on_document(ctx, int(target), incoming.document)
+        if incoming.kind is Kind.TEXT:  # the file is still awaited
+            return await sheet_chat.round_trip(ctx, int(target), send=False)
+        return None
     if incoming.kind is not Kind.TEXT or not incoming.text.strip():
         return None
     if what == "decision":

@@ -147,8 +147,12 @@ async def accept_cell(ctx: Context, cell_id: int, anyway: bool) -> list[Reply]:
     after = dict(counts)
     for level in waiting.values():
         after[level] = after.get(level, 0) + 1
+    if not waiting:
+        return [_cell_reply(ctx, r, note=ctx._(
+            "Nothing to accept: the cell's confirmed proposals are all decided, or the cell "
+            "has not sent its list yet."))]
     warning = lv.over_quota(ctx.fmt, ctx.config.quota, after)
-    if warning and waiting and not anyway:
+    if warning and not anyway:
         return [_warning(ctx, warning, RATINGS.pack(AcceptCell(cell_id, 1)),
                          RATINGS.pack(CellDecisions(cell_id)))]
     assert ctx.member is not None
@@ -237,10 +241,12 @@ async def record(ctx: Context, member_id: int, level: str, reason: str) -> list[
     if found is None:
         return [admins_only(ctx)]
     r, member = found
+    before = r.decisions.get(member_id)
     await ctx.repos.ratings.decide(member_id, r.year, r.cell.id, level,
                                    reason=reason.strip()[:TEXT_LIMIT],
                                    by=ctx.member.id if ctx.member else None, now=ctx.now)
-    await notices.tell_decided(ctx, member, r.year, level)
+    if before is None or before.level != level:  # a new reason alone tells nobody
+        await notices.tell_decided(ctx, member, r.year, level, before)
     fresh = await _tell_cell_if_done(ctx, r.cell)
     note = ctx._("Decided: «{level}» for comrade {name}; they are told.").format(
         level=lv.label(ctx, level), name=member.full_name)

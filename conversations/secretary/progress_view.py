@@ -8,6 +8,7 @@ from conversations.core.paging import page_of
 from conversations.core.replies import Choice, Kind, Reply
 from conversations.core.text import progress_bar
 from conversations.ratings import levels
+from conversations.ratings.actions import RATINGS, CellList, Cells
 from conversations.secretary.actions import (
     SECRETARY,
     AlertSettings,
@@ -135,6 +136,7 @@ def _cell_reply(ctx: Context, progress: CellProgress, page: int,
     buttons.append(tuple(extra))
     if ctx.member and ctx.member.is_cell_secretary and ctx.member.cell_id == cell_id:
         buttons.append((Choice(_("Alert settings"), SECRETARY.pack(AlertSettings())),))
+        buttons.append((Choice(_("The cell's proposals"), RATINGS.pack(CellList(cell_id))),))
     if ctx.member and ctx.member.is_admin:
         buttons.append((Choice(_("All cells"), SECRETARY.pack(ShowCommittee())),))
     return Reply("\n".join(lines), tuple(buttons), replace=ctx.incoming.kind is Kind.ACTION)
@@ -164,6 +166,7 @@ async def show_committee(ctx: Context, page: int = 0) -> list[Reply]:
     if nav:
         buttons.append(nav)
     buttons.append((Choice(_("The committee's files"), SECRETARY.pack(CommitteeFiles())),))
+    buttons.append((Choice(_("The committee's decisions"), RATINGS.pack(Cells())),))
     return [Reply("\n".join(lines), tuple(buttons), replace=ctx.incoming.kind is Kind.ACTION)]
 
 
