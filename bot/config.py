@@ -115,6 +115,13 @@ def _lifetimes(value: object) -> Mapping[str, float]:
         raise ValueError(f"{exc}; e.g. broadcast=14,*=7 (file: {{broadcast = 14}})") from None
 
 
+class Share(Fraction):
+    """A share shown as people write it (`config check`): 20%."""
+
+    def __str__(self) -> str:
+        return f"{float(self * 100):g}%"
+
+
 def _share(value: object) -> Fraction:
     """'20%', '0.2' or '1/5' -> Fraction(1, 5): the «xuất sắc» quota's share."""
     text = (_text(value) if isinstance(value, str) else str(value)) or ""
@@ -125,7 +132,7 @@ def _share(value: object) -> Fraction:
         raise ValueError(f"{text!r} is not a share; write e.g. 20% or 0.2") from None
     if not 0 < share <= 1:
         raise ValueError(f"must be more than 0% and at most 100% (got {text})")
-    return share
+    return Share(share)
 
 
 def _quota_base(value: object) -> str:
@@ -167,7 +174,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("http_host", _text),
     Setting("http_port", _port),
     # «xuất sắc» at most this share of those rated «tốt» ('good') or «tốt» and above
-    Setting("quota_share", _share, Fraction(1, 5)),
+    Setting("quota_share", _share, Share(1, 5)),
     Setting("quota_base", _quota_base, "good"),
 )
 KNOWN_KEYS = tuple(s.key for s in SETTINGS)

@@ -23,7 +23,7 @@ from conversations.ratings.actions import (
 from storage.ratings import NewProposal
 from tests.conftest import Chat
 from tests.rating_helpers import NO_REVIEW, OWN_EXCELLENT, chain_org, pack
-from tests.secretary_helpers import link, outbox
+from tests.secretary_helpers import link, outbox, with_deputy
 
 REFUSED_CELL = "Việc đề xuất xếp loại của chi bộ do bí thư hoặc phó bí thư chi bộ ghi"
 REFUSED_COMMITTEE = "Việc quyết định xếp loại do quản trị viên của đảng ủy ghi"
@@ -215,3 +215,16 @@ async def test_proposals_filled_by_a_vote_are_confirmed_here(assistant, repos, c
     await secretary.press(pack(ConfirmList(cell_id)))
     proposals = await repos.ratings.proposals(cell_id, 2026)
     assert all(p.confirmed and p.source == "vote" for p in proposals.values())
+
+
+async def test_the_deputy_proposes_too_in_english(assistant, repos, clock, people):
+    deputy = (await with_deputy(repos))["Phạm Thu Hà"]
+    chat = await chat_of(assistant, repos, clock, deputy)
+    await chat.say("/proposals")
+    assert "Chi bộ 1 — the cell's proposals 2026" in chat.text
+    an = people["Phan Văn An"]
+    await chat.press(pack(AgreeOne(an.id)))
+    assert "Recorded: the cell proposes «Good completion of duties» for comrade Phan Văn An." \
+        in chat.text
+    proposal = await repos.ratings.proposal(an.id, 2026)
+    assert (proposal.level, proposal.recorded_by) == ("good", deputy.id)

@@ -9,6 +9,7 @@ from bot.demo_reviews import sample_review
 from tests.conftest import COMMITTEE, Chat, record
 from tests.rating_helpers import NO_REVIEW, chain_org
 from tests.secretary_helpers import link, outbox
+from tests.test_review_console import typed_review
 
 
 @pytest.fixture
@@ -23,11 +24,18 @@ async def pick(chat: Chat, label: str) -> None:
     await chat.say(str(labels.index(label) + 1))
 
 
-async def test_chain_typed_only(assistant, repos, clock, people):
+async def test_chain_typed_only(assistant, repos, clock, forms, org):
+    """self → cell → committee → told: one member writes the review here, typed."""
+    people = await chain_org(repos, forms, clock, writing=("Phan Văn An",))
     cell_id = people["Trần Văn Đức"].cell_id
+    an = Chat(assistant, await link(repos, clock, people["Phan Văn An"], "console"))
+    for line in typed_review("2B"):
+        await an.say(line)
+    assert "Đã nộp lúc" in an.text
     secretary = Chat(assistant, await link(repos, clock, people["Trần Văn Đức"], "console"))
     await secretary.say("Đề xuất")
     assert "Chi bộ 1 — đề xuất xếp loại của chi bộ năm 2026" in secretary.text
+    assert "○ Phan Văn An: Tốt → —" in secretary.text  # the level of the review just sent
     await secretary.say("nhat tri")  # the word of «Chi bộ nhất trí…», without accents
     assert "Chi bộ nhất trí với mức tự đề xuất của 9 đồng chí." in secretary.text
 

@@ -25,8 +25,10 @@ from storage.db import open_database, utc_now
 from storage.repos import Repos
 from tests.conftest import COMMITTEE, ORG, bot_run_env
 from tests.rating_helpers import chain_org, pack
+from tests.review_helpers import complete_and_submit
 from tests.test_review_telegram import bound_user
 
+FORMS = load_forms(BUILTIN_FORMS_DIR)
 USERS = {"Trần Văn Đức": 7101, "Bùi Thị Mai": 7102, "Phan Văn An": 7103,
          "Đặng Quốc Bảo": 7104}
 
@@ -38,7 +40,7 @@ async def prepared(tmp_path):
     repos = Repos.of(db)
     committee = await repos.org.ensure_committee(COMMITTEE)
     await repos.org.apply_import(committee.id, ORG)
-    people = await chain_org(repos, load_forms(BUILTIN_FORMS_DIR), utc_now)
+    people = await chain_org(repos, FORMS, utc_now, writing=("Phan Văn An",))
     codes = {name: (await issue_invite(repos, people[name].id, utc_now(),
                                        timedelta(days=30))).code for name in USERS}
     await db.close()
@@ -81,8 +83,12 @@ async def test_chain_on_telegram(fake, prepared, bot):
     assert "do quản trị viên của đảng ủy ghi nhận" in (
         await users["Đặng Quốc Bảo"].say("/decide")).text
 
+    # self: the member's own review, through the bot
+    await complete_and_submit(users["Phan Văn An"], FORMS.get(FORMS.default_version, "2B"))
+
     opened = await secretary.say("/proposals")
     assert "Chi bộ 1 — đề xuất xếp loại của chi bộ năm 2026" in opened.text
+    assert "○ Phan Văn An: Tốt → —" in opened.text  # the level of the review just sent
     await secretary.press(pack(AgreeAll(cell_id)))
     out = await secretary.press(pack(SheetOut(cell_id)))
     [sent] = out.of("sendDocument")
