@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import docx
 import openpyxl
 import pytest
 
@@ -114,9 +115,14 @@ async def test_every_wrong_row_is_named_and_nothing_is_recorded(secretary, repos
             "không có trong danh sách") in text
     assert await repos.ratings.proposals(cell_id, 2026) == {}
 
-    # not a workbook at all, and a document nobody asked for
+    # not a workbook at all, or another kind of document
     await secretary.press(pack(SheetIn(cell_id)))
     assert "Đây không phải tệp .xlsx" in await send_file(secretary, b"not a zip", "x.xlsx")
+    word = io.BytesIO()
+    docx.Document().save(word)
+    await secretary.press(pack(SheetIn(cell_id)))
+    assert "Đây không phải tệp .xlsx" in await send_file(secretary, word.getvalue(), "x.docx")
+    assert await repos.ratings.proposals(cell_id, 2026) == {}
 
 
 async def test_a_hostile_name_stays_text_in_the_sheet(secretary, repos, people):

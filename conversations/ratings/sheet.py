@@ -30,6 +30,7 @@ HEADER_ROW = 2                 # row 1 is the title
 COLUMNS = "ABCDEF"             # number, name, own level, the cell's level, comment, reason
 MAX_BYTES = 2 * 1024 * 1024    # a cell's list is a few KB; anything bigger is not one
 TEXT_LIMIT = 1000
+EXTRA_ROWS = 100               # rows read past the cell's list (a member added by hand…)
 
 
 def _headers(_: Gettext) -> list[str]:
@@ -92,8 +93,10 @@ def read(content: bytes, r: Roster, forms: FormLibrary, _: Gettext) -> Read:
     try:
         sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
         rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1, max_col=len(COLUMNS),
+                                    max_row=HEADER_ROW + len(r.entries) + EXTRA_ROWS,
                                     values_only=True))
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError,
+            TypeError, AttributeError):  # what openpyxl raises for a damaged or other file
         return Read([], [_("This is not an .xlsx file of the cell's list.")])
     headers = _headers(_)
     by_id = {e.member.id: e.member for e in r.entries}
