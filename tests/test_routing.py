@@ -9,7 +9,6 @@ from bot.demo_reviews import sample_review
 from conversations.assistant import CAPABILITIES, Assistant, Router
 from conversations.core.capability import Capability
 from conversations.core.context import AssistantConfig
-from conversations.secretary.actions import SECRETARY, ConfirmReturn
 from tests.secretary_helpers import link
 
 STALE = "Nút này không còn hiệu lực."
@@ -130,7 +129,6 @@ async def test_a_sticker_leaves_the_question_open(repos, clock, forms, org, chat
     secretary, review = await _secretary_asked(repos, clock, forms, org, chat_factory)
     await secretary.sticker()
     await secretary.say("Bổ sung phần tự phê bình.")
-    await secretary.press(SECRETARY.pack(ConfirmReturn(review.id)))
     returned = await repos.reviews.get(review.id)
     assert (returned.status, returned.return_comment) == ("returned",
                                                            "Bổ sung phần tự phê bình.")

@@ -12,7 +12,6 @@ from conversations.secretary.actions import SECRETARY as SR
 from conversations.secretary.actions import (
     AcceptReview,
     CancelReturn,
-    ConfirmReturn,
     DigestAt,
     ReadReview,
     ReturnReview,
@@ -87,7 +86,6 @@ async def test_cell_complete_exactly_once_even_after_return_and_resubmit(
     review = await repos.reviews.of_member(nhung.id, 2026)
     await secretary.press(SR.pack(ReturnReview(review.id)))
     await secretary.say("Đề nghị bổ sung phần hạn chế.")
-    await secretary.press(SR.pack(ConfirmReturn(review.id)))
     clock.advance(hours=1)
     await chats["Nguyễn Thị Hồng Nhung"].press(data(Submit("summary")))
     await chats["Nguyễn Thị Hồng Nhung"].press(data(Confirm("summary")))
@@ -121,7 +119,6 @@ async def test_return_for_revision_round_trip_survives_a_restart(
     secretary.assistant = restarted
     clock.advance(minutes=5)
     await secretary.say("Đề nghị đồng chí bổ sung nguyên nhân của hạn chế.")
-    await secretary.press(SR.pack(ConfirmReturn(review.id)))  # after the preview
     assert "Đã trả lại bản kiểm điểm cho đồng chí Nguyễn Thị Hồng Nhung" in secretary.text
     returned = await repos.reviews.get(review.id)
     assert returned.status == "returned"

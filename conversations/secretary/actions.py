@@ -45,13 +45,6 @@ class ReturnReview(Action):
 
 
 @dataclass(frozen=True)
-class ConfirmReturn(Action):
-    """Return the review with the comment written (kept in the awaiting state)."""
-    prefix: ClassVar[str] = "sr.retok"
-    review_id: int
-
-
-@dataclass(frozen=True)
 class CancelReturn(Action):
     prefix: ClassVar[str] = "sr.cancel"
     review_id: int
@@ -105,6 +98,6 @@ class CommitteeFiles(Action):
 
 SECRETARY = Codec(
     OpenProgress, ShowCell, ShowCommittee, ReadReview, ReviewCopy, ReturnReview, CancelReturn,
-    ConfirmReturn, AcceptReview, RemindPreview, RemindSend, AlertSettings, SetAlerts, DigestAt,
-    CellFiles, CommitteeFiles,
+    AcceptReview, RemindPreview, RemindSend, AlertSettings, SetAlerts, DigestAt, CellFiles,
+    CommitteeFiles,
 )

@@ -19,7 +19,6 @@ from conversations.secretary.actions import (
     CancelReturn,
     CellFiles,
     CommitteeFiles,
-    ConfirmReturn,
     DigestAt,
     ReadReview,
     RemindPreview,
@@ -41,8 +40,7 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
             return await progress_view.show_cell(ctx, cell_id, page)
         case ShowCommittee(page=page):
             return await progress_view.show_committee(ctx, page)
-        case (ReadReview() | ReviewCopy() | ReturnReview() | CancelReturn() | ConfirmReturn()
-              | AcceptReview()):
+        case ReadReview() | ReviewCopy() | ReturnReview() | CancelReturn() | AcceptReview():
             return await reading.on_review(ctx, action)
         case RemindPreview(cell_id=cell_id):
             return await chasing.remind(ctx, cell_id, send=False)

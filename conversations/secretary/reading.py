@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conversations.core.awaiting import ASK_TTL, Awaiting, ask_text
+from conversations.core.awaiting import Awaiting, ask_text
 from conversations.core.context import Context
 from conversations.core.menus import MENU, OpenReview
 from conversations.core.replies import Choice, Kind, Reply
@@ -16,7 +16,6 @@ from conversations.secretary.actions import (
     SECRETARY,
     AcceptReview,
     CancelReturn,
-    ConfirmReturn,
     ReadReview,
     ReturnReview,
     ReviewCopy,
@@ -29,7 +28,7 @@ from storage.reviews import Review
 CAPABILITY_NAME = "secretary"  # the name the typed return comment is awaited under
 COMMENT_LIMIT = 2000
 
-ReviewAction = ReadReview | ReviewCopy | ReturnReview | CancelReturn | ConfirmReturn | AcceptReview
+ReviewAction = ReadReview | ReviewCopy | ReturnReview | CancelReturn | AcceptReview
 
 
 async def on_review(ctx: Context, action: ReviewAction) -> list[Reply]:
@@ -42,11 +41,6 @@ async def on_review(ctx: Context, action: ReviewAction) -> list[Reply]:
             return await _printable(ctx, *found)
         case ReturnReview():
             return await _ask_comment(ctx, *found)
-        case ConfirmReturn():
-            comment = _pending(ctx.account.awaiting, action.review_id, ctx)
-            if not comment:  # nothing written, or the question has lapsed
-                return await _ask_comment(ctx, *found)
-            return await _return(ctx, *found, comment)
         case CancelReturn():
             return [Reply(ctx._("Cancelled; the review was not returned.")),
                     _controls(ctx, *found)]
@@ -108,42 +102,15 @@ def _controls(ctx: Context, review: Review, member: Member, cell: Cell) -> Reply
     return Reply(text, tuple(row for row in (tuple(first), tuple(second), third) if row))
 
 
-def _pending(awaiting: Awaiting | None, review_id: int, ctx: Context) -> str:
-    """The comment written so far for this review ('<review id>:<comment>'), or ''."""
-    if awaiting is None or awaiting.capability != CAPABILITY_NAME:
-        return ""
-    target, _sep, comment = awaiting.argument.partition(":")
-    if target != str(review_id) or ctx.now - awaiting.since > ASK_TTL:
-        return ""
-    return comment
-
-
 async def on_comment(ctx: Context, awaiting: Awaiting) -> list[Reply] | None:
-    """The comment the secretary was asked for, in one message or several: shown with the
-    member's name to confirm before anything is returned. None for what cannot be one."""
-    target = awaiting.argument.partition(":")[0]
-    if ctx.incoming.kind is not Kind.TEXT or not target.isdigit():
+    """The comment the secretary was asked for; None for what cannot be one (a sticker)."""
+    if ctx.incoming.kind is not Kind.TEXT or not awaiting.argument.isdigit():
         return None
-    found = await led_review(ctx, int(target))
+    found = await led_review(ctx, int(awaiting.argument))
     if found is None:  # no longer theirs to return (roles change)
         return [not_yours(ctx)]
-    review, member, _cell = found
-    before = _pending(awaiting, review.id, ctx)
-    comment = "\n".join(filter(None, (before, ctx.incoming.text.strip())))[:COMMENT_LIMIT]
-    await ask_text(ctx, CAPABILITY_NAME, f"{review.id}:{comment}")
-    _ = ctx._
-    return [Reply(_(
-        "Return the self-review of comrade {name} for revision with this comment?\n«{comment}»"
-        "\nA further message is added to the comment."
-    ).format(name=member.full_name, comment=comment), ((
-        Choice(_("Return to comrade {name}").format(name=member.full_name),
-               SECRETARY.pack(ConfirmReturn(review.id)), keyword=_("return")),
-        Choice(_("Cancel"), SECRETARY.pack(CancelReturn(review.id)), keyword=_("cancel"))),),
-        expects_text=True)]
-
-
-async def _return(ctx: Context, review: Review, member: Member, cell: Cell, comment: str
-                  ) -> list[Reply]:
+    review, member, cell = found
+    comment = ctx.incoming.text.strip()[:COMMENT_LIMIT]
     # the member resumes at the summary, where every item can be opened again
     if not await ctx.repos.reviews.return_for_revision(review.id, comment, ctx.now,
                                                        position=SUMMARY):
