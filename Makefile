@@ -30,8 +30,7 @@ PG_TESTS := tests/test_review_flow.py tests/test_review_storage.py tests/test_fl
 	tests/test_reminders.py tests/test_reminder_jobs.py tests/test_outbox.py \
 	tests/test_outbox_sender.py tests/test_onboarding.py tests/test_invite_access.py \
 	tests/test_import.py tests/test_member_removal.py tests/test_two_channels.py \
-	tests/test_inbox.py tests/test_ratings_storage.py tests/test_rating_chain.py \
-	tests/test_rating_sheet.py tests/test_rating_console.py
+	tests/test_inbox.py tests/test_ratings_storage.py
 
 test: setup
 	$(BIN)/ruff check .
@@ -52,3 +51,6 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(MO) .pytest_cache .ruff_cache
+
+# The rating chain in chat (conversations/ratings/), storage-heavy too.
+PG_TESTS += tests/test_rating_chain.py tests/test_rating_sheet.py tests/test_rating_console.py

@@ -169,13 +169,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("busy_timeout_ms", _positive_int),
     Setting("send_rate", _rate, 25.0),
     Setting("outbox_lifetime_days", _lifetimes, DEFAULT_LIFETIMES),
+    # «xuất sắc» at most this share of those rated «tốt» ('good') or «tốt» and above
+    Setting("quota_share", _share, Share(1, 5)),
+    Setting("quota_base", _quota_base, "good"),
     Setting("webhook_url", _url),
     Setting("webhook_secret", _text, secret=True),
     Setting("http_host", _text),
     Setting("http_port", _port),
-    # «xuất sắc» at most this share of those rated «tốt» ('good') or «tốt» and above
-    Setting("quota_share", _share, Share(1, 5)),
-    Setting("quota_base", _quota_base, "good"),
 )
 KNOWN_KEYS = tuple(s.key for s in SETTINGS)
 
@@ -257,11 +257,11 @@ class Settings:
     zalo_bot_link: str | None = None  # printed in group posts and on invitation slips
     send_rate: float | None = 25.0  # messages per second the sender sends; None: no limit
     outbox_lifetimes: Mapping[str, float] = field(default_factory=lambda: DEFAULT_LIFETIMES)
+    quota: Quota = field(default_factory=Quota)
     webhook_url: str | None = None
     webhook_secret: str | None = None
     http_host: str | None = None
     http_port: int | None = None
-    quota: Quota = field(default_factory=Quota)
 
     @classmethod
     def load(cls, config: Path | None = None, db_path: str | None = None,
@@ -286,11 +286,11 @@ class Settings:
             zalo_bot_link=found["zalo_bot_link"],
             send_rate=found["send_rate"],
             outbox_lifetimes=MappingProxyType(dict(found["outbox_lifetime_days"])),
+            quota=Quota(found["quota_share"], found["quota_base"]),
             webhook_url=found["webhook_url"],
             webhook_secret=found["webhook_secret"],
             http_host=found["http_host"],
             http_port=found["http_port"],
-            quota=Quota(found["quota_share"], found["quota_base"]),
         )
 
     @classmethod

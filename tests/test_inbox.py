@@ -133,7 +133,7 @@ async def test_an_update_is_answered_even_when_its_bookkeeping_fails(db, repos, 
     try:
         processor.submit(stored)
         await processor.idle()
-    finally:  # as it was: on PostgreSQL the tests after this one share the database
+    finally:  # on PostgreSQL the tests share one database: leave it as it was
         async with db.write() as conn:
             await conn.execute("ALTER TABLE inbox_away RENAME TO inbox")
     assert recorder.handled == [("c", "1"), ("c", "2")] and recorder.given_up == []
