@@ -53,3 +53,6 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(MO) .pytest_cache .ruff_cache
+
+# The rating chain in chat (conversations/ratings/), storage-heavy too.
+PG_TESTS += tests/test_rating_chain.py tests/test_rating_sheet.py tests/test_rating_console.py

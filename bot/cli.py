@@ -109,6 +109,9 @@ def parser() -> argparse.ArgumentParser:
 
     add_broadcast_parser(sub, _)
     add_data_parsers(sub, _)
+    from bot.proposals_cli import add_parser as add_proposals_parser
+
+    add_proposals_parser(sub, _)
     return p
 
 
@@ -379,6 +382,12 @@ async def broadcast(settings: Settings, args: argparse.Namespace) -> int:
     return await run_broadcast(settings, args)
 
 
+async def proposals(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.proposals_cli import run_proposals
+
+    return await run_proposals(settings, args)
+
+
 COMMANDS = {"demo": demo, "import": import_members, "invites": invites, "export": export,
             "campaign": campaign_cli.campaign, "broadcast": broadcast, "backup": backup,
-            "migrate-db": migrate_db, "member": member}
+            "migrate-db": migrate_db, "member": member, "proposals": proposals}

@@ -14,11 +14,13 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
 
 from bot.cli_text import _
 from conversations.forms.library import BUILTIN_FORMS_DIR, FormLibrary, load_forms
+from conversations.forms.rating import QUOTA_BASES, Quota
 from handlers.outbox_policy import DEFAULT_LIFETIMES, parse_lifetimes
 from handlers.redact import register_secret
 from storage.urls import is_postgres_url, masked, password
@@ -120,6 +122,33 @@ def _lifetimes(value: object) -> Mapping[str, float]:
             reason=exc)) from None
 
 
+class Share(Fraction):
+    """A share shown as people write it (`config check`): 20%."""
+
+    def __str__(self) -> str:
+        return f"{float(self * 100):g}%"
+
+
+def _share(value: object) -> Fraction:
+    """'20%', '0.2' or '1/5' -> Fraction(1, 5): the «xuất sắc» quota's share."""
+    text = (_text(value) if isinstance(value, str) else str(value)) or ""
+    try:
+        share = (Fraction(text[:-1].strip()) / 100 if text.endswith("%")
+                 else Fraction(text)).limit_denominator(1000)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{text!r} is not a share; write e.g. 20% or 0.2") from None
+    if not 0 < share <= 1:
+        raise ValueError(f"must be more than 0% and at most 100% (got {text})")
+    return Share(share)
+
+
+def _quota_base(value: object) -> str:
+    base = _text(value) or ""
+    if base not in QUOTA_BASES:
+        raise ValueError(f"{base!r} is not a quota base; use one of {', '.join(QUOTA_BASES)}")
+    return base
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str  # in the file; the variable is the same in upper case with its prefix
@@ -148,6 +177,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("send_rate", _rate, 25.0),
     Setting("outbox_lifetime_days", _lifetimes, DEFAULT_LIFETIMES),
     Setting("outbox_lease_seconds", _positive_int, 60),
+    # «xuất sắc» at most this share of those rated «tốt» ('good') or «tốt» and above
+    Setting("quota_share", _share, Share(1, 5)),
+    Setting("quota_base", _quota_base, "good"),
     Setting("webhook_url", _url),
     Setting("webhook_secret", _text, secret=True),
     Setting("http_host", _text),
@@ -236,6 +268,7 @@ class Settings:
     send_rate: float | None = 25.0  # messages per second the sender sends; None: no limit
     outbox_lifetimes: Mapping[str, float] = field(default_factory=lambda: DEFAULT_LIFETIMES)
     outbox_lease: int = 60  # seconds a sender's claim holds a row (several processes)
+    quota: Quota = field(default_factory=Quota)
     webhook_url: str | None = None
     webhook_secret: str | None = None
     http_host: str | None = None
@@ -266,6 +299,7 @@ class Settings:
             send_rate=found["send_rate"],
             outbox_lifetimes=MappingProxyType(dict(found["outbox_lifetime_days"])),
             outbox_lease=found["outbox_lease_seconds"],
+            quota=Quota(found["quota_share"], found["quota_base"]),
             webhook_url=found["webhook_url"],
             webhook_secret=found["webhook_secret"],
             http_host=found["http_host"],

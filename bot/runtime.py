@@ -120,7 +120,8 @@ class Runtime:
     @classmethod
     def from_settings(cls, settings: Settings, channels: Sequence[Channel]) -> Runtime:
         return cls(settings.db_path, settings.form_library(), channels,
-                   config=AssistantConfig(invite_ttl=settings.invite_ttl),
+                   config=AssistantConfig(invite_ttl=settings.invite_ttl,
+                                          quota=settings.quota),
                    sender=sender_config(settings.send_rate, settings.outbox_lifetimes,
                                         settings.outbox_lease),
                    busy_timeout_ms=settings.busy_timeout_ms, http=http_config(settings))

@@ -11,11 +11,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from telegram import (
     Bot,
     CallbackQuery,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -66,9 +68,16 @@ def incoming_from_update(update: Update) -> Incoming | None:
         return Incoming(kind=Kind.TEXT, text=message.text, html=_html(message), **common)
     if message.document is not None:  # e.g. the guidance an admin attaches to a broadcast
         document = IncomingDocument(message.document.file_id,
-                                    message.document.file_name or "document")
+                                    message.document.file_name or "document",
+                                    message.document.file_size or 0,
+                                    partial(_download, message.document))
         return Incoming(kind=Kind.UNSUPPORTED, document=document, **common)
     return Incoming(kind=Kind.UNSUPPORTED, **common)
+
+
+async def _download(document: Document) -> bytes:
+    file = await with_retries(document.get_file)
+    return bytes(await file.download_as_bytearray())
 
 
 def _html(message: Message) -> str | None:

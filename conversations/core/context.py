@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from conversations.core.heavy import RunHeavy, run_in_shared_pool
@@ -11,6 +11,7 @@ from conversations.core.i18n import Formatter
 from conversations.core.replies import Incoming
 from conversations.core.zones import local_today
 from conversations.forms.library import FormLibrary
+from conversations.forms.rating import Quota
 from storage.accounts import Awaiting
 from storage.models import Account, Member
 from storage.repos import Repos
@@ -37,6 +38,8 @@ class AssistantConfig:
     channel_lock: timedelta = timedelta(minutes=5)
     page_size: int = 8
     answer_limit: int = 10_000  # characters per item of the self-review
+    # «xuất sắc» at most a share of the base (KIEMDIEM_QUOTA_SHARE, KIEMDIEM_QUOTA_BASE)
+    quota: Quota = field(default_factory=Quota)
 
 
 @dataclass

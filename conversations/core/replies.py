@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -17,6 +18,11 @@ class Kind(Enum):
 class IncomingDocument:
     file_id: str              # the platform's id: the bot can send it on without the bytes
     filename: str
+    size: int = 0             # bytes, as the platform reports it (0: not known)
+    # reads the file from the platform, for a capability that needs its content (None:
+    # the channel cannot); a broadcast only passes the id on
+    fetch: Callable[[], Awaitable[bytes]] | None = field(default=None, compare=False,
+                                                          repr=False)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,9 @@ def exclusion(member: Member, on: date) -> str | None:
     return None
 
 
+QUOTA_BASES = ("good", "good_or_better")
+
+
 @dataclass(frozen=True)
 class Quota:
     """«Xuất sắc» may go to at most `share` of the base (Quy định 366, Điều 11). Sources

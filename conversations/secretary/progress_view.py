@@ -7,6 +7,8 @@ from conversations.core.context import Context
 from conversations.core.paging import page_of
 from conversations.core.replies import Choice, Kind, Reply
 from conversations.core.text import progress_bar
+from conversations.ratings import levels
+from conversations.ratings.actions import RATINGS, CellList, Cells
 from conversations.secretary.actions import (
     SECRETARY,
     AlertSettings,
@@ -25,10 +27,12 @@ from conversations.secretary.progress import (
     RETURNED,
     SUBMITTED,
     CellProgress,
+    CellSummary,
     Entry,
     cell_summaries,
 )
 from conversations.secretary.scope import leaders_only, led_progress, not_yours
+from storage.ratings import ChainRow
 
 
 async def progress_command(ctx: Context, _args: str = "") -> list[Reply]:
@@ -44,7 +48,10 @@ async def show_cell(ctx: Context, cell_id: int, page: int = 0) -> list[Reply]:
     progress = await led_progress(ctx, cell_id)
     if progress is None:
         return [not_yours(ctx)]
-    return [_cell_reply(ctx, progress, page)]
+    chain = await ctx.repos.ratings.chain(cell_id, progress.year)
+    if not any(row.cell or row.committee for row in chain.values()):
+        chain = {}  # before the cell's meeting: the self-reviews alone
+    return [_cell_reply(ctx, progress, page, chain)]
 
 
 def _group_titles(ctx: Context) -> dict[str, str]:
@@ -54,7 +61,19 @@ def _group_titles(ctx: Context) -> dict[str, str]:
             EXCLUDED: _("Not reviewed this time")}
 
 
-def _entry_line(ctx: Context, entry: Entry) -> str:
+def _levels(ctx: Context, row: ChainRow | None) -> str:
+    """' · Tốt → XS → Tốt': own level → the cell's proposal → the committee's decision."""
+    if row is None:
+        return ""
+    cell = levels.short(ctx, row.cell) + ("" if row.cell_confirmed or not row.cell else "*")
+    return f" · {levels.short(ctx, row.own)} → {cell} → {levels.short(ctx, row.committee)}"
+
+
+def _entry_line(ctx: Context, entry: Entry, chain: dict[int, ChainRow]) -> str:
+    return _state_line(ctx, entry) + _levels(ctx, chain.get(entry.member.id))
+
+
+def _state_line(ctx: Context, entry: Entry) -> str:
     _ = ctx._
     name = entry.member.full_name
     if entry.group == SUBMITTED and entry.review and entry.review.submitted_at:
@@ -86,7 +105,8 @@ def _header(ctx: Context, progress: CellProgress) -> list[str]:
     return lines
 
 
-def _cell_reply(ctx: Context, progress: CellProgress, page: int) -> Reply:
+def _cell_reply(ctx: Context, progress: CellProgress, page: int,
+                chain: dict[int, ChainRow]) -> Reply:
     _ = ctx._
     paged = page_of(progress.entries, ctx.config.page_size, page)
     lines = _header(ctx, progress)
@@ -96,7 +116,10 @@ def _cell_reply(ctx: Context, progress: CellProgress, page: int) -> Reply:
         if entries:
             lines.append("")
             lines.append(f"{titles[group]} ({len(progress.group(group))}):")
-            lines += [_entry_line(ctx, e) for e in entries]
+            lines += [_entry_line(ctx, e, chain) for e in entries]
+    if chain:
+        lines += ["", _("Levels: own → the cell's proposal (* not confirmed) → the "
+                        "committee's decision.")]
     if paged.footer(ctx):
         lines += ["", paged.footer(ctx)]
     cell_id = progress.cell.id
@@ -113,6 +136,7 @@ def _cell_reply(ctx: Context, progress: CellProgress, page: int) -> Reply:
     buttons.append(tuple(extra))
     if ctx.member and ctx.member.is_cell_secretary and ctx.member.cell_id == cell_id:
         buttons.append((Choice(_("Alert settings"), SECRETARY.pack(AlertSettings())),))
+        buttons.append((Choice(_("The cell's proposals"), RATINGS.pack(CellList(cell_id))),))
     if ctx.member and ctx.member.is_admin:
         buttons.append((Choice(_("All cells"), SECRETARY.pack(ShowCommittee())),))
     return Reply("\n".join(lines), tuple(buttons), replace=ctx.incoming.kind is Kind.ACTION)
@@ -134,6 +158,7 @@ async def show_committee(ctx: Context, page: int = 0) -> list[Reply]:
             date=ctx.fmt.date(p.deadline.astimezone(ctx.fmt.zone).date()))
         lines.append(f"{p.cell.name}: {p.submitted}/{p.expected} "
                      f"{progress_bar(p.ratio)}{deadline}")
+    lines.append(await _committee_total(ctx, cells))
     if paged.footer(ctx):
         lines.append(paged.footer(ctx))
     buttons = [(Choice(p.cell.name, SECRETARY.pack(ShowCell(p.cell.id))),) for p in paged.shown]
@@ -141,4 +166,20 @@ async def show_committee(ctx: Context, page: int = 0) -> list[Reply]:
     if nav:
         buttons.append(nav)
     buttons.append((Choice(_("The committee's files"), SECRETARY.pack(CommitteeFiles())),))
+    buttons.append((Choice(_("The committee's decisions"), RATINGS.pack(Cells())),))
     return [Reply("\n".join(lines), tuple(buttons), replace=ctx.incoming.kind is Kind.ACTION)]
+
+
+async def _committee_total(ctx: Context, cells: list[CellSummary]) -> str:
+    """'All cells: 40/52 ▓▓▓▓▓▓▓▓░░ 77% · decided: XS 2, Tốt 30…'"""
+    expected = sum(p.expected for p in cells)
+    submitted = sum(p.submitted for p in cells)
+    line = ctx._("All cells: {done}/{expected}").format(done=submitted, expected=expected)
+    line += " " + progress_bar(submitted / expected if expected else 1.0)
+    if ctx.member and cells:
+        decided = await ctx.repos.ratings.decided_counts(ctx.member.committee_id, cells[0].year)
+        if decided:
+            line += " · " + ctx._("decided: {levels}").format(levels=", ".join(
+                f"{levels.short(ctx, key)} {decided[key]}"
+                for key in levels.keys(ctx.forms) if decided.get(key)))
+    return line

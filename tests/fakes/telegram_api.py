@@ -114,6 +114,7 @@ class FakeBotApi:
         self.commands: dict[str, list[dict]] = {}  # language_code or "" -> [{command, description}]
         self.messages: dict[tuple[int | str, int], dict] = {}
         self.updates: list[dict] = []
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
         self.webhook: dict = {}  # the last setWebhook's parameters
         self.latency = 0.0
         self.on_call: Callable[[Call], None] | None = None  # told of each call (bench/)
@@ -136,6 +137,7 @@ class FakeBotApi:
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "sendDocument": self._send_document, "deleteMessage": self._delete_message,
+            "getFile": self._get_file,
             "answerCallbackQuery": self._true, "sendChatAction": self._true,
             "close": self._true, "logOut": self._true,
         }
@@ -148,6 +150,7 @@ class FakeBotApi:
         self._closing.clear()
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/documents/{file_id}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", port).start()
@@ -297,6 +300,16 @@ class FakeBotApi:
                    "emoji": emoji}
         chat = user_id if chat_id is None else chat_id
         message = self._new_message(chat, self._user(user_id), sticker=sticker)
+        return self.push_update({"message": copy.deepcopy(message)})
+
+    def push_document(self, user_id: int, filename: str, content: bytes) -> dict:
+        """Queue a document a user sends in their private chat (getFile serves it)."""
+        n = next(self._ids)
+        file_id = f"UPLOAD{n}"
+        self.files[file_id] = content
+        document = {"file_id": file_id, "file_unique_id": f"UU{n}", "file_name": filename,
+                    "file_size": len(content)}
+        message = self._new_message(user_id, self._user(user_id), document=document)
         return self.push_update({"message": copy.deepcopy(message)})
 
     def push_callback(self, user_id: int, data: str, message_id: int, *,
@@ -509,6 +522,7 @@ class FakeBotApi:
         if "document" in call.files:
             filename, content = call.files["document"]
             document |= {"file_name": filename, "file_size": len(content)}
+            self.files[document["file_id"]] = content
         elif isinstance(call.params.get("document"), str):
             document["file_id"] = call.params["document"]
         else:
@@ -516,6 +530,19 @@ class FakeBotApi:
         caption = call.params.get("caption")
         return self._bot_message(call.params, document=document,
                                  **({"caption": caption} if caption else {}))
+
+    async def _get_file(self, call: Call) -> dict:
+        file_id = call.params.get("file_id")
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {"file_id": file_id, "file_unique_id": f"U{file_id}",
+                "file_size": len(self.files[file_id]), "file_path": f"documents/{file_id}"}
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if self.token is not None and request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        content = self.files.get(request.match_info["file_id"])
+        return web.Response(status=404) if content is None else web.Response(body=content)
 
     async def _edit(self, call: Call, **changes: Any) -> dict | bool:
         if "inline_message_id" in call.params:
