@@ -30,7 +30,8 @@ PG_TESTS := tests/test_review_flow.py tests/test_review_storage.py tests/test_fl
 	tests/test_reminders.py tests/test_reminder_jobs.py tests/test_outbox.py \
 	tests/test_outbox_sender.py tests/test_onboarding.py tests/test_invite_access.py \
 	tests/test_import.py tests/test_member_removal.py tests/test_two_channels.py \
-	tests/test_inbox.py tests/test_ratings_storage.py
+	tests/test_inbox.py tests/test_ratings_storage.py tests/test_paperwork_docs.py \
+	tests/test_paperwork_sheets.py
 
 test: setup
 	$(BIN)/ruff check .

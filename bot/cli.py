@@ -75,6 +75,9 @@ def parser() -> argparse.ArgumentParser:
                          "reviews (one cell, or every cell of each committee)")
     exp.add_argument("--out", type=Path, required=True, help="the folder to write into")
     exp.add_argument("--cell", help="only this cell (chi bộ)")
+    exp.add_argument("--papers", choices=("report", "results"),
+                     help="instead: each cell's collective report draft (Mẫu 01), or the "
+                     "committee's list of results (.xlsx and .docx)")
 
     campaign_cli.add_parser(sub)
     sub.add_parser("run", help="run the bot on every configured channel "

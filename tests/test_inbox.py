@@ -130,7 +130,11 @@ async def test_an_update_is_answered_even_when_its_bookkeeping_fails(db, repos, 
     stored = await repos.inbox.store("t", updates(("c", "1"), ("c", "2")), clock())
     async with db.write() as conn:  # the inbox cannot be written any more
         await conn.execute("ALTER TABLE inbox RENAME TO inbox_away")
-    processor.submit(stored)
-    await processor.idle()
+    try:
+        processor.submit(stored)
+        await processor.idle()
+    finally:  # PostgreSQL's test database is shared by the tests that follow
+        async with db.write() as conn:
+            await conn.execute("ALTER TABLE inbox_away RENAME TO inbox")
     assert recorder.handled == [("c", "1"), ("c", "2")] and recorder.given_up == []
     assert "inbox bookkeeping failed" in caplog.text
