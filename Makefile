@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PO := $(wildcard locales/*/LC_MESSAGES/kiemdiem.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: setup demo test lint bench messages clean
+.PHONY: setup demo test test-print lint bench messages clean
 
 setup: $(STAMP) $(MO)
 
@@ -37,6 +37,20 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	KIEMDIEM_TEST_PG=1 $(BIN)/python -m pytest -q $(PG_TESTS)
+
+# The papers rendered to PDF by LibreOffice and read back (tests/test_print.py): installs
+# what it needs when missing (Debian packages; fonts metric-compatible with Times New Roman).
+# The first pages are left as PNG in $(PRINT_OUT).
+PRINT_PACKAGES := libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils fonts-liberation
+PRINT_OUT ?= /tmp/paperwork
+test-print: setup
+	@if ! (command -v soffice && command -v pdftotext && fc-list | grep -qi "liberation serif" \
+	       && ls /usr/lib/libreoffice/program/libsclo.so /usr/lib/libreoffice/program/libswlo.so \
+	       ) >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	        $(PRINT_PACKAGES); fi
+	KIEMDIEM_TEST_PRINT=1 KIEMDIEM_PRINT_OUT=$(PRINT_OUT) $(BIN)/python -m pytest -v -s \
+	    -m print tests/test_print.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -96,7 +96,7 @@ async def test_the_reasons_for_not_reviewing_are_counted(repos, clock, chat_fact
     admin = chat_factory(await link(repos, clock, decided["Bùi Thị Mai"]), "telegram")
     cell2 = decided["Bùi Thị Mai"].cell_id
     [reply] = await admin.press(PAPERWORK.pack(CellReport(cell2)))
-    assert ("Số đảng viên không kiểm điểm lần này: 1 đồng chí (vào đảng chưa đủ 6 tháng: "
+    assert ("Số đảng viên không kiểm điểm lần này: 1 đồng chí (vào Đảng chưa đủ 6 tháng: "
             "1 đồng chí)." in _paragraphs(reply.document.content))
 
 

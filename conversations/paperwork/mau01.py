@@ -66,7 +66,8 @@ def _members(paper: Paper, f: CellFigures) -> None:
     paper.text(f"Tổng số đảng viên của chi bộ: {people(f.members)} (trong đó đảng viên dự bị: "
                f"{people(f.probationary)}).", indent=True)
     not_reviewed = f.members - f.expected
-    why = "; ".join(f"{reason.lower()}: {people(n)}" for reason, n in f.not_reviewed)
+    why = "; ".join(f"{reason[:1].lower()}{reason[1:]}: {people(n)}"
+                    for reason, n in f.not_reviewed)
     paper.text(f"Số đảng viên không kiểm điểm lần này: {people(not_reviewed)}"
                + (f" ({why})." if why else "."), indent=True)
     paper.text(f"Số đảng viên phải kiểm điểm: {people(f.expected)}; đã nộp bản kiểm điểm: "

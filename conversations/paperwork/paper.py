@@ -58,12 +58,12 @@ class Paper:
         return paragraph
 
     def heading(self, text: str) -> None:
-        self.text(text, bold=True, keep=True, align=LEFT)
+        self.text(text, bold=True, keep=True, align=LEFT).paragraph_format.space_before = Pt(6)
 
     def room(self, lines: int = 3) -> None:
         """Dotted lines for the secretary to complete by hand or in Word."""
         for _ in range(lines):
-            self.text("." * 120, align=LEFT, size=10)
+            self.text("." * 180, align=LEFT, size=10)  # about the text width
 
     def _columns(self, widths: Sequence[float]) -> tuple:
         """A borderless table of one row, columns in cm, that never splits over pages."""
@@ -87,7 +87,7 @@ class Paper:
         self.text("*", align=CENTER, where=left)
         party = self.text(COUNTRY_PARTY, bold=True, size=14, align=CENTER, where=right)
         party.runs[0].underline = True
-        self.text(heading.dated, italic=True, align=CENTER, where=right)
+        self.text(heading.dated, italic=True, size=12, align=CENTER, where=right)
         if form_code:
             self.text(form_code, italic=True, size=11, align=RIGHT, where=right)
 
@@ -137,7 +137,7 @@ class Paper:
     def signature(self, heading: Heading) -> None:
         """Recipients (left) and who signs (right), kept together on one page."""
         self.text(keep=True)
-        left, right = self._columns((6.5, self.width_cm - 6.5))
+        left, right = self._columns((7, self.width_cm - 7))
         recipients = self.text("Nơi nhận:", bold=True, italic=True, size=12, align=LEFT,
                                where=left)
         recipients.runs[0].underline = True

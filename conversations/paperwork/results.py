@@ -43,7 +43,7 @@ def _groups(results: Results, cell: CellResults) -> Iterator[tuple[str, list]]:
 
 
 def _totals(results: Results, short: bool = False) -> tuple[list[str], list[list[object]]]:
-    headers = ["Chi bộ", *(SHORT.get(key, label) if short else label
+    headers = ["Tên chi bộ", *(SHORT.get(key, label) if short else label
                            for key, label in results.levels), *TOTAL_TAIL]
     rows: list[list[object]] = []
     for cell in results.cells:
@@ -122,7 +122,7 @@ def results_docx(results: Results) -> bytes:
             for line in lines:
                 n += 1
                 rows.append([n, line.full_name, _label(results, line.cell_level), line.note])
-    paper.table(["STT", "Họ và tên", "Chi bộ đề xuất", "Ghi chú"], rows, (1.5, 5.5, 4.5, 5),
+    paper.table(["STT", "Họ và tên", "Chi bộ đề xuất", "Ghi chú"], rows, (1.2, 5.3, 5.5, 4.5),
                 merged_rows=frozenset(merged))
     paper.heading("TỔNG HỢP THEO CHI BỘ")
     headers, totals = _totals(results, short=True)
