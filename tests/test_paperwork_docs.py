@@ -41,6 +41,7 @@ async def decided(repos, clock, forms, org):
     await repos.ratings.accept_cell(cell, 2026, by=None, now=clock())
     await repos.ratings.decide(tuan.id, 2026, cell, "excellent", reason="Sáng kiến cấp thành phố",
                                by=None, now=clock())
+    await repos.ratings.rate_cell(cell, 2026, "good", comment="", by=None, now=clock())
     return org
 
 
@@ -75,6 +76,7 @@ async def test_the_secretary_gets_the_mau01_draft_from_the_files(repos, clock, c
                      "V. PHƯƠNG HƯỚNG, BIỆN PHÁP KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM",
                      "VI. TỰ NHẬN MỨC XẾP LOẠI CHẤT LƯỢNG CỦA CHI BỘ", "T/M CHI ỦY", "BÍ THƯ"):
         assert expected in texts, expected
+    assert "Đảng ủy đã xếp loại chi bộ: Hoàn thành tốt nhiệm vụ." in texts
     assert ("Tổng số đảng viên của chi bộ: 4 đồng chí (trong đó đảng viên dự bị: 1 đồng chí)."
             in texts)
     assert ("Số đảng viên phải kiểm điểm: 4 đồng chí; đã nộp bản kiểm điểm: 2 đồng chí; "
@@ -143,14 +145,16 @@ async def test_the_committee_list_of_results_by_cell_and_level(repos, clock, cha
     formula = next(c for row in listing.iter_rows() for c in row if c.value == HOSTILE)
     assert formula.data_type == "s" and formula.quotePrefix
     totals = {r[0]: r[1:] for r in book["Tổng hợp"].iter_rows(values_only=True) if r[0]}
-    assert totals["Chi bộ 1"][:7] == (1, 1, 0, 0, 2, 0, 4)
-    assert totals["Chi bộ 2"][:7] == (0, 0, 0, 0, 2, 1, 3)
-    assert totals["Tổng cộng"][:7] == (1, 1, 0, 0, 4, 1, 7)
+    assert totals["Chi bộ 1"][:8] == (1, 1, 0, 0, 2, 0, 4, "Hoàn thành tốt nhiệm vụ")
+    assert totals["Chi bộ 2"][:8] == (0, 0, 0, 0, 2, 1, 3, None)
+    assert totals["Tổng cộng"][:8] == (1, 1, 0, 0, 4, 1, 7, None)
     assert any(str(k).startswith("Tỷ lệ «Hoàn thành xuất sắc nhiệm vụ» toàn đảng bộ: 1 đồng chí,"
                                  " tối đa 0 đồng chí") for k in totals)
 
     texts = _paragraphs(docx.content)
-    for expected in ("DANH SÁCH KẾT QUẢ XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN", "CHI BỘ 1 (4 đồng chí)",
+    for expected in ("DANH SÁCH KẾT QUẢ XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN",
+                     "CHI BỘ 1 (4 đồng chí) — chi bộ xếp loại: Hoàn thành tốt nhiệm vụ",
+                     "CHI BỘ 2 (3 đồng chí)",
                      "Hoàn thành xuất sắc nhiệm vụ: 1 đồng chí",
                      "Chưa có quyết định của Đảng ủy: 2 đồng chí",
                      "Không kiểm điểm: 1 đồng chí", "T/M ĐẢNG ỦY", HOSTILE):

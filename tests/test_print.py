@@ -3,8 +3,9 @@ back page by page (pdftotext): the page count, and every table's first and last 
 header on the same page wherever the table is printed (no column pushed onto a page of
 its own). `make test-print` installs LibreOffice and runs this; plain `make test` skips it.
 
-With KIEMDIEM_PRINT_OUT set, the first page of the committee's list of results and of a
-cell's Mẫu 01 draft are also written there as PNG, for people to look at."""
+With KIEMDIEM_PRINT_OUT set, the first page of the committee's list of results, of a
+cell's Mẫu 01 draft and of the two summaries are also written there as PNG, for people to
+look at."""
 
 import os
 import shutil
@@ -170,3 +171,6 @@ async def test_every_paper_prints_with_whole_tables(repos, forms, clock, committ
                     "ket-qua-xep-loai")
     _first_page_png(tmp_path / "docx" / (Path(files["mau01"].filename).stem + ".pdf"),
                     "mau01-chi-bo-khu-pho-1")
+    for key in ("cell", "committee"):
+        _first_page_png(tmp_path / "xlsx" / (Path(files[key].filename).stem + ".pdf"),
+                        f"tong-hop-{key}")

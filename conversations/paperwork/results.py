@@ -18,6 +18,7 @@ TITLE = "DANH SÁCH KẾT QUẢ XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN"
 NOT_REVIEWED = "Không kiểm điểm"
 LIST_HEADERS = ("STT", "Họ và tên", "Chi bộ", "Chi bộ đề xuất", "Đảng ủy quyết định",
                 "Ghi chú")
+CELL_RATED = "Đảng ủy xếp loại chi bộ"
 TOTAL_TAIL = ("Chưa có quyết định", "Không kiểm điểm", "Tổng số đảng viên")
 # the levels as the totals table on paper heads its narrow columns
 SHORT = {"excellent": "Hoàn thành xuất sắc", "good": "Hoàn thành tốt", "done": "Hoàn thành",
@@ -44,7 +45,7 @@ def _groups(results: Results, cell: CellResults) -> Iterator[tuple[str, list]]:
 
 def _totals(results: Results, short: bool = False) -> tuple[list[str], list[list[object]]]:
     headers = ["Tên chi bộ", *(SHORT.get(key, label) if short else label
-                           for key, label in results.levels), *TOTAL_TAIL]
+                               for key, label in results.levels), *TOTAL_TAIL]
     rows: list[list[object]] = []
     for cell in results.cells:
         rows.append([cell.cell, *(cell.count(key) for key, _ in results.levels),
@@ -52,6 +53,13 @@ def _totals(results: Results, short: bool = False) -> tuple[list[str], list[list
                      len(cell.lines) + len(cell.not_reviewed)])
     rows.append(["Tổng cộng", *(sum(r[n] for r in rows) for n in range(1, len(headers)))])
     return headers, rows
+
+
+def _cell_title(results: Results, cell: CellResults) -> str:
+    """'CHI BỘ 1 (4 đồng chí)', with the committee's level for the cell once given."""
+    size = people(len(cell.lines) + len(cell.not_reviewed))
+    rated = _label(results, cell.rating)
+    return f"{cell.cell.upper()} ({size})" + (f" — chi bộ xếp loại: {rated}" if rated else "")
 
 
 def quota_line(results: Results) -> str:
@@ -88,6 +96,9 @@ def results_xlsx(results: Results) -> bytes:
 
     counts = book.create_sheet("Tổng hợp")
     headers, rows = _totals(results)
+    headers.append(CELL_RATED)
+    for row, cell in zip(rows, results.cells, strict=False):  # the total line has none
+        row.append(_label(results, cell.rating) or None)
     top = sheets.letterhead(counts, heading, len(headers), TITLE, f"Năm {heading.year} — "
                             "tổng hợp theo chi bộ")
     sheets.write_row(counts, top, headers)
@@ -99,7 +110,7 @@ def results_xlsx(results: Results) -> bytes:
     sheets.append(counts, [])
     sheets.append(counts, [quota_line(results)])
     sheets.signature(counts, heading, len(headers))
-    sheets.print_setup(counts, top, [28, *([15] * (len(headers) - 1))])
+    sheets.print_setup(counts, top, [28, *([14] * (len(headers) - 2)), 22])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -114,8 +125,7 @@ def results_docx(results: Results) -> bytes:
     merged, n = set(), 0
     for cell in results.cells:
         merged.add(len(rows))
-        size = len(cell.lines) + len(cell.not_reviewed)
-        rows.append([f"{cell.cell.upper()} ({people(size)})"])
+        rows.append([_cell_title(results, cell)])
         for group, lines in _groups(results, cell):
             merged.add(len(rows))
             rows.append([f"{group}: {people(len(lines))}"])

@@ -97,6 +97,26 @@ def table_style(sheet: Worksheet, header_row: int, last_row: int, width: int) ->
                 cell.font = BOLD
 
 
+LINE_HEIGHT = 15  # points, a line of the default 11-point font
+
+
+def fit_rows(sheet: Worksheet, first_row: int, last_row: int) -> None:
+    """Row heights for the wrapped text, set here: neither LibreOffice nor Excel grows a
+    row of a generated file to its text when opening it, so long cells would overlap."""
+    widths = {letter: dim.width for letter, dim in sheet.column_dimensions.items()}
+    for row in sheet.iter_rows(min_row=first_row, max_row=last_row):
+        lines = 1
+        for cell in row:
+            if cell.value is None or cell.coordinate in sheet.merged_cells:
+                continue
+            per_line = max(1, int((widths.get(cell.column_letter) or 10) * 1.1) - 1)
+            text = str(cell.value)
+            lines = max(lines, sum(-(-len(part) // per_line) or 1
+                                   for part in text.split("\n")))
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
+
+
 def print_setup(sheet: Worksheet, header_row: int, widths: Sequence[float]) -> None:
     """A4 landscape, every column on one page width (as many pages down as needed), the
     header row repeated on each page, page numbers in the footer."""
@@ -111,5 +131,6 @@ def print_setup(sheet: Worksheet, header_row: int, widths: Sequence[float]) -> N
     sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3,
                                      footer=0.3)
     sheet.print_title_rows = f"{header_row}:{header_row}"
+    fit_rows(sheet, header_row, sheet.max_row)
     sheet.oddFooter.center.text = "Trang &P/&N"
     sheet.freeze_panes = sheet.cell(header_row + 1, 1).coordinate

@@ -44,7 +44,7 @@ MEMBER_HEADERS = (
     "Điểm kết quả thực hiện nhiệm vụ (/70)", "Tổng điểm (/100)", "Cá nhân tự đề xuất",
     "Chi bộ đề xuất", "Đảng ủy quyết định", "Lý do (mức bị giới hạn, thay đổi)",
 )
-MEMBER_WIDTHS = (5, 24, 6, 16, 12, 9, 10, 8, 17, 17, 17, 32)
+MEMBER_WIDTHS = (5, 24, 5, 16, 16, 9, 10, 8, 17, 17, 17, 32)
 UNCONFIRMED = " (chưa xác nhận)"  # the cell's proposal while its list is being filled
 ALARM = PatternFill("solid", fgColor="FFC7CE")
 ALARM_FONT = Font(bold=True, color="9C0006")
