@@ -148,8 +148,9 @@ async def test_the_committee_list_of_results_by_cell_and_level(repos, clock, cha
     assert totals["Chi bộ 1"][:8] == (1, 1, 0, 0, 2, 0, 4, "Hoàn thành tốt nhiệm vụ")
     assert totals["Chi bộ 2"][:8] == (0, 0, 0, 0, 2, 1, 3, None)
     assert totals["Tổng cộng"][:8] == (1, 1, 0, 0, 4, 1, 7, None)
-    assert any(str(k).startswith("Tỷ lệ «Hoàn thành xuất sắc nhiệm vụ» toàn đảng bộ: 1 đồng chí,"
-                                 " tối đa 0 đồng chí") for k in totals)
+    assert ("Tỷ lệ «Hoàn thành xuất sắc nhiệm vụ» (toàn đảng bộ, Đảng ủy quyết định): 1 đồng "
+            "chí, tối đa 0 đồng chí (không quá 20% số «Hoàn thành tốt nhiệm vụ») — VƯỢT TỶ LỆ "
+            "CHO PHÉP." in totals)
 
     texts = _paragraphs(docx.content)
     for expected in ("DANH SÁCH KẾT QUẢ XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN",

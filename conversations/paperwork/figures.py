@@ -8,13 +8,13 @@ builders of the documents (mau01.py, results.py), which run off it."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from conversations.core.text import name_order
 from conversations.forms import rating
 from conversations.paperwork.chain import CellChain
-from conversations.paperwork.heading import Heading
+from conversations.paperwork.heading import Heading, people
 from conversations.secretary.progress import EXCLUDED, SUBMITTED, CellProgress
 
 # why a member is not reviewed, as the papers say it
@@ -25,6 +25,17 @@ NOT_REVIEWED_VI = {
     "not_expected": "Chuyển đến sau khi bắt đầu đợt kiểm điểm",
 }
 NO_DECISION = "Chưa có quyết định của Đảng ủy"
+
+
+def quota_line(what: str, rule: rating.Quota, counts: Mapping[str, int]) -> str:
+    """The «xuất sắc» quota in people: 'Tỷ lệ … (Chi bộ đề xuất): 1 đồng chí, tối đa 0 đồng
+    chí (không quá 20% số «Hoàn thành tốt nhiệm vụ») — VƯỢT TỶ LỆ CHO PHÉP.'"""
+    allowed, excellent = rule.allowed(counts), counts.get("excellent", 0)
+    share = f"{float(rule.share) * 100:g}%"
+    base = "«Hoàn thành tốt nhiệm vụ»" + (" trở lên" if rule.base == "good_or_better" else "")
+    verdict = "đạt tỷ lệ" if excellent <= allowed else "VƯỢT TỶ LỆ CHO PHÉP"
+    return (f"Tỷ lệ «Hoàn thành xuất sắc nhiệm vụ» ({what}): {people(excellent)}, tối đa "
+            f"{people(allowed)} (không quá {share} số {base}) — {verdict}.")
 
 
 @dataclass(frozen=True)
@@ -50,9 +61,6 @@ class CellFigures:
     @property
     def undecided(self) -> int:
         return self.expected - sum(self.committee.values())
-
-    def allowed(self, counts: Counter[str]) -> int:
-        return self.rule.allowed(counts)
 
 
 def cell_figures(heading: Heading, progress: CellProgress, chain: CellChain,

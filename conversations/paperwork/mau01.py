@@ -4,9 +4,7 @@ for the cell committee to write. Pure: figures in, bytes out."""
 
 from __future__ import annotations
 
-from collections import Counter
-
-from conversations.paperwork.figures import CellFigures
+from conversations.paperwork.figures import CellFigures, quota_line
 from conversations.paperwork.heading import people
 from conversations.paperwork.paper import LEFT, Paper
 
@@ -81,19 +79,9 @@ def _members(paper: Paper, f: CellFigures) -> None:
     if f.cell and not f.cell_confirmed:
         paper.text("Danh sách đề xuất của chi bộ chưa được bí thư xác nhận.", italic=True,
                    indent=True)
-    paper.text(_quota_line("Chi bộ đề xuất", f, f.cell), indent=True)
+    paper.text(quota_line("Chi bộ đề xuất", f.rule, f.cell), indent=True)
     if f.committee:
-        paper.text(_quota_line("Đảng ủy quyết định", f, f.committee), indent=True)
-
-
-def _quota_line(stage: str, f: CellFigures, counts: Counter[str]) -> str:
-    share = f"{float(f.rule.share) * 100:g}%"
-    base = "«Hoàn thành tốt nhiệm vụ» trở lên" if f.rule.base == "good_or_better" else (
-        "«Hoàn thành tốt nhiệm vụ»")
-    allowed, excellent = f.allowed(counts), counts["excellent"]
-    verdict = "đạt tỷ lệ" if excellent <= allowed else "VƯỢT TỶ LỆ CHO PHÉP"
-    return (f"Tỷ lệ «Hoàn thành xuất sắc nhiệm vụ» ({stage}): {people(excellent)}, "
-            f"tối đa {people(allowed)} (không quá {share} số {base}) — {verdict}.")
+        paper.text(quota_line("Đảng ủy quyết định", f.rule, f.committee), indent=True)
 
 
 def _self_rating(paper: Paper, f: CellFigures) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from openpyxl import Workbook
 
 from conversations.paperwork import sheets
-from conversations.paperwork.figures import NO_DECISION, CellResults, Results
+from conversations.paperwork.figures import NO_DECISION, CellResults, Results, quota_line
 from conversations.paperwork.heading import people
 from conversations.paperwork.paper import Paper
 
@@ -62,14 +62,8 @@ def _cell_title(results: Results, cell: CellResults) -> str:
     return f"{cell.cell.upper()} ({size})" + (f" — chi bộ xếp loại: {rated}" if rated else "")
 
 
-def quota_line(results: Results) -> str:
-    decided = results.decided
-    allowed = results.rule.allowed(decided)
-    share = f"{float(results.rule.share) * 100:g}%"
-    verdict = "đạt tỷ lệ" if decided["excellent"] <= allowed else "VƯỢT TỶ LỆ CHO PHÉP"
-    return (f"Tỷ lệ «Hoàn thành xuất sắc nhiệm vụ» toàn đảng bộ: {people(decided['excellent'])}"
-            f", tối đa {people(allowed)} (không quá {share} số «Hoàn thành tốt nhiệm vụ»"
-            f"{' trở lên' if results.rule.base == 'good_or_better' else ''}) — {verdict}.")
+def _quota(results: Results) -> str:
+    return quota_line("toàn đảng bộ, Đảng ủy quyết định", results.rule, results.decided)
 
 
 def results_xlsx(results: Results) -> bytes:
@@ -107,8 +101,7 @@ def results_xlsx(results: Results) -> bytes:
     for cell in counts[counts.max_row]:
         cell.font = sheets.BOLD
     sheets.table_style(counts, top, counts.max_row, len(headers))
-    sheets.append(counts, [])
-    sheets.append(counts, [quota_line(results)])
+    sheets.sentence(counts, _quota(results), len(headers))
     sheets.signature(counts, heading, len(headers))
     sheets.print_setup(counts, top, [28, *([14] * (len(headers) - 2)), 22])
     out = io.BytesIO()
@@ -138,6 +131,6 @@ def results_docx(results: Results) -> bytes:
     headers, totals = _totals(results, short=True)
     widths = (3.4, *([1.87] * (len(headers) - 1)))
     paper.table(headers, totals, widths, bold_rows=frozenset({len(totals) - 1}), size=11)
-    paper.text(quota_line(results), indent=True)
+    paper.text(_quota(results), indent=True)
     paper.signature(heading)
     return paper.save()

@@ -21,6 +21,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 THIN = Side(style="thin")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+LINE_HEIGHT = 15  # points, a line of the default 11-point font
 
 
 def append(sheet: Worksheet, values: Sequence[object]) -> None:
@@ -72,6 +73,13 @@ def letterhead(sheet: Worksheet, heading: Heading, width: int, title: str, subti
     return 8
 
 
+def sentence(sheet: Worksheet, text: str, width: int) -> None:
+    """A line of text below the table, across its width (room for two lines)."""
+    row = sheet.max_row + 2
+    _put(sheet, row, 1, width, text, Font(), Alignment(horizontal="left", wrap_text=True))
+    sheet.row_dimensions[row].height = 2 * LINE_HEIGHT
+
+
 def signature(sheet: Worksheet, heading: Heading, width: int) -> None:
     """Below the table: who receives it (left), who signs it (right), room to sign."""
     top = sheet.max_row + 2
@@ -95,9 +103,6 @@ def table_style(sheet: Worksheet, header_row: int, last_row: int, width: int) ->
             cell.alignment = WRAP if cell.row > header_row else CENTER
             if cell.row == header_row:
                 cell.font = BOLD
-
-
-LINE_HEIGHT = 15  # points, a line of the default 11-point font
 
 
 def fit_rows(sheet: Worksheet, first_row: int, last_row: int) -> None:
