@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PO := $(wildcard locales/*/LC_MESSAGES/kiemdiem.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: setup demo test lint bench messages clean
+.PHONY: setup demo test test-print lint bench messages clean
 
 setup: $(STAMP) $(MO)
 
@@ -32,12 +32,27 @@ PG_TESTS := tests/test_review_flow.py tests/test_review_storage.py tests/test_fl
 	tests/test_import.py tests/test_member_removal.py tests/test_two_channels.py \
 	tests/test_inbox.py tests/test_ratings_storage.py \
 	tests/test_secretary_returns.py tests/test_vote.py tests/test_campaign_chat.py \
-	tests/test_document_link_store.py tests/test_heavy_work.py
+	tests/test_document_link_store.py tests/test_heavy_work.py tests/test_paperwork_docs.py \
+	tests/test_paperwork_sheets.py
 
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	KIEMDIEM_TEST_PG=1 $(BIN)/python -m pytest -q $(PG_TESTS)
+
+# The papers rendered to PDF by LibreOffice and read back (tests/test_print.py): installs
+# what it needs when missing (Debian packages; fonts metric-compatible with Times New Roman).
+# The first pages are left as PNG in $(PRINT_OUT).
+PRINT_PACKAGES := libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils fonts-liberation
+PRINT_OUT ?= /tmp/paperwork
+test-print: setup
+	@if ! (command -v soffice && command -v pdftotext && fc-list | grep -qi "liberation serif" \
+	       && ls /usr/lib/libreoffice/program/libsclo.so /usr/lib/libreoffice/program/libswlo.so \
+	       ) >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	        $(PRINT_PACKAGES); fi
+	KIEMDIEM_TEST_PRINT=1 KIEMDIEM_PRINT_OUT=$(PRINT_OUT) $(BIN)/python -m pytest -v -s \
+	    -m print tests/test_print.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -95,6 +95,9 @@ def parser() -> argparse.ArgumentParser:
                          "reviews (one cell, or every cell of each committee)"))
     exp.add_argument("--out", type=Path, required=True, help=_("the folder to write into"))
     exp.add_argument("--cell", help=_("only this cell (chi bộ)"))
+    exp.add_argument("--papers", choices=("report", "results"),
+                     help=_("instead: each cell's collective report draft (Mẫu 01), or the "
+                            "committee's list of results (.xlsx and .docx)"))
 
     campaign_cli.add_parser(sub, _)
     sub.add_parser("run", help=_("run the bot on every configured channel "

@@ -32,6 +32,7 @@ from conversations.core.zones import DEFAULT_TIMEZONE
 from conversations.forms.library import FormLibrary
 from conversations.onboarding import capability as onboarding
 from conversations.onboarding import groups as cell_groups
+from conversations.paperwork import capability as paperwork
 from conversations.ratings import capability as ratings
 from conversations.review import dialogue as review
 from conversations.secretary import capability as secretary
@@ -68,6 +69,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     onboarding.CAPABILITY,   # /start, invitation codes (typed by people not linked yet)
     secretary.CAPABILITY,    # /progress, /alerts, /export; a return comment
     ratings.CAPABILITY,      # /proposals, /decide; a reason, a comment, the filled .xlsx
+    paperwork.CAPABILITY,    # the papers offered with /export: Mẫu 01, the list of results
     campaigns.CAPABILITY,    # /campaign; the draft's name and deadlines
     broadcasts.CAPABILITY,   # /broadcast(s); the announcement's text and document
     channel_choice.CAPABILITY,  # /kenh: messages through Telegram, Zalo or the last used

@@ -31,17 +31,22 @@ class AlertPref:
 #   FULL   every answer with its text (the documents);
 #   COUNTS only drafts and returned reviews come with answers, each text FILLED or "":
 #          enough to count the items answered (progress views);
-#   SCORES as COUNTS, and the scores of every review: also enough for the .xlsx summary
-#          (scores and proposed level), without reading kilobytes per answer.
+#   SCORES as COUNTS, and the scores and yes/no answers ('dq.' items, a few bytes) of
+#          every review: also enough for the .xlsx summary (scores, proposed level, why a
+#          level is capped), without reading kilobytes per answer.
 FILLED = "\u2026"
 FULL, COUNTS, SCORES = "full", "counts", "scores"
 _FILLED_ONLY = (f"CASE WHEN trim(a.text, ' ' || char(9, 10, 13)) = '' THEN ''"
+                f" ELSE '{FILLED}' END AS text")
+_YES_NO_KEPT = (f"CASE WHEN a.item_key LIKE 'dq.%' THEN a.text"
+                f" WHEN trim(a.text, ' ' || char(9, 10, 13)) = '' THEN ''"
                 f" ELSE '{FILLED}' END AS text")
 _EDITABLE = "r.status IN ('draft', 'returned')"
 _TEXTS = {
     FULL: ("a.text", ""),
     COUNTS: (_FILLED_ONLY, f" AND {_EDITABLE}"),
-    SCORES: (_FILLED_ONLY, f" AND ({_EDITABLE} OR a.score IS NOT NULL)"),
+    SCORES: (_YES_NO_KEPT,
+             f" AND ({_EDITABLE} OR a.score IS NOT NULL OR a.item_key LIKE 'dq.%')"),
 }
 
 _REVIEWS_WITH_ANSWERS = """

@@ -3,7 +3,7 @@
 import asyncio
 import io
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from docx import Document as open_docx
@@ -11,11 +11,13 @@ from openpyxl import load_workbook
 
 from bot.cli import main
 from bot.demo_reviews import sample_review
+from conversations.paperwork.heading import Heading
 from conversations.secretary.actions import SECRETARY as SR
 from conversations.secretary.actions import CellFiles
 from conversations.secretary.exports import MEMBER_HEADERS, ExportRow, Quota, cell_xlsx, quota
 from tests.secretary_helpers import link
 
+HEADING = Heading("Đảng ủy phường Thử Nghiệm", "Chi bộ 1", 2026, "", date(2026, 11, 23))
 LEVELS = [("excellent", "Hoàn thành xuất sắc nhiệm vụ"), ("good", "Hoàn thành tốt nhiệm vụ"),
           ("done", "Hoàn thành nhiệm vụ"), ("not_done", "Không hoàn thành nhiệm vụ")]
 
@@ -34,6 +36,17 @@ def _sheet(content: bytes, name: str) -> list[tuple]:
     return list(load_workbook(io.BytesIO(content))[name].iter_rows(values_only=True))
 
 
+def _table(content: bytes, name: str) -> list[tuple]:
+    """The sheet's table: from its header row (the one repeated on every printed page)
+    to the last row before the signature block."""
+    sheet = load_workbook(io.BytesIO(content))[name]
+    first = int(sheet.print_title_rows.split(":")[0].lstrip("$"))
+    rows = list(sheet.iter_rows(min_row=first, values_only=True))
+    end = next((n for n, row in enumerate(rows) if not any(v is not None for v in row)),
+               len(rows))
+    return rows[:end]
+
+
 async def test_secretary_exports_the_cell_xlsx_and_zip(repos, clock, chat_factory, reviewed):
     secretary = chat_factory(await link(repos, clock, reviewed["Trần Văn Đức"]), "telegram")
     replies = await secretary.say("/export")
@@ -41,22 +54,27 @@ async def test_secretary_exports_the_cell_xlsx_and_zip(repos, clock, chat_factor
     assert xlsx.filename == "kiem-diem-2026-chi-bo-1.xlsx"
     assert archive.filename == "kiem-diem-2026-chi-bo-1.zip"
     assert load_workbook(io.BytesIO(xlsx.content)).sheetnames == ["Danh sách", "Tổng hợp"]
-    assert _sheet(xlsx.content, "Danh sách") == [
+    assert _table(xlsx.content, "Danh sách") == [
         MEMBER_HEADERS,
-        (1, "Trần Văn Đức", "2A", "Chưa bắt đầu", None, None, None, None, None),
+        (1, "Trần Văn Đức", "2A", "Chưa bắt đầu", None, None, None, None, None,
+         None, None, None),
         (2, "Nguyễn Thị Hồng Nhung", "2B", "Đã nộp", datetime(2026, 11, 23, 9, 0), 27, 58, 85,
-         "Hoàn thành tốt nhiệm vụ"),
+         "Hoàn thành tốt nhiệm vụ", None, None, None),
         (3, "Lê Minh Tuấn", "2C", "Đã nộp", datetime(2026, 11, 23, 9, 30), 29, 63, 92,
-         "Hoàn thành xuất sắc nhiệm vụ"),
+         "Hoàn thành xuất sắc nhiệm vụ", None, None, None),
     ]
-    counts = _sheet(xlsx.content, "Tổng hợp")
-    assert counts[1:8] == [
-        ("Mức xếp loại đề xuất", "Số đảng viên"), ("Hoàn thành xuất sắc nhiệm vụ", 1),
+    counts = _table(xlsx.content, "Tổng hợp")
+    assert [row[:2] for row in counts[:7]] == [
+        ("Mức xếp loại", "Cá nhân tự đề xuất"), ("Hoàn thành xuất sắc nhiệm vụ", 1),
         ("Hoàn thành tốt nhiệm vụ", 1), ("Hoàn thành nhiệm vụ", 0),
-        ("Không hoàn thành nhiệm vụ", 0), ("Chưa nộp", 1), ("Không kiểm điểm lần này", 0),
+        ("Không hoàn thành nhiệm vụ", 0), ("Chưa nộp / chưa đề xuất / chưa quyết định", 1),
+        ("Không kiểm điểm lần này", 0),
     ]
-    assert counts[-1] == ("Kết quả", "VƯỢT TỶ LỆ CHO PHÉP")  # 1 > 20% of 1
-    flagged = load_workbook(io.BytesIO(xlsx.content))["Tổng hợp"].cell(len(counts), 2)
+    assert counts[-2][:2] == ("Tối đa được phép",
+                              "tối đa 0 đồng chí (20% của 1 đồng chí «Hoàn thành tốt nhiệm vụ»)")
+    assert counts[-1] == ("Kết quả kiểm tra tỷ lệ", "VƯỢT TỶ LỆ CHO PHÉP", "—", "—")  # 1 > 0
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Tổng hợp"]
+    flagged = next(c for c in sheet["B"] if c.value == "VƯỢT TỶ LỆ CHO PHÉP")
     assert flagged.fill.fgColor.rgb.endswith("FFC7CE")
 
     with zipfile.ZipFile(io.BytesIO(archive.content)) as files:
@@ -73,12 +91,13 @@ async def test_admin_exports_the_whole_committee(repos, clock, chat_factory, rev
     xlsx, archive = (r.document for r in await admin.say("/export"))
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == ["Tổng hợp", "Chi bộ 1", "Chi bộ 2"]
-    summary = _sheet(xlsx.content, "Tổng hợp")
-    assert summary[0] == ("Đảng ủy phường Thử Nghiệm — kiểm điểm năm 2026",) + (None,) * 8
-    assert summary[2] == ("Chi bộ 1", 3, 2, 2 / 3, 1, 1, 0, 0, "VƯỢT TỶ LỆ CHO PHÉP")
-    assert summary[3] == ("Chi bộ 2", 2, 0, 0, 0, 0, 0, 0, "Đạt")
-    assert [r[1] for r in _sheet(xlsx.content, "Chi bộ 2")[1:]] == ["Đặng Quốc Bảo",
-                                                                    "Bùi Thị Mai"]
+    summary = _table(xlsx.content, "Tổng hợp")
+    assert _sheet(xlsx.content, "Tổng hợp")[1][0] == "ĐẢNG ỦY PHƯỜNG THỬ NGHIỆM"
+    assert summary[1] == ("Chi bộ 1", 3, 2, 2 / 3, 1, 1, 0, 0, "VƯỢT TỶ LỆ CHO PHÉP", 0, 0, 0)
+    assert summary[2] == ("Chi bộ 2", 2, 0, 0, 0, 0, 0, 0, "Đạt", 0, 0, 0)
+    assert summary[3] == ("Tổng cộng", 5, 2, 2 / 5, 1, 1, 0, 0, "VƯỢT TỶ LỆ CHO PHÉP", 0, 0, 0)
+    assert [r[1] for r in _table(xlsx.content, "Chi bộ 2")[1:]] == ["Đặng Quốc Bảo",
+                                                                     "Bùi Thị Mai"]
     with zipfile.ZipFile(io.BytesIO(archive.content)) as files:
         assert sorted(files.namelist()) == [
             "chi-bo-1/ban-kiem-diem-2026-Lê-Minh-Tuấn.docx",
@@ -103,9 +122,8 @@ def test_only_handed_in_reviews_count_for_the_quota():
     rows = [row("submitted", "excellent"), row("draft", "excellent"), row("returned", "good"),
             *(row("accepted", "good") for _ in range(5))]
     assert quota(rows) == Quota(1, 5)
-    counts = list(load_workbook(io.BytesIO(cell_xlsx("T", rows, LEVELS)))["Tổng hợp"]
-                  .iter_rows(values_only=True))
-    assert counts[-1] == ("Kết quả", "Đạt")
+    counts = _table(cell_xlsx(HEADING, rows, LEVELS), "Tổng hợp")
+    assert counts[-1][:2] == ("Kết quả kiểm tra tỷ lệ", "Đạt")
 
 
 async def _kiemdiem(db, *args: str) -> int:
@@ -119,7 +137,7 @@ async def test_command_line_export_of_one_cell(tmp_path, db, capsys, reviewed):
     assert code == 0, capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == ["kiem-diem-2026-chi-bo-1.xlsx",
                                                      "kiem-diem-2026-chi-bo-1.zip"]
-    rows = _sheet((out / "kiem-diem-2026-chi-bo-1.xlsx").read_bytes(), "Danh sách")
+    rows = _table((out / "kiem-diem-2026-chi-bo-1.xlsx").read_bytes(), "Danh sách")
     assert [r[1] for r in rows[1:]] == ["Trần Văn Đức", "Nguyễn Thị Hồng Nhung", "Lê Minh Tuấn"]
 
     code = await _kiemdiem(db, "export", "--out", str(out), "--cell", "Chi bộ 9")

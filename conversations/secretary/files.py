@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 
 from conversations.core.context import Context
 from conversations.core.heavy import RunHeavy, run_in_shared_pool
-from conversations.core.replies import Document, Reply
+from conversations.core.replies import Choice, Document, Reply
 from conversations.core.text import fold, name_order
 from conversations.core.zones import local_today
 from conversations.forms.library import FormLibrary
+from conversations.paperwork import actions as paperwork
+from conversations.paperwork.chain import CellChain, capped_note, cell_chain, heading_of
 from conversations.review import steps as rs
 from conversations.review.printable import review_documents
 from conversations.secretary.exports import REMOVED, ExportRow, cell_xlsx, committee_xlsx, docx_zip
@@ -42,15 +44,19 @@ def slug(text: str) -> str:
     return "-".join("".join(ch if ch.isalnum() else " " for ch in fold(text)).split())
 
 
-def export_rows(progress: CellProgress, forms: FormLibrary, zone: ZoneInfo) -> list[ExportRow]:
-    """One row per member, in list order (by given name), whatever their state."""
+def export_rows(progress: CellProgress, forms: FormLibrary, zone: ZoneInfo,
+                chain: CellChain | None = None) -> list[ExportRow]:
+    """One row per member, in list order (by given name), whatever their state, with the
+    cell's and the committee's levels where `chain` has them."""
     rows = []
+    chain = chain or CellChain()
     for entry in sorted(progress.entries, key=lambda e: name_order(e.member.full_name)):
         review, member = entry.review, entry.member
         status = EXCLUDED if entry.group == EXCLUDED else (
             review.status if review else NOT_STARTED)
         general = tasks = None
         level_label = ""
+        form = None
         if review is not None:
             form = forms.get(review.form_version, review.form_code)
             scores = rs.scores(form, review)
@@ -65,6 +71,8 @@ def export_rows(progress: CellProgress, forms: FormLibrary, zone: ZoneInfo) -> l
             (submitted.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
              if submitted else None),
             general, tasks, review.level if review else None, entry.reason, level_label,
+            chain.of(member.id).cell, chain.of(member.id).cell_confirmed,
+            chain.of(member.id).committee, capped_note(form, review, chain, member.id),
         ))
     return rows
 
@@ -131,12 +139,12 @@ async def cell_files(repos: Repos, forms: FormLibrary, cell: Cell, now: datetime
     zone = ZoneInfo(committee.timezone)
     [progress] = await _with_removed(repos, [await cell_progress(
         repos, forms, cell, local_today(now, zone), texts=SCORES)])
-    title = f"{cell.name} — {committee.name} — kiểm điểm năm {progress.year}"
+    heading = heading_of(committee, cell.name, progress.year, local_today(now, zone))
     name = f"kiem-diem-{progress.year}-{slug(cell.name)}"
-    rows = export_rows(progress, forms, zone)
+    rows = export_rows(progress, forms, zone, await cell_chain(repos, cell.id, progress.year))
     # building the files is CPU work: in worker processes, so the bot keeps answering
     # everyone else meanwhile
-    xlsx = await run_heavy(cell_xlsx, title, rows, levels_of(forms))
+    xlsx = await run_heavy(cell_xlsx, heading, rows, levels_of(forms))
     archive = await _zip_of(repos, forms, committee, progress.year, [(progress, "")],
                             run_heavy)
     return [Document(f"{name}.xlsx", xlsx), Document(f"{name}.zip", archive)]
@@ -151,10 +159,11 @@ async def committee_files(repos: Repos, forms: FormLibrary, committee: Committee
         repos, forms, committee.id, local_today(now, zone), texts=SCORES))
     cells.sort(key=lambda p: p.cell.name)
     year = cells[0].year if cells else local_today(now, zone).year
-    title = f"{committee.name} — kiểm điểm năm {year}"
-    sheets = [(p.cell.name, export_rows(p, forms, zone)) for p in cells]
+    heading = heading_of(committee, None, year, local_today(now, zone))
+    sheets = [(p.cell.name, export_rows(p, forms, zone, await cell_chain(repos, p.cell.id, year)))
+              for p in cells]
     name = f"kiem-diem-{year}-{slug(committee.name)}"
-    xlsx = await run_heavy(committee_xlsx, title, sheets, levels_of(forms))
+    xlsx = await run_heavy(committee_xlsx, heading, sheets, levels_of(forms))
     archive = await _zip_of(repos, forms, committee, year,
                             [(p, slug(p.cell.name)) for p in cells], run_heavy)
     return [Document(f"{name}.xlsx", xlsx), Document(f"{name}.zip", archive)]
@@ -176,7 +185,7 @@ async def export_cell(ctx: Context, cell_id: int) -> list[Reply]:
     if cell is None:
         return [not_yours(ctx)]
     return _with_captions(ctx, await cell_files(ctx.repos, ctx.forms, cell, ctx.now,
-                                                ctx.run_heavy))
+                                                ctx.run_heavy), paperwork.offers(ctx, cell.id))
 
 
 async def export_committee(ctx: Context) -> list[Reply]:
@@ -186,12 +195,15 @@ async def export_committee(ctx: Context) -> list[Reply]:
     committee = await ctx.repos.org.committee(me.committee_id)
     assert committee is not None
     return _with_captions(ctx, await committee_files(ctx.repos, ctx.forms, committee, ctx.now,
-                                                     ctx.run_heavy))
+                                                     ctx.run_heavy), paperwork.offers(ctx, None))
 
 
-def _with_captions(ctx: Context, documents: list[Document]) -> list[Reply]:
+def _with_captions(ctx: Context, documents: list[Document],
+                   offers: tuple[tuple[Choice, ...], ...]) -> list[Reply]:
+    """The files, the last one with the papers offered beside them."""
     _ = ctx._
     captions = (_("Summary (.xlsx): one row per member, counts and the quota check."),
                 _("Every submitted self-review (.docx) in one .zip."))
-    return [Reply(caption, document=replace(doc, caption=caption))
-            for doc, caption in zip(documents, captions, strict=True)]
+    replies = [Reply(caption, document=replace(doc, caption=caption))
+               for doc, caption in zip(documents, captions, strict=True)]
+    return [*replies[:-1], replace(replies[-1], choices=offers)]
