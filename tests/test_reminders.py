@@ -1,13 +1,20 @@
 """Reminder plan and runs with a controlled clock: local times, quiet hours, exactly once."""
 
 import asyncio
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations.campaigns.reminders import after_quiet, in_quiet, run_due, schedule
+from conversations.campaigns.reminders import (
+    after_quiet,
+    in_quiet,
+    reminder_reply,
+    run_due,
+    schedule,
+)
 from conversations.campaigns.rules import CampaignRequest, create_campaign
+from conversations.core.i18n import Formatter
 from conversations.core.outgoing import decode_reply
 from conversations.review.steps import done_count
 from storage.campaigns import Campaign, PlanStep
@@ -136,11 +143,12 @@ async def test_the_two_texts_not_started_and_started(repos, db, org, forms, cloc
     texts = {r["member_id"]: decode_reply(r["payload"]) for r in await _rows(db)}
     started = texts[tuan.id]
     assert f"2/{len(form.items)} mục" in started.text
-    assert "thứ Hai, 30/11/2026" in started.text and "sau 4 ngày nữa" in started.text
+    # counted on the calendar, as a member does: 27/11 → 30/11 is 3 days
+    assert "thứ Hai, 30/11/2026 (còn 3 ngày)" in started.text
     assert [c.action for c in started.flat_choices] == ["review"]
     english = texts[duc.id]
     assert "have not started" in english.text and "Monday, Nov 30, 2026" in english.text
-    assert "in 4 days" in english.text
+    assert "(3 days left)" in english.text
     assert english.flat_choices[0].label == "Start my self-review"
 
 
@@ -248,3 +256,15 @@ async def test_the_progress_told_is_what_the_review_itself_counts(
     await run_due(repos, forms, clock())
     texts_sent = {r["member_id"]: decode_reply(r["payload"]).text for r in await _rows(db)}
     assert f"{done}/{len(form.items)} mục" in texts_sent[tuan.id]
+
+
+def test_days_left_are_counted_as_a_member_counts_them():
+    """A week before, at 08:00, is «còn 7 ngày» (not «sau 8 ngày nữa», which counted to
+    the last second of the deadline day)."""
+    fmt = Formatter("vi", "Asia/Ho_Chi_Minh")
+    deadline = date(2026, 11, 30)
+    said = {days: reminder_reply(fmt, 2026, deadline, deadline - timedelta(days=days),
+                                 None).text for days in (7, 1, 0)}
+    assert "(còn 7 ngày)" in said[7]
+    assert "(ngày mai)" in said[1]
+    assert "(hôm nay)" in said[0]

@@ -135,12 +135,23 @@ def day_in_words(fmt: Formatter, day: date) -> str:
     return f"{weekday}, {fmt.date(day)}"
 
 
-def reminder_reply(fmt: Formatter, year: int, deadline: date, left: timedelta,
+def days_left(fmt: Formatter, deadline: date, today: date) -> str:
+    """The days left as a member counts them on the calendar: 'còn 7 ngày' a week before
+    (not 'sau 8 ngày nữa', counted to the last second of the deadline day)."""
+    days = (deadline - today).days
+    if days <= 0:
+        return fmt.gettext("today")
+    if days == 1:
+        return fmt.gettext("tomorrow")
+    return fmt.ngettext("{n} day left", "{n} days left", days).format(n=days)
+
+
+def reminder_reply(fmt: Formatter, year: int, deadline: date, today: date,
                    progress: tuple[int, int] | None) -> Reply:
     """progress: (done, total) items of a started review; None: not started."""
     _ = fmt.gettext
     when = _("Your self-review for {year} is due on {day} ({left}).").format(
-        year=year, day=day_in_words(fmt, deadline), left=fmt.relative(left))
+        year=year, day=day_in_words(fmt, deadline), left=days_left(fmt, deadline, today))
     if progress is None:
         text = when + "\n" + _("You have not started it yet. It takes about 30 minutes; "
                                "every answer is saved at once.")
@@ -252,9 +263,9 @@ async def _messages(
         key = (language, step.deadline, progress)
         if key not in payloads:
             fmt = fmt_of(language)
-            left = deadline_end(step.deadline, fmt.zone) - now
+            today = now.astimezone(fmt.zone).date()
             payloads[key] = encode_reply(reminder_reply(fmt, campaign.year, step.deadline,
-                                                        left, progress))
+                                                        today, progress))
         return payloads[key]
 
     zone = ZoneInfo(committee.timezone)
