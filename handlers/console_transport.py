@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from conversations.core.replies import Reply
+from conversations.core.typed_menu import remember_sent
 from handlers.text_render import plain, render_text
 from storage.outbox import OutboxRow
 from storage.repos import Repos
@@ -32,6 +33,8 @@ class ConsoleTransport:
             self.out.write(f"[→ {who}] 📎 {attachment.filename}\n")
         self.out.write("\n")
         self.out.flush()
+        if row.kind != "broadcast":  # its numbered choices answer the next typed number
+            await remember_sent(self.repos, CHANNEL, row.chat_id or "", reply)
         return None
 
     async def post_status(self, chat_id: str, text: str, message_id: str | None) -> str | None:

@@ -36,10 +36,12 @@ async def confirm(ctx: Context, review: Review, form: FormDef,
         return [locked(ctx, await reload(ctx, review))]
     review = await reload(ctx, review)
     await alerts.on_submitted(ctx.repos, ctx.forms, review, ctx.now)
+    # with choices of its own: on text-only channels a number typed next must not pick
+    # from the confirmation that was on the screen before (it would submit again later)
     done = Reply(_(
         "Submitted at {time}. Your cell committee has received it. Please print the attached "
         "copy, sign it and hand it to your cell. /copy sends it again."
-    ).format(time=ctx.fmt.datetime(ctx.now)), replace=True)
+    ).format(time=ctx.fmt.datetime(ctx.now)), locked(ctx, review).choices, replace=True)
     return [done, *gate.replies,
             Reply(_("Printable copy:"), document=await _document(ctx, review))]
 
