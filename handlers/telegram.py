@@ -177,18 +177,15 @@ async def _drop_buttons(bot: Bot, chat_id, message_id: int) -> None:
 async def answer_update(bot: Bot, dialogue: Dialogue, update: Update) -> None:
     """Hand one update to the dialogue and send its answer. A failure outside the dialogue
     (a reply that cannot be sent…) is logged once and the person told, if still possible."""
+    answering: asyncio.Task[None] | None = None
     try:
         incoming = incoming_from_update(update)
         if incoming is None:
             return
         query = update.callback_query
         if query is not None:
-            # a side call: whether it works ("query is too old" after a restart, a 5xx…)
-            # must not decide whether the press is handled
-            try:
-                await query.answer()
-            except TelegramError as exc:
-                log.info("could not answer a button press: %s", type(exc).__name__)
+            # beside the dialogue, not before it: the reply does not wait a round trip
+            answering = asyncio.create_task(_answer_press(query))
         replies = await dialogue.handle(incoming)
         try:
             await send_replies(bot, incoming.chat_id, replies, query)
@@ -197,6 +194,18 @@ async def answer_update(bot: Bot, dialogue: Dialogue, update: Update) -> None:
     except Exception as error:
         log_failure(error, CHANNEL, "update")
         await tell_failure(bot, update, failure_replies(error, _language(update)))
+    finally:
+        if answering is not None:
+            await answering
+
+
+async def _answer_press(query: CallbackQuery) -> None:
+    """A side call: whether it works ("query is too old" after a restart, a 5xx…) must
+    not decide whether the press is handled."""
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        log.info("could not answer a button press: %s", type(exc).__name__)
 
 
 def _language(update: Update) -> str:

@@ -123,6 +123,22 @@ async def test_a_button_press_is_handled_when_answer_callback_query_fails(fake, 
     assert "lang:en" in buttons
 
 
+async def test_a_button_press_is_answered_without_waiting_for_answer_callback_query(
+        fake, running):
+    _runtime, code, _members = running
+    welcome = await bind_tuan(fake, code)
+    fake.fail("answerCallbackQuery", kind="timeout", delay=3.0)  # done, but answered late
+    mark = len(fake.calls)
+    fake.push_callback(TUAN, "language", welcome["message_id"])
+    reply = await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == TUAN,
+                                after=mark, timeout=15)
+    [answer] = fake.calls_of("answerCallbackQuery")[-1:]
+    # the reply came while answerCallbackQuery still waited for its answer: it was not
+    # awaited first (that costs a whole round trip before every button's answer)
+    assert answer.outcome == "timeout"
+    assert reply.received_at < answer.received_at + 3.0
+
+
 @pytest.mark.parametrize("failure", [{"kind": "retry_after", "retry_after": 1},
                                      {"kind": "server_error", "status": 502},
                                      {"kind": "server_error", "status": 500}])
