@@ -3,7 +3,8 @@
 A SQLite file of 20,000 members (bench/support/deadline_db.py: long Vietnamese answers,
 three quarters submitted, a campaign open; kept as a template under /tmp), the bot as its
 own process (`python -m bot run`), the fake Bot API over real HTTP in this process with a
-round trip of 0, 100 and 200 ms (bench/support/network_fake.py). While 200 members go
+round trip of 0, 100 and 200 ms with long polling, and 100 ms in webhook mode
+(bench/support/network_fake.py). While 200 members go
 through every item of form 2B (a long answer and «Done» per text item, the scores typed,
 the four questions, the level), submit and confirm, with a think time between steps, an
 announcement to all 20,000 drains through the outbox (queued by `kiemdiem broadcast`) and
@@ -15,6 +16,7 @@ the outbox's rate (announcement + alerts) against the configured 25/s, and "noth
 (every answer stored as sent, every member submitted, every update handled).
 Targets at 100 ms: p50 ≤ 150 ms and p99 ≤ 400 ms per step kind; nothing lost; ≥ 95% of
 the rate. Run: `make bench`, or `python bench/deadline.py [--full] [--profile] [RTT_MS…]`
+(RTT_MS «100w»: webhook mode)
 (--full: longer thinking, so a longer evening; --profile: the bot under cProfile at the
 first round trip given, its top functions printed).
 """
@@ -28,6 +30,7 @@ import os
 import pstats
 import random
 import signal
+import socket
 import sqlite3
 import sys
 import tempfile
@@ -48,7 +51,7 @@ TOKEN = "123456:BENCH-DEADLINE"
 LOG = CACHE / "deadline-bot.log"  # the bot's output of the last evening
 MEMBERS, ACTIVE = 20_000, 200
 RATE = 25.0  # the sender's default KIEMDIEM_SEND_RATE
-THINK = (0.5, 2.5)  # seconds between a reply and the member's next step
+THINK = (0.4, 2.0)  # seconds between a reply and the member's next step
 THINK_FULL = (4.0, 20.0)
 REPLY_TIMEOUT = 30.0  # a reply later than this counts as missing
 SCORES = {"B.I.general": "27", "B.I.tasks": "58"}
@@ -253,8 +256,14 @@ def nothing_lost(path: Path, form: FormDef, plans: dict[int, list[Step]]) -> lis
     return problems
 
 
-async def one_evening(round_trip: float, think: tuple[float, float], folder: Path,
-                      profile: Path | None) -> dict[str, object]:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def one_evening(round_trip: float, webhook: bool, think: tuple[float, float],
+                      folder: Path, profile: Path | None) -> dict[str, object]:
     forms = load_forms(BUILTIN_FORMS_DIR)
     form = forms.get(forms.default_version, "2B")
     active = active_members(MEMBERS, ACTIVE)
@@ -268,6 +277,12 @@ async def one_evening(round_trip: float, think: tuple[float, float], folder: Pat
            "KIEMDIEM_DB": str(path), "KIEMDIEM_SEND_RATE": str(RATE),
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
            "PYTHONIOENCODING": "utf-8"}
+    if webhook:  # Telegram posts each update at once: no long-poll cycle to wait for
+        port = free_port()
+        env |= {"KIEMDIEM_WEBHOOK_URL": "https://bench.example",
+                "KIEMDIEM_WEBHOOK_SECRET": "bench-secret-1",
+                "KIEMDIEM_HTTP_HOST": "127.0.0.1", "KIEMDIEM_HTTP_PORT": str(port)}
+        fake.webhook_target = f"http://127.0.0.1:{port}"
     bot = await BotProcess.start(env, profile)
     try:
         text_file = folder / "announcement.txt"
@@ -294,7 +309,8 @@ async def one_evening(round_trip: float, think: tuple[float, float], folder: Pat
         errors = await bot.stop()
         await fake.stop()
     updates = sum(len(steps) for steps in plans.values())
-    return {"round_trip": round_trip, "latencies": evening.latencies,
+    return {"round_trip": round_trip, "webhook": webhook, "undelivered": fake.undelivered,
+            "latencies": evening.latencies,
             "missing": dict(evening.missing), "not_shown": evening.not_shown,
             "seconds": ended - started, "updates": updates, "cpu": bot_cpu,
             "bench_cpu": bench_cpu, "starved": starved, "load": load, "rss": rss,
@@ -312,8 +328,10 @@ async def forget_calls(fake: NetworkFake) -> None:
 def report(figures: dict) -> None:
     rtt = figures["round_trip"]
     targeted = abs(rtt - 0.1) < 1e-9
-    print(f"-- round trip {rtt * 1000:.0f} ms: {ACTIVE} members, {figures['updates']:,} updates"
-          f" in {figures['seconds']:.0f} s ({figures['updates'] / figures['seconds']:.0f}/s)")
+    mode = "webhook" if figures["webhook"] else "polling"
+    updates, seconds = figures["updates"], figures["seconds"]
+    print(f"-- {mode}, round trip {rtt * 1000:.0f} ms: {ACTIVE} members, {updates:,} updates "
+          f"in {seconds:.0f} s ({updates / seconds:.0f}/s)")
     for kind in KINDS:
         values = figures["latencies"].get(kind, [])
         p50, p99 = percentile(values, 0.5), percentile(values, 0.99)
@@ -338,6 +356,8 @@ def report(figures: dict) -> None:
              else ""))
     lost = figures["lost"] + [f"{n} {kind} replies missing"
                               for kind, n in figures["missing"].items() if n]
+    if figures["undelivered"]:
+        lost.append(f"{figures['undelivered']} webhook posts refused")
     if figures["not_shown"]:
         lost.append(f"{figures['not_shown']} presses of a button not shown")
     fine = "yes (every member submitted, every answer stored as sent, every update handled)"
@@ -354,8 +374,8 @@ def show_profile(path: Path) -> None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("round_trips", nargs="*", type=float, default=[0, 100, 200],
-                        metavar="RTT_MS")
+    parser.add_argument("round_trips", nargs="*", default=["0", "100", "200", "100w"],
+                        metavar="RTT_MS", help="round trips in ms; «100w»: webhook mode")
     parser.add_argument("--full", action="store_true", help="a longer evening")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
@@ -365,7 +385,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for index, rtt in enumerate(args.round_trips):
             profile = Path(folder) / "bot.prof" if args.profile and index == 0 else None
-            figures = await one_evening(rtt / 1000, think, Path(folder), profile)
+            figures = await one_evening(float(rtt.removesuffix("w")) / 1000, rtt.endswith("w"),
+                                        think, Path(folder), profile)
             report(figures)
             if profile is not None:
                 show_profile(profile)
