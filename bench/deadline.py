@@ -377,7 +377,8 @@ async def main() -> None:
     parser.add_argument("round_trips", nargs="*", default=["0", "100", "200", "100w"],
                         metavar="RTT_MS", help="round trips in ms; «100w»: webhook mode")
     parser.add_argument("--full", action="store_true", help="a longer evening")
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="the bot under cProfile at the first round trip; top functions")
     args = parser.parse_args()
     think = THINK_FULL if args.full else THINK
     print(f"deadline evening: {MEMBERS:,} members, {ACTIVE} answering (think time "
