@@ -140,28 +140,41 @@ async def send_replies(
     bot: Bot, chat_id: int | str, replies: list[Reply], pressed: CallbackQuery | None = None
 ) -> None:
     pressed_message = pressed.message if pressed else None
-    for reply in replies:
-        markup = keyboard(reply)
-        parts = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
-        if pressed_message is not None:
-            if reply.replace and len(parts) == 1 and await _edit(
-                bot, chat_id, pressed_message.message_id, parts[0], markup
-            ):
+    dropping: asyncio.Task[None] | None = None
+    try:
+        for reply in replies:
+            markup = keyboard(reply)
+            parts = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+            if pressed_message is not None:
+                if reply.replace and len(parts) == 1 and await _edit(
+                    bot, chat_id, pressed_message.message_id, parts[0], markup
+                ):
+                    pressed_message = None
+                    continue
+                # the answer comes as a new message: the old buttons are taken away beside
+                # it, not before it (the answer would wait one round trip more)
+                dropping = asyncio.create_task(
+                    _drop_buttons(bot, chat_id, pressed_message.message_id))
                 pressed_message = None
-                continue
-            # the answer comes as a new message: take the old buttons away
-            await _drop_buttons(bot, chat_id, pressed_message.message_id)
-            pressed_message = None
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            await with_retries(bot.send_message, chat_id, part,
-                               reply_markup=markup if last else None,
-                               parse_mode=ParseMode.HTML if reply.html else None)
-        if reply.document is not None:
-            await with_retries(
-                bot.send_document, chat_id,
-                InputFile(reply.document.content, filename=reply.document.filename),
-                caption=reply.document.caption or None)
+            await _send(bot, chat_id, reply, parts, markup)
+    finally:
+        if dropping is not None:
+            await dropping
+
+
+async def _send(bot: Bot, chat_id: int | str, reply: Reply, parts: list[str],
+                markup: InlineKeyboardMarkup | None) -> None:
+    """One reply as new messages (its buttons on the last part), then its document."""
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await with_retries(bot.send_message, chat_id, part,
+                           reply_markup=markup if last else None,
+                           parse_mode=ParseMode.HTML if reply.html else None)
+    if reply.document is not None:
+        await with_retries(
+            bot.send_document, chat_id,
+            InputFile(reply.document.content, filename=reply.document.filename),
+            caption=reply.document.caption or None)
 
 
 async def _edit(bot: Bot, chat_id, message_id: int, text: str, markup) -> bool:
@@ -177,27 +190,27 @@ async def _edit(bot: Bot, chat_id, message_id: int, text: str, markup) -> bool:
 
 
 async def _drop_buttons(bot: Bot, chat_id, message_id: int) -> None:
+    """A side call beside the answer: its failure is logged, never the answer's."""
     try:
         await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except BadRequest as exc:
         log.debug("could not remove buttons of %s: %s", message_id, exc.message)
+    except TelegramError as exc:
+        log.info("could not remove buttons of %s: %s", message_id, type(exc).__name__)
 
 
 async def answer_update(bot: Bot, dialogue: Dialogue, update: Update) -> None:
     """Hand one update to the dialogue and send its answer. A failure outside the dialogue
     (a reply that cannot be sent…) is logged once and the person told, if still possible."""
+    answering: asyncio.Task[None] | None = None
     try:
         incoming = incoming_from_update(update)
         if incoming is None:
             return
         query = update.callback_query
         if query is not None:
-            # a side call: whether it works ("query is too old" after a restart, a 5xx…)
-            # must not decide whether the press is handled
-            try:
-                await query.answer()
-            except TelegramError as exc:
-                log.info("could not answer a button press: %s", type(exc).__name__)
+            # beside the dialogue, not before it: the reply does not wait a round trip
+            answering = asyncio.create_task(_answer_press(query))
         replies = await dialogue.handle(incoming)
         try:
             await send_replies(bot, incoming.chat_id, replies, query)
@@ -206,6 +219,18 @@ async def answer_update(bot: Bot, dialogue: Dialogue, update: Update) -> None:
     except Exception as error:
         log_failure(error, CHANNEL, "update")
         await tell_failure(bot, update, failure_replies(error, _language(update)))
+    finally:
+        if answering is not None:
+            await answering
+
+
+async def _answer_press(query: CallbackQuery) -> None:
+    """A side call: whether it works ("query is too old" after a restart, a 5xx…) must
+    not decide whether the press is handled."""
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        log.info("could not answer a button press: %s", type(exc).__name__)
 
 
 def _language(update: Update) -> str:

@@ -1,16 +1,25 @@
 """The SQLite implementation of `storage.database.Database`: one aiosqlite connection per
-process (WAL, foreign keys, busy timeout) and a read-only connection for small reads.
+process (WAL, foreign keys, busy timeout), a writer used from the event loop itself and a
+read-only connection for small reads.
 
 Writes go through `transaction()`, a `BEGIN IMMEDIATE` transaction serialised by an
 asyncio lock: the write lock is taken at the start so two processes on one file never
 deadlock half-way, and coroutines of this process never interleave their transactions.
-Every statement is one trip to aiosqlite's thread (a cursor would take three: execute,
-fetch, close); the hand-over between threads is most of the cost of a small query.
+
+A small write takes microseconds of SQLite, while each trip to aiosqlite's thread costs
+up to the GIL's switch interval (5 ms) when the event loop is busy: at a deadline evening
+those trips queued every writer behind the lock for seconds (bench/deadline.py). So a
+transaction runs on the loop's own connection (`_direct`) whenever the write lock is free
+at once (busy timeout 0): the loop never waits for a lock there. When another process
+holds it (an import, `kiemdiem broadcast`), the transaction runs on aiosqlite's thread,
+which waits up to the busy timeout. Bulk `executemany` goes to a thread either way, and
+the WAL is checkpointed on a thread of its own, never inside a commit on the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -62,6 +71,10 @@ def _errors() -> Iterator[None]:
         raise OperationalError(str(exc)) from exc
 
 
+BULK_ROWS = 50  # an executemany of more rows runs on a thread, not on the event loop
+CHECKPOINT_EVERY = 200  # commits on the loop between two checkpoints (on a thread)
+
+
 class SQLiteTransaction:
     """The statements of one `BEGIN IMMEDIATE` transaction on the writer connection."""
 
@@ -85,6 +98,41 @@ class SQLiteTransaction:
         return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
 
+class DirectTransaction:
+    """The same statements on the event loop's own connection, without a thread hop."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._conn.execute(sql, tuple(params)).rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        rows = rows if isinstance(rows, list) else list(rows)
+        if len(rows) <= BULK_ROWS:
+            return self._conn.executemany(sql, rows).rowcount
+        work = asyncio.ensure_future(asyncio.to_thread(self._conn.executemany, sql, rows))
+        try:
+            return (await asyncio.shield(work)).rowcount
+        except asyncio.CancelledError:  # the connection is the thread's until it is done
+            with contextlib.suppress(Exception):
+                await work
+            raise
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        return self._conn.execute(sql, tuple(params)).fetchone()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self._conn.execute(sql, tuple(params)).fetchall()
+
+
+def _lock_held_elsewhere(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 class SQLiteDatabase:
     dialect = "sqlite"
     locks = LocalLocks()  # one process per database file
@@ -96,6 +144,10 @@ class SQLiteDatabase:
         self.busy_timeout_ms = int(busy_timeout_ms)
         self._write_lock = asyncio.Lock()
         self._reader: sqlite3.Connection | None = None
+        self._direct: sqlite3.Connection | None = None
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpointing: asyncio.Task[None] | None = None
+        self._commits = 0
         self._transaction = SQLiteTransaction(conn)
 
     def open_reader(self) -> None:
@@ -114,13 +166,54 @@ class SQLiteDatabase:
         reader.execute("PRAGMA foreign_keys = ON")  # same settings as the writer
         self._reader = reader
 
+    def open_direct_writer(self) -> None:
+        """The event loop's own writer (see the module's docstring): it never waits for
+        a lock (busy timeout 0) and never checkpoints in a commit."""
+        if self.path == ":memory:":
+            return
+        direct = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        direct.row_factory = sqlite3.Row
+        direct.execute("PRAGMA busy_timeout = 0")
+        direct.execute("PRAGMA foreign_keys = ON")
+        direct.execute("PRAGMA synchronous = NORMAL")
+        direct.execute("PRAGMA wal_autocheckpoint = 0")
+        self._direct = direct
+
+    def _begin_direct(self) -> sqlite3.Connection | None:
+        """The loop's writer in a new transaction, or None when another process holds
+        the write lock (then the thread waits for it instead)."""
+        direct = self._direct
+        if direct is None:
+            return None
+        try:
+            direct.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _lock_held_elsewhere(exc):
+                return None
+            raise
+        return direct
+
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SQLiteTransaction]:
+    async def transaction(self) -> AsyncIterator[SQLiteTransaction | DirectTransaction]:
         # A failed statement undoes the whole transaction, as on PostgreSQL: catch
         # IntegrityError outside the block, never inside it.
         with _errors():
             async with self._write_lock:
-                await self.conn.execute("BEGIN IMMEDIATE")
+                # one turn of the loop for the others, as a thread hop gave: a coroutine
+                # writing many times in a row must not keep every other chat waiting
+                await asyncio.sleep(0)
+                direct = self._begin_direct()
+                if direct is not None:
+                    try:
+                        yield DirectTransaction(direct)
+                        direct.commit()
+                    except BaseException:
+                        if direct.in_transaction:
+                            direct.rollback()
+                        raise
+                    self._committed()
+                    return
+                await self._begin_on_thread()
                 try:
                     yield self._transaction
                 except BaseException:
@@ -128,6 +221,33 @@ class SQLiteDatabase:
                     raise
                 else:
                     await self.conn.commit()
+
+    async def _begin_on_thread(self) -> None:
+        """BEGIN on aiosqlite's thread. Cancelled while it waits for the lock, the BEGIN
+        still happens on the thread: it is undone then, or the connection would stay in
+        a transaction and refuse every later write ("cannot start a transaction within a
+        transaction")."""
+        begin = asyncio.ensure_future(self.conn.execute("BEGIN IMMEDIATE"))
+        try:
+            await asyncio.shield(begin)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await begin
+                await self.conn.rollback()
+            raise
+
+    def _committed(self) -> None:
+        """Every CHECKPOINT_EVERY commits, a passive checkpoint on a thread (the loop's
+        writer never checkpoints itself, so the WAL would otherwise only grow)."""
+        self._commits += 1
+        if self._commits % CHECKPOINT_EVERY or (
+                self._checkpointing is not None and not self._checkpointing.done()):
+            return
+        if self._checkpointer is None:
+            self._checkpointer = sqlite3.connect(self.path, isolation_level=None,
+                                                 check_same_thread=False)
+        self._checkpointing = asyncio.ensure_future(asyncio.to_thread(
+            self._checkpointer.execute, "PRAGMA wal_checkpoint(PASSIVE)"))
 
     # The old name, for code written before the interface (main's accounts.py gained
     # `async with db.write() as conn: await conn.execute(…)` meanwhile): the same
@@ -138,7 +258,15 @@ class SQLiteDatabase:
         # It still waits for the write lock, so it never lands inside another coroutine's
         # open transaction on this connection.
         async with self._write_lock:
+            await asyncio.sleep(0)  # one turn for the others, as in transaction()
             with _errors():
+                if self._direct is not None:
+                    try:
+                        return self._direct.execute(sql, tuple(params)).rowcount
+                    except sqlite3.OperationalError as exc:
+                        if not _lock_held_elsewhere(exc):
+                            raise
+                        # another process holds the lock: the thread waits for it
                 return (await self.conn.execute(sql, tuple(params))).rowcount
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
@@ -190,9 +318,14 @@ class SQLiteDatabase:
                 raise
 
     async def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        if self._checkpointing is not None:
+            with contextlib.suppress(Exception):
+                await self._checkpointing
+        for name in ("_reader", "_direct", "_checkpointer"):
+            connection = getattr(self, name)
+            if connection is not None:
+                connection.close()
+                setattr(self, name, None)
         await self.conn.close()
 
 
@@ -221,6 +354,7 @@ async def open_database(
         db = SQLiteDatabase(conn, path, busy_timeout_ms)
         await migrate(db, path, utc_now(), upto)
         db.open_reader()
+        db.open_direct_writer()
     except BaseException:
         await conn.close()
         raise

@@ -92,6 +92,20 @@ async def test_done_words_as_people_type_them(typist, word):
     assert review.position == form.items[1].key
 
 
+async def test_a_long_answer_is_content_even_when_it_is_made_of_keywords(typist):
+    form = typist.form
+    long_one = "Xong. " * 12  # longer than any control word: not folded, not «done»
+    await typist.say("/review")
+    await typist.say(answer_for(form.items[0].key))
+    await typist.say(long_one)
+    review = await typist.draft()
+    assert review.position == form.items[0].key
+    assert review.answers[form.items[0].key].text == f"{answer_for(form.items[0].key)}\n" \
+        + long_one.strip()
+    await typist.say("   Xong.   ")  # a done-word with room around it still is one
+    assert (await typist.draft()).position == form.items[1].key
+
+
 async def test_a_done_word_on_an_empty_required_item_is_refused_not_saved(typist):
     await typist.say("/review")
     await typist.say("Xong.")

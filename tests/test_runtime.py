@@ -189,11 +189,18 @@ async def test_a_telegram_edit_gets_a_reply_instead_of_silence(fake, started):
     assert "«Sửa một mục»" in reply.params["text"]
 
 
+async def _on_writers(db, pragma: str) -> None:
+    """A connection's setting on both writers: aiosqlite's and the event loop's own."""
+    await db.conn.execute(pragma)
+    if db._direct is not None:
+        db._direct.execute(pragma)
+
+
 async def _answer_while(runtime, chat: Chat, break_db: str, repair_db: str, caplog):
     """The first item's answer sent while the database refuses writes, then again."""
     await chat.say("/review")
     answer = answer_for("A.I") + " MẬT-MÃ-RIÊNG" + " Nội dung chi tiết." * 300  # > 1 page
-    await runtime.db.conn.execute(break_db)
+    await _on_writers(runtime.db, break_db)
     caplog.clear()
     with caplog.at_level(logging.ERROR):
         await chat.say(answer)
@@ -203,7 +210,7 @@ async def _answer_while(runtime, chat: Chat, break_db: str, repair_db: str, capl
     assert len(failures) == 1 and "OperationalError" in failures[0].getMessage()
     stored = await runtime.db.fetchall("SELECT 1 FROM answers WHERE text LIKE '%MẬT-MÃ-RIÊNG%'")
     assert stored == []  # nothing partial
-    await runtime.db.conn.execute(repair_db)
+    await _on_writers(runtime.db, repair_db)
     await chat.say(answer)  # served normally, without a restart
     assert NOT_SAVED not in chat.text
     stored = await runtime.db.fetchall("SELECT 1 FROM answers WHERE text LIKE '%MẬT-MÃ-RIÊNG%'")

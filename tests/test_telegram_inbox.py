@@ -117,10 +117,40 @@ async def test_a_button_press_is_handled_when_answer_callback_query_fails(fake, 
     fake.push_callback(TUAN, "language", welcome["message_id"])
     chosen = await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == TUAN,
                                  after=mark, timeout=15)
+    await fake.wait_for("answerCallbackQuery", after=mark, timeout=15)  # sent beside it
     assert fake.calls_of("answerCallbackQuery")[-1].outcome == "server_error"
     buttons = [b["callback_data"] for row in chosen.params["reply_markup"]["inline_keyboard"]
                for b in row]
     assert "lang:en" in buttons
+
+
+async def test_a_button_press_is_answered_without_waiting_for_answer_callback_query(
+        fake, running):
+    _runtime, code, _members = running
+    welcome = await bind_tuan(fake, code)
+    fake.fail("answerCallbackQuery", kind="timeout", delay=3.0)  # done, but answered late
+    mark = len(fake.calls)
+    fake.push_callback(TUAN, "language", welcome["message_id"])
+    reply = await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == TUAN,
+                                after=mark, timeout=15)
+    answer = await fake.wait_for("answerCallbackQuery", after=mark, timeout=15)
+    # the reply came while answerCallbackQuery still waited for its answer: it was not
+    # awaited first (that costs a whole round trip before every button's answer)
+    assert answer.outcome == "timeout"
+    assert reply.received_at < answer.received_at + 3.0
+
+
+async def test_a_new_message_does_not_wait_for_the_old_buttons_to_go(fake, running):
+    _runtime, code, _members = running
+    welcome = await bind_tuan(fake, code)
+    fake.fail("editMessageReplyMarkup", kind="timeout", delay=3.0)  # done, answered late
+    mark = len(fake.calls)
+    fake.push_callback(TUAN, "language", welcome["message_id"])
+    reply = await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == TUAN,
+                                after=mark, timeout=15)
+    dropped = await fake.wait_for("editMessageReplyMarkup", after=mark, timeout=15)
+    assert dropped.params["message_id"] == welcome["message_id"]
+    assert reply.received_at < dropped.received_at + 3.0  # sent before that answer came
 
 
 @pytest.mark.parametrize("failure", [{"kind": "retry_after", "retry_after": 1},

@@ -64,10 +64,11 @@ async def typed(ctx: Context, review: Review, form: FormDef, text: str) -> list[
             return await done(ctx, review, form, Done(review.position))
         if meant is typed_words.Typed.STRAY:
             return [_ask_stray(ctx, review, form, item, text)]
-    if kind.appends and fold(text) in (fold(_("skip")), fold(_("back"))):
+    keyword = typed_words.keyword_form(text)
+    if kind.appends and keyword in (fold(_("skip")), fold(_("back"))):
         # a keyword whose choice is not offered here (a required item cannot be skipped,
         # the first one has no «back»): never saved as the answer itself
-        if fold(text) == fold(_("skip")):  # moves on like «done» where skipping is not offered
+        if keyword == fold(_("skip")):  # moves on like «done» where skipping is not offered
             if item.required:
                 return await done(ctx, review, form, Done(review.position))
             return await skip(ctx, review, form, Skip(review.position))

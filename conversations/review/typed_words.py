@@ -32,9 +32,19 @@ class Typed(Enum):
     CONTENT = "content"
 
 
+KEYWORD_CHARS = 40  # longer text is never a control word or a keyword: it is content
+
+
+def keyword_form(text: str) -> str:
+    """`fold(text)` when the text is short enough to be a typed keyword, else "" (folding
+    a long answer character by character cost more than the rest of saving it)."""
+    return fold(text) if len(text.strip()) <= KEYWORD_CHARS else ""
+
+
 def words(text: str) -> str:
-    """Folded, with punctuation and extra spaces dropped: «Xong rồi.» → 'xong roi'."""
-    return _PUNCTUATION.sub(" ", fold(text)).strip()
+    """Folded, with punctuation and extra spaces dropped: «Xong rồi.» → 'xong roi'
+    ("" for a text too long to be a control word)."""
+    return _PUNCTUATION.sub(" ", keyword_form(text)).strip()
 
 
 def read_in_text_item(text: str) -> Typed:
