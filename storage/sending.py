@@ -65,9 +65,9 @@ class SendingRepo:
                     lease: timedelta = DEFAULT_LEASE,
                     held: Collection[int] = ()) -> list[OutboxRow]:
         """Mark up to `limit` due rows of these channels 'sending' until `now + lease` and
-        return them, oldest first. Rows whose lease ran out are due again, except `held`
-        (this sender's own, renewed first). One transaction: no other claimer can take
-        the same rows."""
+        return them, oldest first; announcement rows only when nothing else is due. Rows
+        whose lease ran out are due again, except `held` (this sender's own, renewed
+        first). One transaction: no other claimer can take the same rows."""
         if not channels:
             return []
         marks = ",".join("?" * len(channels))
@@ -81,13 +81,18 @@ class SendingRepo:
                 " AND (lease_until IS NULL OR lease_until <= ?)"
                 f" AND channel IN ({marks})", (stamp, stamp, *channels),
             )
-            rows = await conn.fetchall(
-                "UPDATE outbox SET status = 'sending', lease_until = ?, updated_at = ?"
-                " WHERE id IN (SELECT id FROM outbox WHERE status = 'pending'"
-                f" AND not_before <= ? AND channel IN ({marks}) ORDER BY not_before, id"
-                f" LIMIT ?{skip_locked}) RETURNING *",
-                (until, stamp, stamp, *channels, limit),
-            )
+            # what is not an announcement first (alerts, reminders, replies), then the rest
+            rows: list = []
+            for only in (" AND kind <> 'broadcast'", ""):
+                if len(rows) >= limit:
+                    break
+                rows += await conn.fetchall(
+                    "UPDATE outbox SET status = 'sending', lease_until = ?, updated_at = ?"
+                    " WHERE id IN (SELECT id FROM outbox WHERE status = 'pending'"
+                    f" AND not_before <= ? AND channel IN ({marks}){only}"
+                    f" ORDER BY not_before, id LIMIT ?{skip_locked}) RETURNING *",
+                    (until, stamp, stamp, *channels, limit - len(rows)),
+                )
         shared = await shared_payloads(self.db, rows)  # texts stored once for many
         return sorted((outbox_row(r, shared) for r in rows), key=lambda r: (r.not_before, r.id))
 

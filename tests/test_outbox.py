@@ -36,3 +36,22 @@ async def test_a_text_for_many_is_stored_once_and_each_claim_reads_it(repos, clo
     assert {r.payload for r in await repos.outbox.of_ref("reminder", 1)} == {shared}
     assert (await repos.outbox.get(f"reminder:1:{members[1].id}:d3")).payload == shared
     assert (await repos.outbox.get("alert:9")).payload == own
+
+
+async def test_an_alert_is_claimed_before_a_large_announcement_queued_earlier(repos, clock, org):
+    """Deadline evening: 20,000 announcement rows queued first must not hold a submission
+    alert until they are all sent."""
+    member = next(iter(org.values()))
+    text = encode_reply(Reply("Thông báo của Đảng ủy."))
+    await repos.outbox.enqueue([
+        OutMessage(f"broadcast:1:{n}", "broadcast", text, None, "telegram", str(1000 + n), 1)
+        for n in range(40)], clock())
+    clock.advance(seconds=5)
+    alert = encode_reply(Reply("Đồng chí Nhung đã nộp bản kiểm điểm."))
+    await repos.outbox.enqueue([OutMessage("alert:1", "alert", alert, member.id, "telegram",
+                                           "100", 1)], clock())
+    sending = SendingRepo(repos.db)
+    first = await sending.claim(["telegram"], clock(), 10)
+    assert "alert:1" in [r.dedup_key for r in first] and len(first) == 10
+    rest = await sending.claim(["telegram"], clock(), 100)
+    assert len(rest) == 31 and all(r.kind == "broadcast" for r in rest)  # none lost, none twice
