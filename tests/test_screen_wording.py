@@ -3,10 +3,13 @@ person addressed, only the choices that will be accepted, plain words."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.demo_reviews import sample_review
 from conversations.review.actions import Done, Propose, Skip
 from conversations.secretary.actions import SECRETARY as SR
 from conversations.secretary.actions import ReadReview, ReturnReview, SetAlerts
+from storage.campaigns import NewCampaign
 from tests.review_helpers import answer_for, answer_questions, data, press
 from tests.secretary_helpers import link
 
@@ -161,3 +164,43 @@ async def test_a_typed_digest_hour_is_taken(repos, clock, chat_factory, org):
     await secretary.say("20 giờ")
     pref = (await repos.secretaries.alert_prefs([duc.id]))[duc.id]
     assert (pref.mode, pref.digest_hour) == ("digest", 20)
+
+
+async def test_progress_shows_the_days_left_and_the_submitted_in_the_order_they_came(
+        repos, clock, forms, chat_factory, org):
+    committee = await repos.org.committee(org["Trần Văn Đức"].committee_id)
+    await repos.campaigns.create(NewCampaign(
+        committee.id, "Kiểm điểm năm 2026", 2026, forms.default_version,
+        date(2026, 11, 20), date(2026, 12, 3), date(2026, 12, 20),
+    ), [(m.id, m.cell_id) for m in org.values()], clock())
+    await sample_review(repos, forms, org["Nguyễn Thị Hồng Nhung"], clock())  # 09:00
+    clock.advance(hours=1)
+    await sample_review(repos, forms, org["Lê Minh Tuấn"], clock())  # 10:00, name first
+    secretary = chat_factory(await link(repos, clock, org["Trần Văn Đức"]), "telegram")
+    await secretary.say("/progress")
+    assert "Hạn nộp: 23:59 03/12/2026 (còn 10 ngày)." in secretary.text
+    submitted = [ln for ln in secretary.text.splitlines() if ln.startswith("✓")]
+    assert submitted == ["✓ Nguyễn Thị Hồng Nhung — 09:00 23/11/2026",
+                         "✓ Lê Minh Tuấn — 10:00 23/11/2026"]
+    admin = chat_factory(await link(repos, clock, org["Bùi Thị Mai"]), "telegram")
+    await admin.say("/progress")
+    assert "hạn nộp 03/12/2026 (còn 10 ngày)" in admin.text
+    clock.advance(days=10)  # 12:00 on 03/12, the last day
+    await secretary.say("/progress")
+    assert "Hạn nộp: 23:59 03/12/2026 (hôm nay)." in secretary.text
+    clock.advance(days=1)
+    await secretary.say("/progress")
+    assert "Hạn nộp: 23:59 03/12/2026 (đã hết hạn)." in secretary.text
+
+
+async def test_invite_says_who_is_not_listed_and_why(repos, clock, chat_factory, org):
+    secretary = chat_factory(await link(repos, clock, org["Trần Văn Đức"]), "telegram")
+    await secretary.say("/invite")
+    assert ("Không có trong danh sách: Trần Văn Đức (chính đồng chí). Mã mời cho bí thư, "
+            "phó bí thư và quản trị viên của cấp ủy do cấp ủy hoặc quản trị viên của cấp ủy "
+            "cấp.") in secretary.text
+    labels = [c.label for r in secretary.last for c in r.flat_choices]
+    assert "Nguyễn Thị Hồng Nhung" in labels and "Trần Văn Đức" not in labels
+    admin = chat_factory(await link(repos, clock, org["Bùi Thị Mai"]), "telegram")
+    await admin.say("/invite")  # an admin may give codes to anyone: nobody is left out
+    assert "Không có trong danh sách" not in admin.text
