@@ -250,6 +250,8 @@ class Assistant:
         number = int(text)
         if 1 <= number <= len(choices):
             return choices[number - 1]["action"]
+        if len(choices) == 1:  # «from 1 to 1» reads oddly
+            return [Reply(ctx._("Please type 1 to choose it."))]
         return [Reply(ctx._("Please reply with a number from 1 to {n}.").format(n=len(choices)))]
 
     async def _remember_menu(self, ctx: Context, old: dict | None, replies: list[Reply]) -> None:

@@ -372,7 +372,7 @@ async def test_header_and_deadline_before_submitting(member_chat, forms, repos, 
     header = ["- Họ và tên: Trần Văn Đức", "- Ngày sinh: 12/03/1968",
               "- Chức vụ Đảng: Bí thư Chi bộ", "- Chức vụ chính quyền, đoàn thể: Phó Chủ tịch "
               "UBND phường", "- Đơn vị công tác: UBND phường", "- Chi bộ: Chi bộ 1",
-              "báo bí thư chi bộ để sửa lại"]
+              "báo văn phòng đảng ủy để sửa lại"]  # he is the cell secretary
     assert all(line in chat.text for line in header), chat.text
     assert "Hạn nộp bản kiểm điểm của chi bộ đồng chí là ngày 30/11/2026, còn 7 ngày." in chat.text
     await chat.say("/review")  # resuming: the deadline again

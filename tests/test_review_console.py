@@ -32,7 +32,8 @@ def typed_review(code: str) -> list[str]:
             if n == 1:  # go back once, keep the text with «xong», come forward again
                 lines += ["quay lại", "xong"]
     lines += ["2"] * len(form.disqualifiers)  # 1. Có  2. Không
-    lines += ["2", "1", "1"]  # level «Hoàn thành tốt nhiệm vụ», submit, confirm
+    # level «Hoàn thành tốt nhiệm vụ» (the best listed at 85 points), submit, confirm
+    lines += ["1", "1", "1"]
     return lines
 
 
@@ -139,7 +140,7 @@ def typed_walk_with_mistakes(code: str) -> list[str]:
     lines += ["9", "có", "ko", "k", "không"]  # a wrong number, then «Có» by mistake
     lines += ["danh sách", str(len(form.items) + 1)]  # back to the questions
     lines += ["không"] * len(form.disqualifiers)
-    lines += ["2", "bản nháp", "1", "1"]  # «Hoàn thành tốt nhiệm vụ», a draft, submit
+    lines += ["1", "bản nháp", "1", "1"]  # «Hoàn thành tốt nhiệm vụ» (best listed), a draft, submit
     return lines
 
 

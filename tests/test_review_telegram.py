@@ -230,7 +230,10 @@ async def test_whole_review_on_telegram(code, fake, prepared, start_bot):
     assert capped.of("editMessageText")
     for d in others:
         await user.press(data(YesNo(f"dq.{d.key}", "no")))
-    level = await user.press(data(Propose("level", "good")))
+    # only the allowed level is offered; a crafted «good» is refused with the reason
+    offered = user.holding(data(Propose("level", "not_done")))[-1]
+    assert not user.holding(data(Propose("level", "good")))
+    level = await user.press(data(Propose("level", "good")), message_id=offered)
     assert ("Không thể đề xuất mức «Hoàn thành tốt nhiệm vụ»: do đồng chí đã trả lời «Có»"
             in level.text)
     # back to the question: «No» lifts the cap, but 85 points do not make «excellent»
@@ -239,7 +242,8 @@ async def test_whole_review_on_telegram(code, fake, prepared, start_bot):
     await user.press(data(YesNo(f"dq.{first_q.key}", "no")))
     for d in others:  # opened from the list, the questions are asked in turn
         await user.press(data(YesNo(f"dq.{d.key}", "no")))
-    refused = await user.press(data(Propose("level", "excellent")))
+    offered = user.holding(data(Propose("level", "good")))[-1]
+    refused = await user.press(data(Propose("level", "excellent")), message_id=offered)
     assert ("với tổng điểm 85, mức cao nhất được đề xuất là «Hoàn thành tốt nhiệm vụ»"
             in refused.text)
     summary = await user.press(data(Propose("level", "good")))

@@ -142,7 +142,7 @@ async def test_a_wrong_yes_is_named_and_every_question_reachable_from_the_summar
     assert review.position == f"dq.{form.disqualifiers[3].key}"
     await typist.say("không")
     assert "Theo thang điểm" in typist.text and "câu hỏi 2" not in typist.text
-    await typist.say("2")  # «Hoàn thành tốt nhiệm vụ», now allowed
+    await typist.say("1")  # «Hoàn thành tốt nhiệm vụ», now the best level listed
     review = await typist.draft()
     assert review.level == "good" and review.position == "summary"
 

@@ -218,6 +218,6 @@ async def test_a_deadline_from_campaigns_is_shown_and_put_in_reminders(
     monkeypatch.setattr(progress_module, "expectations", with_deadline)  # the campaigns' plug
     secretary = chat_factory(await link(repos, clock, org["Trần Văn Đức"]), "telegram")
     await secretary.say("/progress")
-    assert "Hạn nộp: 17:00 28/11/2026 (sau 5 ngày nữa)." in secretary.text
+    assert "Hạn nộp: 17:00 28/11/2026 (còn 5 ngày)." in secretary.text  # calendar days
     await secretary.press(SR.pack(RemindPreview(org['Trần Văn Đức'].cell_id)))
     assert "Hạn nộp là ngày 28/11/2026." in secretary.text

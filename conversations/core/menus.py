@@ -79,7 +79,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("invite", "secretary", N_("Secretaries: a new invitation code for a member")),
     ("progress", "lead", N_("Secretaries and admins: who has submitted, who has not")),
     ("export", "lead", N_("Secretaries and admins: the summary .xlsx and all reviews")),
-    ("proposals", "secretary", N_("Secretaries: the levels the cell proposes (đề xuất)")),
+    ("proposals", "secretary", N_("Secretaries: the levels the cell proposes for its members")),
     ("decide", "admin", N_("Committee admins: decide the levels and rate the cells")),
     ("alerts", "secretary", N_("Secretaries: alerts at each submission, a digest, or off")),
     ("linkgroup", "secretary", N_("Secretaries: link the cell's group chat (send it there)")),

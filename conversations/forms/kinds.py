@@ -232,7 +232,7 @@ class ScoreKind(ItemKind):
             value = int(match[1]) + float(f"0.{match[2] or 0}")
             if value <= (item.max or 0) and (value / item.step).is_integer():
                 return Parsed(Answer(score=int(value) if value.is_integer() else value))
-        example = min(27, item.max or 0)
+        example = (item.max or 0) * 9 // 10  # a plausible score: 27 of 30, 63 of 70
         if item.step == 1:
             return Parsed(refusal=_(
                 "The score must be a whole number from 0 to {max}. Please send it again, "

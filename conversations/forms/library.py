@@ -199,7 +199,8 @@ def _item(read: Reader, sections: list[str], codes: list[str]) -> tuple[frozense
 
 def _disqualifier(read: Reader) -> Disqualifier:
     key = _key(read, "key", MAX_KEY_BYTES - STEP_PREFIX_BYTES)
-    return Disqualifier(key, read.text(read.table.get("question")))
+    return Disqualifier(key, read.text(read.table.get("question"), "question"),
+                        read.text(read.table.get("statement"), "statement"))
 
 
 def _levels(path: Path, raw: list[dict[str, Any]]) -> tuple[Level, ...]:

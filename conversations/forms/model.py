@@ -72,7 +72,8 @@ class Level:
 @dataclass(frozen=True)
 class Disqualifier:
     key: str
-    question: Text
+    question: Text   # asked of the member: «Were you disciplined this year?»
+    statement: Text  # shown to the secretary reading it: «Disciplined this year»
 
 
 @dataclass(frozen=True)

@@ -167,11 +167,11 @@ async def invite_list(ctx: Context, page: int = 0) -> Reply:
     me = ctx.member
     if not me or not (me.is_cell_secretary or me.is_admin):
         return Reply(_("This is for cell secretaries and deputy secretaries."))
-    members = sorted(
-        (m for m in await ctx.repos.org.members_of_cell(me.cell_id)
-         if _invite_refusal(ctx, m) is None),
-        key=lambda m: name_order(m.full_name),
-    )
+    of_cell = sorted(await ctx.repos.org.members_of_cell(me.cell_id),
+                     key=lambda m: name_order(m.full_name))
+    members, left_out = [], []
+    for m in of_cell:
+        (members if _invite_refusal(ctx, m) is None else left_out).append(m)
     paged = page_of(members, ctx.config.page_size, page)
     bound = await ctx.repos.accounts.bound_members([m.id for m in paged.shown])
     buttons = [
@@ -186,6 +186,13 @@ async def invite_list(ctx: Context, page: int = 0) -> Reply:
         "{cell}: choose a member to give a new invitation code (✓ already linked). "
         "A new code replaces the member's unused one."
     ).format(cell=me.cell_name)
+    if left_out:  # say who is missing and why, or the list looks incomplete
+        names = ", ".join(m.full_name + (" (" + _("yourself") + ")" if m.id == me.id else "")
+                          for m in left_out)
+        text += "\n" + _(
+            "Not listed: {names}. Codes for secretaries, deputy secretaries and committee "
+            "admins come from the committee or a committee admin."
+        ).format(names=names)
     if paged.footer(ctx):
         text += "\n" + paged.footer(ctx)
     return Reply(text, tuple(buttons), replace=ctx.incoming.kind.value == "action")

@@ -37,7 +37,11 @@ def header_text(ctx: Context, form: FormDef) -> str:
     lines = [_("Printed at the top of your form:")]
     lines += [f"- {_(LABELS[key])}: {values.get(key) or _('(not recorded)')}"
               for key in form.header_fields if key in LABELS]
-    lines.append(_("If any of this is wrong, please ask your cell secretary to correct it."))
+    if member.is_cell_secretary:  # he cannot ask himself: the committee keeps the records
+        lines.append(_("If any of this is wrong, please ask the Party committee's office to "
+                       "correct it."))
+    else:
+        lines.append(_("If any of this is wrong, please ask your cell secretary to correct it."))
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ from conversations.core.context import Context
 from conversations.core.replies import Choice, Kind, Reply, rows
 from conversations.forms.kinds import Nav, kind_of, points
 from conversations.forms.library import FormDef, Item
-from conversations.forms.rating import Verdict, verdict
+from conversations.forms.rating import Verdict, may_propose, verdict
 from conversations.review import steps as rs
 from conversations.review import wording
 from conversations.review.actions import (
@@ -128,9 +128,9 @@ def verdict_lines(ctx: Context, review: Review, form: FormDef) -> tuple[list[str
              _("By the score: {level}.").format(level=v.implied.label(lang))]
     if v.capped_by:
         lines.append(_(
-            "Because you answered «Yes» to {questions}, the level you may propose is at "
-            "most: {level}. If that answer was a mistake, open the question from the list "
-            "of items and answer it again."
+            "Because you answered «Yes» to {questions}, you can only propose the level "
+            "«{level}» for yourself. If that answer was a mistake, open the question from "
+            "the list of items and answer it again."
         ).format(questions=capping_questions(ctx, form, v.capped_by),
                  level=v.ceiling.label(lang)))
     return lines, v
@@ -147,13 +147,13 @@ def capping_questions(ctx: Context, form: FormDef, keys: tuple[str, ...]) -> str
 
 def level_step(ctx: Context, review: Review, form: FormDef) -> Reply:
     lang = ctx.fmt.language
-    lines, _v = verdict_lines(ctx, review, form)
+    lines, v = verdict_lines(ctx, review, form)
     lines.append(ctx._("Choose the quality level you propose for yourself:"))
     step = review.position
-    choices = [
+    choices = [  # only the levels the score and the answers allow: no choice is refused
         Choice(("✓ " if review.level == level.key else "") + level.label(lang),
                REVIEW.pack(Propose(step, level.key)))
-        for level in form.levels
+        for level in form.levels if may_propose(form, v, level.key)
     ]
     return Reply("\n".join(lines), (*rows(*choices), back_and_items(ctx, step)))
 

@@ -23,7 +23,7 @@ def summary_replies(ctx: Context, review: Review, form: FormDef,
     }[review.status]
     title = _("Self-review {year} — {form} ({status})").format(
         year=review.year, form=form.name(lang), status=status)
-    if member is not None:
+    if member is not None:  # the name heads the title (existing screens and tests rely on it)
         title = _("Comrade {name}").format(name=member.full_name) + "\n" + title
     replies = [Reply(title)]
     part = None
@@ -37,18 +37,20 @@ def summary_replies(ctx: Context, review: Review, form: FormDef,
         lines += [kind_of(item).summary_line(_, item, review.answers.get(item.key), lang)
                   for item in section.items]
         replies.append(Reply("\n\n".join(lines)))
-    replies.append(Reply(_rating_block(ctx, review, form)))
+    replies.append(Reply(_rating_block(ctx, review, form, own=member is None)))
     return replies
 
 
-def _rating_block(ctx: Context, review: Review, form: FormDef) -> str:
+def _rating_block(ctx: Context, review: Review, form: FormDef, own: bool) -> str:
+    """The yes/no questions as asked for the member's own eyes; for anyone else reading,
+    as statements about the member («Disciplined this year: No»)."""
     _ = ctx._
     lang = ctx.fmt.language
     lines = []
     for d in form.disqualifiers:
         answer = review.answers.get(rs.DQ + d.key)
         said = "…" if answer is None else (_("Yes") if answer.text == "yes" else _("No"))
-        lines.append(f"— {d.question(lang)} {said}")
+        lines.append(f"— {d.question(lang)} {said}" if own else f"— {d.statement(lang)}: {said}")
     v = verdict(form, rs.scores(form, review), rs.disqualified(form, review))
     lines.append(_("Total score: {total}/100.").format(total=points(v.total)))
     level = next((lv for lv in form.levels if lv.key == review.level), None)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from conversations.core import menus
 from conversations.core.actions import Action
+from conversations.core.awaiting import Awaiting
 from conversations.core.capability import Capability
 from conversations.core.context import Context
 from conversations.core.menus import OpenProgress
@@ -31,7 +32,12 @@ from conversations.secretary.actions import (
     ShowCell,
     ShowCommittee,
 )
-from conversations.secretary.alert_settings import alert_settings, alerts_command
+from conversations.secretary.alert_settings import (
+    ASKED_HOUR,
+    alert_settings,
+    alerts_command,
+    on_hour_typed,
+)
 
 
 async def on_action(ctx: Context, action: Action) -> list[Reply]:
@@ -62,12 +68,19 @@ async def on_action(ctx: Context, action: Action) -> list[Reply]:
     return [menus.stale_button(ctx)]
 
 
+async def on_input(ctx: Context, awaiting: Awaiting) -> list[Reply] | None:
+    """Typed text asked for: the digest hour, or a return comment."""
+    if awaiting.argument == ASKED_HOUR:
+        return await on_hour_typed(ctx, awaiting)
+    return await returning.on_comment(ctx, awaiting)
+
+
 CAPABILITY = Capability(
     name=returning.CAPABILITY_NAME,
     commands={"progress": progress_view.progress_command, "alerts": alerts_command,
               "export": files.export_command},
     codec=SECRETARY,
     on_action=on_action,
-    on_input=returning.on_comment,     # the comment when returning a review
+    on_input=on_input,  # the comment when returning a review, or the digest hour
     input_ttl=timedelta(hours=1),
 )

@@ -3,6 +3,9 @@ the committee, least complete first."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from conversations.campaigns.reminders import days_left
 from conversations.core.context import Context
 from conversations.core.paging import page_of
 from conversations.core.replies import Choice, Kind, Reply
@@ -100,15 +103,35 @@ def _header(ctx: Context, progress: CellProgress) -> list[str]:
              progress_bar(progress.ratio)]
     if progress.deadline is not None:
         lines.append(_("Deadline: {date} ({relative}).").format(
-            date=ctx.fmt.datetime(progress.deadline),
-            relative=ctx.fmt.relative(progress.deadline - ctx.now)))
+            date=ctx.fmt.datetime(progress.deadline), relative=_time_left(ctx, progress.deadline)))
     return lines
+
+
+def _time_left(ctx: Context, deadline: datetime) -> str:
+    """Counted on the calendar as the reminders count it: «còn 10 ngày», «ngày mai»."""
+    if ctx.now > deadline:
+        return ctx._("deadline passed")
+    zone = ctx.fmt.zone
+    return days_left(ctx.fmt, deadline.astimezone(zone).date(), ctx.now.astimezone(zone).date())
+
+
+def _view_order(entries: tuple[Entry, ...]) -> list[Entry]:
+    """The groups in their order; the submitted in the order they came in (the files and
+    papers keep the name order `group_cell` gives)."""
+    order = {key: n for n, key in enumerate(GROUPS)}
+
+    def came_in(entry: Entry) -> float:
+        review = entry.review
+        if entry.group == SUBMITTED and review and review.submitted_at:
+            return review.submitted_at.timestamp()
+        return 0.0
+    return sorted(entries, key=lambda e: (order[e.group], came_in(e)))
 
 
 def _cell_reply(ctx: Context, progress: CellProgress, page: int,
                 chain: dict[int, ChainRow]) -> Reply:
     _ = ctx._
-    paged = page_of(progress.entries, ctx.config.page_size, page)
+    paged = page_of(_view_order(progress.entries), ctx.config.page_size, page)
     lines = _header(ctx, progress)
     titles = _group_titles(ctx)
     for group in GROUPS:
@@ -155,7 +178,8 @@ async def show_committee(ctx: Context, page: int = 0) -> list[Reply]:
         committee=committee.name if committee else "", year=year)]
     for p in paged.shown:
         deadline = "" if p.deadline is None else " · " + _("deadline {date}").format(
-            date=ctx.fmt.date(p.deadline.astimezone(ctx.fmt.zone).date()))
+            date=ctx.fmt.date(p.deadline.astimezone(ctx.fmt.zone).date())
+        ) + f" ({_time_left(ctx, p.deadline)})"
         lines.append(f"{p.cell.name}: {p.submitted}/{p.expected} "
                      f"{progress_bar(p.ratio)}{deadline}")
     lines.append(await _committee_total(ctx, cells))

@@ -113,8 +113,9 @@ async def send(ctx: Context, review: Review, member: Member, cell: Cell) -> list
     assert returned is not None
     linked = await _tell_returned(ctx, returned, member)
     lines = [_("Returned to comrade {name} with your comment.").format(name=member.full_name)]
-    lines.append(_("They are told now.") if linked else _(
-        "They have no linked chat account yet: please tell them in person."))
+    told = (_("Comrade {name} has been told.") if linked else
+            _("They have no linked chat account yet: please tell them in person."))
+    lines.append(told.format(name=member.full_name))
     return [Reply("\n".join(lines), ((progress_button(ctx.fmt, cell.id),),))]
 
 
