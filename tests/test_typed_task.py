@@ -1,0 +1,54 @@
+"""Typed only (the console, Zalo): a stray word inside a numbered step of a task keeps the
+person in that task, and never becomes an answer elsewhere (the own review)."""
+
+from tests.secretary_helpers import link
+
+ASK_NUMBER = "Đề nghị đồng chí trả lời bằng số thứ tự từ 1 đến {n} (hoặc gửi /help)."
+
+
+async def _console(repos, clock, chat_factory, member):
+    return chat_factory(await link(repos, clock, member, "console"), "console")
+
+
+async def _choose(chat, label_part: str) -> None:
+    labels = [c.label for c in chat.last[-1].flat_choices]
+    number = next(n for n, label in enumerate(labels, 1) if label_part in label)
+    await chat.say(str(number))
+
+
+async def test_a_stray_word_at_the_broadcast_attachment_step_keeps_the_draft(
+        repos, clock, chat_factory, org):
+    admin = await _console(repos, clock, chat_factory, org["Bùi Thị Mai"])
+    await admin.say("/broadcast")
+    await admin.say("Họp chi bộ ngày mai")
+    labels = [c.label for c in admin.last[-1].flat_choices]
+    for stray in ("Họp chi bộ ngày mai", "gửi"):
+        await admin.say(stray)
+        assert admin.text == ASK_NUMBER.format(n=len(labels))
+    await admin.say(str(labels.index("Không đính kèm") + 1))
+    assert "Gửi thông báo tới ai?" in admin.text  # the draft is still there
+
+
+async def test_a_stray_word_at_a_ballot_keeps_the_ballot_and_not_the_review(
+        repos, clock, chat_factory, org):
+    duc = await _console(repos, clock, chat_factory, org["Trần Văn Đức"])
+    nhung = await _console(repos, clock, chat_factory, org["Nguyễn Thị Hồng Nhung"])
+    await duc.say("/vote")
+    await _choose(duc, "Mở")
+    await nhung.say("/vote")
+    assert "(1/2)" in nhung.text
+    await nhung.say("Tốt")
+    assert nhung.text.startswith("Đề nghị đồng chí trả lời bằng số thứ tự từ 1 đến")
+    await nhung.say("1")
+    assert "(2/2)" in nhung.text  # the ballot went on, no review opened
+
+
+async def test_a_typed_level_at_proposals_is_not_saved_into_the_secretary_s_review(
+        repos, clock, chat_factory, org):
+    duc = await _console(repos, clock, chat_factory, org["Trần Văn Đức"])
+    await duc.say("/review")
+    await duc.say("/proposals")
+    await duc.say("Làm tốt")
+    assert duc.text.startswith("Đề nghị đồng chí trả lời bằng số thứ tự từ 1 đến")
+    await duc.say("/review")
+    assert "Làm tốt" not in duc.text
