@@ -38,7 +38,8 @@ def _gone(ctx: Context) -> list[Reply]:
 
 
 def _back(ctx: Context) -> Choice:
-    return Choice(ctx._("Back"), CAMPAIGNS.pack(OpenCampaigns()))
+    # the keyword: «quay lại» typed at a date question (where numbers are dates) goes back
+    return Choice(ctx._("Back"), CAMPAIGNS.pack(OpenCampaigns()), ctx._("back"))
 
 
 def manage_buttons(ctx: Context, campaign: Campaign) -> list[Choice]:
@@ -150,6 +151,6 @@ async def on_date(ctx: Context, awaiting: Awaiting) -> list[Reply]:
 async def _shown(ctx: Context, campaign_id: int, note: str) -> list[Reply]:
     campaign = await ctx.repos.campaigns.get(campaign_id)
     assert campaign is not None
-    lines = await describe(ctx.repos, ctx.fmt, campaign, ctx.now)
+    lines = await describe(ctx.repos, ctx.fmt, campaign, ctx.now, with_id=False)
     buttons = manage_buttons(ctx, campaign) if campaign.is_open else []
     return [Reply(note + "\n" + "\n".join(lines), rows(*buttons))]
