@@ -16,7 +16,7 @@ async def _choose(chat, label_part: str) -> None:
     await chat.say(str(number))
 
 
-async def test_a_stray_word_at_the_broadcast_attachment_step_keeps_the_draft(
+async def test_a_stray_word_in_the_broadcast_draft_keeps_the_draft(
         repos, clock, chat_factory, org):
     admin = await _console(repos, clock, chat_factory, org["Bùi Thị Mai"])
     await admin.say("/broadcast")
@@ -25,8 +25,22 @@ async def test_a_stray_word_at_the_broadcast_attachment_step_keeps_the_draft(
     for stray in ("Họp chi bộ ngày mai", "gửi"):
         await admin.say(stray)
         assert admin.text == ASK_NUMBER.format(n=len(labels))
-    await admin.say(str(labels.index("Không đính kèm") + 1))
-    assert "Gửi thông báo tới ai?" in admin.text  # the draft is still there
+    await admin.say(str(labels.index("Chỉ các bí thư chi bộ") + 1))
+    assert "Họp chi bộ ngày mai" in admin.text  # the draft is still there, to confirm
+
+
+async def test_typed_channels_are_not_asked_for_a_document_they_cannot_send(
+        repos, clock, chat_factory, org):
+    admin = await _console(repos, clock, chat_factory, org["Bùi Thị Mai"])
+    await admin.say("/broadcast")
+    await admin.say("Họp chi bộ ngày mai")
+    assert "không gửi được tệp" in admin.text
+    assert "Gửi thông báo tới ai?" in admin.text
+    await _choose(admin, "Một số chi bộ")
+    assert "gõ số" in admin.text and "bấm" not in admin.text
+    await admin.say("1")
+    await _choose(admin, "Tiếp tục")
+    assert "Họp chi bộ ngày mai" in admin.text
 
 
 async def test_a_stray_word_at_a_ballot_keeps_the_ballot_and_not_the_review(
