@@ -7,17 +7,9 @@ from conversations.campaigns.actions import CAMPAIGNS as CP
 from conversations.campaigns.actions import ChangeDeadline, CloseCampaign, ToggleLate
 from handlers.text_render import render_text
 from tests.secretary_helpers import link
-
-
-async def _console(repos, clock, chat_factory, member):
-    return chat_factory(await link(repos, clock, member, "console"), "console")
-
-
-async def _choose(chat, label_part: str) -> None:
-    """Type the number of the choice whose label contains `label_part` (as on Zalo)."""
-    labels = [c.label for c in chat.last[-1].flat_choices]
-    number = next(n for n, label in enumerate(labels, 1) if label_part in label)
-    await chat.say(str(number))
+from tests.typed_helpers import choose as _choose
+from tests.typed_helpers import console as _console
+from tests.typed_helpers import create_campaign
 
 
 async def test_typed_campaign_with_a_cells_own_deadline_and_late_refused(
@@ -114,11 +106,7 @@ async def test_typed_cancel_and_back_leave_the_draft_and_the_date_question(
     assert "Đã hủy" in admin.text
     assert await repos.campaigns.of_committee(org["Bùi Thị Mai"].committee_id) == []
 
-    await admin.say("/campaign")
-    await _choose(admin, "Tạo đợt mới")
-    for answer in ("Kiểm điểm năm 2026", "30/11/2026", "05/12/2026"):
-        await admin.say(answer)
-    await _choose(admin, "Tạo")
+    await create_campaign(admin, "30/11/2026", "05/12/2026")
     await _choose(admin, "Đổi hạn nộp")
     await _choose(admin, "Hạn nộp của các chi bộ")
     assert "«quay lại» — Quay lại" in "\n".join(render_text(admin.last[-1]))

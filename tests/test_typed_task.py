@@ -1,19 +1,10 @@
 """Typed only (the console, Zalo): a stray word inside a numbered step of a task keeps the
 person in that task, and never becomes an answer elsewhere (the own review)."""
 
-from tests.secretary_helpers import link
+from tests.typed_helpers import choose as _choose
+from tests.typed_helpers import console as _console
 
 ASK_NUMBER = "Đề nghị đồng chí trả lời bằng số thứ tự từ 1 đến {n} (hoặc gửi /help)."
-
-
-async def _console(repos, clock, chat_factory, member):
-    return chat_factory(await link(repos, clock, member, "console"), "console")
-
-
-async def _choose(chat, label_part: str) -> None:
-    labels = [c.label for c in chat.last[-1].flat_choices]
-    number = next(n for n, label in enumerate(labels, 1) if label_part in label)
-    await chat.say(str(number))
 
 
 async def test_a_stray_word_in_the_broadcast_draft_keeps_the_draft(
