@@ -71,3 +71,6 @@ clean:
 
 # The rating chain in chat (conversations/ratings/), storage-heavy too.
 PG_TESTS += tests/test_rating_chain.py tests/test_rating_sheet.py tests/test_rating_console.py
+
+# A changed or closed campaign told through the outbox (conversations/campaigns/notices.py).
+PG_TESTS += tests/test_campaign_notices.py

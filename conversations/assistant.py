@@ -7,8 +7,9 @@ decided by each capability from the database, never from what a button or comman
 
 A typed message goes, in this order, to: the remembered menu's choice (text-only
 channels: a number or keyword), the capability the account's "awaiting" state names (a
-question it asked), then each capability's free-text handler in list order (the review,
-which takes typed text by default, is last).
+question it asked), then, unless the remembered menu is a numbered step of a task (which
+asks for its number again), each capability's free-text handler in list order (the
+review, which takes typed text by default, is last).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from conversations.core.i18n import Formatter, normalise_language
 from conversations.core.menus import OpenReview
 from conversations.core.replies import Incoming, Kind, Reply
 from conversations.core.text import clean_text, fold
-from conversations.core.typed_menu import typed_menu
+from conversations.core.typed_menu import holds_task, typed_menu
 from conversations.core.zones import DEFAULT_TIMEZONE
 from conversations.forms.library import FormLibrary
 from conversations.onboarding import capability as onboarding
@@ -183,6 +184,12 @@ class Assistant:
                 "I can only read text messages. Please type your answer, or choose one of "
                 "the options."
             ))]
+        if menu and ctx.member is not None and holds_task(menu):
+            # inside a numbered step, a stray word neither drops the task nor becomes
+            # someone's answer elsewhere (the review takes free text): the menu stays
+            return [Reply(ctx._(
+                "Please reply with the number of your choice, from 1 to {n} (or send /help)."
+            ).format(n=len(menu["choices"])))]
         for capability in self.router.capabilities:
             if capability.on_text is not None:
                 answered = await capability.on_text(ctx, text)

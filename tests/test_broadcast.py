@@ -218,8 +218,7 @@ async def test_console_demo_prints_what_others_receive(chat_factory, repos, org,
         await bind(repos, clock, member, f"c{member.id}", "console")
     chat = chat_factory(f"c{org['Bùi Thị Mai'].id}")  # the console: numbers for choices
     await chat.say("/broadcast")
-    await chat.say("Họp chi bộ lúc 8 giờ")
-    await chat.say("1")  # no attachment
+    await chat.say("Họp chi bộ lúc 8 giờ")  # no document asked: the console cannot send one
     await chat.say("1")  # all members
     await chat.say("1")  # send
     assert "đang được gửi tới 5 người nhận" in chat.text

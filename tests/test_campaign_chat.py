@@ -5,18 +5,11 @@ from datetime import date
 
 from conversations.campaigns.actions import CAMPAIGNS as CP
 from conversations.campaigns.actions import ChangeDeadline, CloseCampaign, ToggleLate
+from handlers.text_render import render_text
 from tests.secretary_helpers import link
-
-
-async def _console(repos, clock, chat_factory, member):
-    return chat_factory(await link(repos, clock, member, "console"), "console")
-
-
-async def _choose(chat, label_part: str) -> None:
-    """Type the number of the choice whose label contains `label_part` (as on Zalo)."""
-    labels = [c.label for c in chat.last[-1].flat_choices]
-    number = next(n for n, label in enumerate(labels, 1) if label_part in label)
-    await chat.say(str(number))
+from tests.typed_helpers import choose as _choose
+from tests.typed_helpers import console as _console
+from tests.typed_helpers import create_campaign
 
 
 async def test_typed_campaign_with_a_cells_own_deadline_and_late_refused(
@@ -96,3 +89,46 @@ async def test_only_the_committees_admins_change_a_campaign(repos, clock, chat_f
     await secretary.say("01/12/2026")
     [after] = await repos.campaigns.of_committee(org["Bùi Thị Mai"].committee_id)
     assert after == campaign
+
+
+async def test_typed_cancel_and_back_leave_the_draft_and_the_date_question(
+        repos, clock, chat_factory, org):
+    admin = await _console(repos, clock, chat_factory, org["Bùi Thị Mai"])
+    await admin.say("/campaign")
+    await _choose(admin, "Tạo đợt mới")
+    assert "«hủy» — Hủy" in "\n".join(render_text(admin.last[-1]))
+    await admin.say("Hủy")  # not the campaign's name
+    assert "Đã hủy" in admin.text
+    await admin.say("/campaign")
+    await _choose(admin, "Tạo đợt mới")
+    await admin.say("Kiểm điểm năm 2026")
+    await admin.say("hủy")  # at a date question: not "not a date"
+    assert "Đã hủy" in admin.text
+    assert await repos.campaigns.of_committee(org["Bùi Thị Mai"].committee_id) == []
+
+    await create_campaign(admin, "30/11/2026", "05/12/2026")
+    await _choose(admin, "Đổi hạn nộp")
+    await _choose(admin, "Hạn nộp của các chi bộ")
+    assert "«quay lại» — Quay lại" in "\n".join(render_text(admin.last[-1]))
+    await admin.say("quay lại")
+    assert "Đổi hạn nộp" in [c.label for c in admin.last[-1].flat_choices]
+
+
+async def test_typed_deadlines_are_refused_in_words_the_admin_can_act_on(
+        repos, clock, chat_factory, org):
+    admin = await _console(repos, clock, chat_factory, org["Bùi Thị Mai"])
+    await admin.say("/campaign")
+    await _choose(admin, "Tạo đợt mới")
+    await admin.say("Kiểm điểm năm 2026")
+    await admin.say("10/12/2025")
+    assert ("Ngày 10/12/2025 đã qua; đề nghị đồng chí chọn một ngày từ hôm nay trở đi."
+            in admin.text)
+    await admin.say("10/12/2026")
+    assert "Hạn của đảng ủy? (từ ngày 10/12/2026 trở đi)" in admin.text
+    await admin.say("05/12/2026")
+    assert "Hạn của đảng ủy phải từ ngày 10/12/2026 trở đi" in admin.text
+    await admin.say("20/12/2026")
+    await _choose(admin, "Tạo")
+    await admin.say("/campaign")
+    for internal in ("#", "hd43-2025", "Phiên bản mẫu"):
+        assert internal not in admin.text

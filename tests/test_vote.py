@@ -113,3 +113,29 @@ async def test_probationary_members_do_not_vote(repos, clock, chat_factory, org)
     assert "dự bị" in nhung.text
     await nhung.press(VOTING.pack(CastBallot(vote_id, org["Lê Minh Tuấn"].id, "good")))
     assert await repos.votes.tally(vote_id) == {}
+
+
+async def test_typed_the_secretary_can_close_at_once_and_is_told_what_to_do_with_ties(
+        repos, clock, chat_factory, org):
+    duc = chat_factory(await link(repos, clock, org["Trần Văn Đức"], "console"), "console")
+    nhung = chat_factory(await link(repos, clock, org["Nguyễn Thị Hồng Nhung"], "console"),
+                         "console")
+
+    async def choose(chat, label: str) -> None:
+        labels = [c.label for c in chat.last[-1].flat_choices]
+        await chat.say(str(labels.index(label) + 1))
+
+    await duc.say("/vote")
+    await choose(duc, "Mở biểu quyết")
+    assert "đồng chí chọn «Kết thúc biểu quyết»" in duc.text and "bấm" not in duc.text
+    assert "Kết thúc biểu quyết" in [c.label for c in duc.last[-1].flat_choices]
+    await nhung.say("/vote")
+    await nhung.say("1")  # Lê Minh Tuấn: «Xuất sắc»
+    await nhung.say("1")  # Trần Văn Đức: «Xuất sắc»; nobody votes on Nhung
+    await choose(duc, "Kết thúc biểu quyết")
+    await choose(duc, "Đồng ý kết thúc")
+    assert duc.text.count("số phiếu ngang nhau thì chưa xác định") == 1
+    await duc.say("1")  # fill the proposals
+    assert ("đề nghị đồng chí chọn mức cho đồng chí Nguyễn Thị Hồng Nhung trong /proposals"
+            in duc.text)
+    assert "ghi tay" not in duc.text

@@ -126,6 +126,12 @@ async def on_input(ctx: Context, awaiting: Awaiting) -> list[Reply] | None:
             ).format(n=len(text), limit=MAX_TEXT))]
         draft = {"step": FLOW.move("text", "document"), "text": text.strip(),
                  "html": incoming.html is not None}
+        if not _can_send_files(ctx):  # not asked for a document they cannot send
+            draft |= {"step": FLOW.move("document", "audience"), "doc": None}
+            await _save(ctx, draft)
+            return [await _audience_menu(ctx, draft, _(
+                "Files cannot be sent from this chat, so the announcement goes without an "
+                "attachment (to attach a document, prepare the announcement in Telegram)."))]
         await _save(ctx, draft)
         return [_ask_document(ctx)]
     if incoming.document is not None:
@@ -135,6 +141,11 @@ async def on_input(ctx: Context, awaiting: Awaiting) -> list[Reply] | None:
         await _save(ctx, draft)
         return [await _audience_menu(ctx, draft)]
     return None  # typed text while the document is awaited: not the document
+
+
+def _can_send_files(ctx: Context) -> bool:
+    """Telegram's chat sends files; the console and Zalo's do not reach the bot with one."""
+    return ctx.incoming.has_buttons and ctx.incoming.channel != "zalo"
 
 
 async def _ask_again(ctx: Context, why: str) -> Reply:
@@ -274,7 +285,10 @@ async def _cells_menu(ctx: Context, draft: dict, note: str | None = None) -> Rep
                for cell in await ctx.repos.org.cells(ctx.member.committee_id)]
     choices.append(Choice(_("Continue"), BROADCASTS.pack(CellsChosen())))
     choices.append(Choice(_("Back"), BROADCASTS.pack(BackToAudience())))
-    text = _("Choose the cells (press again to remove), then “Continue”.")
+    text = (_("Choose the cells (press again to remove), then “Continue”.")
+            if ctx.incoming.has_buttons else
+            _("Choose the cells by typing their numbers (type a number again to remove it), "
+              "then the number of “Continue”."))
     return Reply((note + "\n" if note else "") + text, rows(*choices, per_row=2), replace=True)
 
 

@@ -29,7 +29,7 @@ from conversations.campaigns.actions import (
 from conversations.campaigns.rules import (
     CampaignError,
     CampaignRequest,
-    check_dates,
+    check_typed_deadline,
     create_campaign,
     parse_date,
 )
@@ -75,8 +75,13 @@ def _refused(ctx: Context) -> list[Reply]:
     ))]
 
 
+def _cancel(ctx: Context) -> Choice:
+    # the keyword lets a typed «hủy» cancel where the next text is an answer (a name, a date)
+    return Choice(ctx._("Cancel"), CAMPAIGNS.pack(CancelCampaign()), ctx._("cancel"))
+
+
 def _cancel_row(ctx: Context):
-    return rows(Choice(ctx._("Cancel"), CAMPAIGNS.pack(CancelCampaign())))
+    return rows(_cancel(ctx))
 
 
 async def open_campaigns(ctx: Context, _args: str = "") -> list[Reply]:
@@ -88,11 +93,11 @@ async def open_campaigns(ctx: Context, _args: str = "") -> list[Reply]:
         return [Reply(ctx._("You were creating a campaign; let us continue.")),
                 await _ask(ctx, draft)]
     found = await ctx.repos.campaigns.of_committee(ctx.member.committee_id)
-    lines = [one_line(ctx.fmt, c) for c in found] or [ctx._("No campaigns yet.")]
+    lines = [one_line(ctx.fmt, c, with_id=False) for c in found] or [ctx._("No campaigns yet.")]
     current = next((c for c in found if c.is_open), None)
     buttons = [Choice(ctx._("New campaign"), CAMPAIGNS.pack(NewCampaign()))]
     if current:
-        lines = await describe(ctx.repos, ctx.fmt, current, ctx.now)
+        lines = await describe(ctx.repos, ctx.fmt, current, ctx.now, with_id=False)
         buttons = managing.manage_buttons(ctx, current)  # one open campaign per year
     return [Reply("\n".join(lines), rows(*buttons))]
 
@@ -154,9 +159,8 @@ async def on_input(ctx: Context, awaiting: Awaiting) -> list[Reply] | None:
     elif step in ("cells", "committee"):
         try:
             day = parse_date(text)
-            today = ctx.today
-            cells = date.fromisoformat(draft["cells"]) if step == "committee" else day
-            check_dates(today, today, cells, day)
+            cells = date.fromisoformat(draft["cells"]) if step == "committee" else None
+            check_typed_deadline(ctx.today, day, cells)
         except CampaignError as exc:
             return [Reply(exc.render(ctx._)), await _ask(ctx, draft)]
         draft[step] = day.isoformat()
@@ -194,15 +198,15 @@ async def _ask(ctx: Context, draft: dict) -> Reply:
             expects_text=True)
     if step == "committee":
         cells = date.fromisoformat(draft["cells"])
-        return Reply(_("The committee's deadline (on or after the cells' deadline {cells})? "
-                       "For example: {example}").format(
+        return Reply(_("The committee's deadline? (on or after {cells}) For example: "
+                       "{example}").format(
             cells=ctx.fmt.date(cells), example=ctx.fmt.date(cells + timedelta(days=7))),
             _cancel_row(ctx), expects_text=True)
     if step == "cell_pick":
         cells = await ctx.repos.org.cells(ctx.member.committee_id)
         return Reply(_("Which cell has a deadline of its own?"), rows(
             *(Choice(cell.name, CAMPAIGNS.pack(PickDraftCell(cell.id))) for cell in cells),
-            Choice(_("Back"), CAMPAIGNS.pack(BackToConfirm()))))
+            Choice(_("Back"), CAMPAIGNS.pack(BackToConfirm()), _("back"))))
     if step == "cell_date":
         cell = await ctx.repos.org.cell(draft["cell"])
         return Reply(_("The deadline of {cell}? For example: {example}").format(
@@ -233,7 +237,7 @@ async def _confirm(ctx: Context, draft: dict) -> Reply:
         Choice(_("Accept late submissions") if refuse else _("Refuse late submissions"),
                CAMPAIGNS.pack(ToggleDraftLate())),
         Choice(_("A cell's own deadline…"), CAMPAIGNS.pack(PickDraftCell())),
-        Choice(_("Cancel"), CAMPAIGNS.pack(CancelCampaign()))))
+        _cancel(ctx)))
 
 
 async def _create(ctx: Context, draft: dict) -> list[Reply]:
@@ -255,7 +259,7 @@ async def _create(ctx: Context, draft: dict) -> list[Reply]:
         await ctx.repos.campaigns.set_draft(ctx.account.id, draft, ctx.now)
         return [Reply(exc.render(ctx._)), await _ask(ctx, draft)]
     await ctx.repos.campaigns.set_draft(ctx.account.id, None, ctx.now)
-    lines = await describe(ctx.repos, ctx.fmt, created, ctx.now)
+    lines = await describe(ctx.repos, ctx.fmt, created, ctx.now, with_id=False)
     return [Reply(ctx._("Campaign created.") + "\n" + "\n".join(lines),
                   rows(*managing.manage_buttons(ctx, created)), replace=True)]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from conversations.campaigns import notices
 from conversations.campaigns.actions import (
     CAMPAIGNS,
     ChangeDeadline,
@@ -20,6 +21,7 @@ from conversations.core.context import Context
 from conversations.core.menus import OpenCampaigns
 from conversations.core.replies import Choice, Reply, rows
 from storage.campaigns import Campaign
+from storage.models import Committee
 
 EDIT = "edit"
 
@@ -38,7 +40,8 @@ def _gone(ctx: Context) -> list[Reply]:
 
 
 def _back(ctx: Context) -> Choice:
-    return Choice(ctx._("Back"), CAMPAIGNS.pack(OpenCampaigns()))
+    # the keyword: «quay lại» typed at a date question (where numbers are dates) goes back
+    return Choice(ctx._("Back"), CAMPAIGNS.pack(OpenCampaigns()), ctx._("back"))
 
 
 def manage_buttons(ctx: Context, campaign: Campaign) -> list[Choice]:
@@ -83,14 +86,41 @@ async def on_action(ctx: Context, action: ManageCampaign | ChangeDeadline | Togg
             return [Reply(_(
                 "Close «{name}»? Members can no longer submit and no more reminders are "
                 "sent. Drafts are kept. This cannot be undone in chat."
-            ).format(name=campaign.name), rows(
+            ).format(name=campaign.name) + "\n" + await _figures(ctx, campaign), rows(
                 Choice(_("Yes, close it"), CAMPAIGNS.pack(CloseCampaign(campaign.id, 1))),
                 _back(ctx)))]
         case CloseCampaign():
-            await ctx.repos.campaigns.close(campaign.id, ctx.now)
+            if await ctx.repos.campaigns.close(campaign.id, ctx.now):  # not twice
+                await notices.closed(ctx.repos, await _committee(ctx), campaign,
+                                     ctx.member.id, ctx.now)
             return [Reply(_("Closed «{name}»: no more submissions or reminders.").format(
                 name=campaign.name), rows(_back(ctx)), replace=True)]
     return [Reply(_("That button is no longer valid. Send /campaign to start again."))]
+
+
+async def _figures(ctx: Context, campaign: Campaign) -> str:
+    """«Còn 7/10 đồng chí chưa nộp; hạn nộp còn 10 ngày.»: what closing now leaves out."""
+    counts = (await ctx.repos.campaigns.expected_counts(campaign.id)).values()
+    expected = sum(e for e, _s in counts)
+    missing = expected - sum(s for _e, s in counts)
+    days = (campaign.cells_deadline - ctx.today).days
+    if days > 0:
+        when = ctx.fmt.ngettext("the cells' deadline is in {n} day.",
+                                "the cells' deadline is in {n} days.", days).format(n=days)
+    elif days == 0:
+        when = ctx._("the cells' deadline is today.")
+    else:
+        when = ctx._("the cells' deadline {date} has passed.").format(
+            date=ctx.fmt.date(campaign.cells_deadline))
+    return ctx.fmt.ngettext("{missing} of {expected} member has not submitted yet",
+                            "{missing} of {expected} members have not submitted yet",
+                            missing).format(missing=missing, expected=expected) + "; " + when
+
+
+async def _committee(ctx: Context) -> Committee:
+    committee = await ctx.repos.org.committee(ctx.member.committee_id)
+    assert committee is not None
+    return committee
 
 
 async def _cells(ctx: Context, campaign: Campaign) -> Reply:
@@ -143,6 +173,10 @@ async def on_date(ctx: Context, awaiting: Awaiting) -> list[Reply]:
         await ctx.repos.campaigns.change(campaign.id, cells_deadline=day)
     else:
         await ctx.repos.campaigns.change(campaign.id, committee_deadline=day)
+    changed = await ctx.repos.campaigns.get(campaign.id)
+    assert changed is not None
+    await notices.deadline_changed(ctx.repos, await _committee(ctx), campaign, changed,
+                                   ctx.member.id, ctx.now)
     return await _shown(ctx, campaign.id, ctx._("The deadline was changed; reminders follow "
                                                 "the new date."))
 
@@ -150,6 +184,6 @@ async def on_date(ctx: Context, awaiting: Awaiting) -> list[Reply]:
 async def _shown(ctx: Context, campaign_id: int, note: str) -> list[Reply]:
     campaign = await ctx.repos.campaigns.get(campaign_id)
     assert campaign is not None
-    lines = await describe(ctx.repos, ctx.fmt, campaign, ctx.now)
+    lines = await describe(ctx.repos, ctx.fmt, campaign, ctx.now, with_id=False)
     buttons = manage_buttons(ctx, campaign) if campaign.is_open else []
     return [Reply(note + "\n" + "\n".join(lines), rows(*buttons))]

@@ -157,6 +157,17 @@ def check_dates(today: date, opens: date, cells: date, committee: date) -> None:
                             opens=_d(opens), date=_d(cells))
 
 
+def check_typed_deadline(today: date, day: date, not_before: date | None = None) -> None:
+    """A deadline typed in the chat draft: from today on; the committee's from the cells'
+    deadline on (said as the person can act on it, unlike check_dates for the CLI)."""
+    if day < today:
+        raise CampaignError(N_("The date {date} has passed; please choose a day from today "
+                               "on."), date=_d(day))
+    if not_before is not None and day < not_before:
+        raise CampaignError(N_("The committee's deadline must be on or after {cells} (not "
+                               "before the cells' deadline)."), cells=_d(not_before))
+
+
 def check_change(campaign: Campaign, today: date, what: str, cell_id: int, day: date) -> None:
     """A new deadline for an open campaign: 'cells', 'committee' or one cell's ('cell')."""
     if day < today:

@@ -13,13 +13,16 @@ from storage.models import Cell
 from storage.repos import Repos
 
 
-def one_line(fmt: Formatter, c: Campaign) -> str:
+def one_line(fmt: Formatter, c: Campaign, *, with_id: bool = True) -> str:
+    """The campaign in a line; its id (what the CLI names it by) not in chat."""
     _ = fmt.gettext
     status = _("open") if c.is_open else _("closed")
     if str(c.year) in c.name:  # "Kiểm điểm năm 2026" needs no "(2026)" after it
-        text = _("#{id} {name}, {status}: cells by {cells}, committee by {committee}")
+        text = _("{name}, {status}: cells by {cells}, committee by {committee}")
     else:
-        text = _("#{id} {name} ({year}), {status}: cells by {cells}, committee by {committee}")
+        text = _("{name} ({year}), {status}: cells by {cells}, committee by {committee}")
+    if with_id:
+        text = f"#{c.id} {text}"
     return text.format(
         id=c.id, name=c.name, year=c.year, status=status, cells=fmt.date(c.cells_deadline),
         committee=fmt.date(c.committee_deadline))
@@ -31,14 +34,15 @@ def zone_name(fmt: Formatter) -> str:
 
 
 async def describe(repos: Repos, fmt: Formatter, c: Campaign, now: datetime, *,
-                   show_version: bool = False) -> list[str]:
-    """The campaign in full; the form version (an internal name) only for the CLI."""
+                   show_version: bool = False, with_id: bool = True) -> list[str]:
+    """The campaign in full; the form version (an internal name) only for the CLI, the id
+    not in chat."""
     _ = fmt.gettext
     cells: list[Cell] = await repos.org.cells(c.committee_id)
     counts = await repos.campaigns.expected_counts(c.id)
     recorded = await repos.campaigns.recorded_steps(c.id)
     lines = [
-        one_line(fmt, c),
+        one_line(fmt, c, with_id=with_id),
         _("Opens on {opens}. Late submissions: {late}.").format(
             opens=fmt.date(c.opens_on),
             late=_("allowed, marked late") if c.late_policy == "allow" else _("refused")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from conversations.core.actions import SEPARATOR
 from conversations.core.replies import Reply
 from storage.repos import Repos
 
@@ -20,6 +21,17 @@ def typed_menu(replies: Sequence[Reply]) -> dict | None:
     if replies and replies[-1].expects_text:
         return {"expects_text": True, "choices": []}
     return None
+
+
+def holds_task(menu: dict) -> bool:
+    """The menu is a numbered step of a task (a draft, a ballot, a list of proposals): it
+    offers choices, takes no text, and is not the main menu or a review step (nothing in
+    it opens or acts on the person's own review, which takes free text)."""
+    choices = menu.get("choices") or []
+    if not choices or menu.get("expects_text"):
+        return False
+    prefixes = {str(c.get("action", "")).split(SEPARATOR, 1)[0] for c in choices}
+    return not any(p == "review" or p == "rv" or p.startswith("rv.") for p in prefixes)
 
 
 async def remember_sent(repos: Repos, channel: str, user_id: str, reply: Reply) -> None:

@@ -84,10 +84,7 @@ async def _secretary_view(ctx: Context, vote: Vote | None) -> list[Reply]:
             "The secret vote of {cell} is open since {time}: {n} member has voted so far.",
             "The secret vote of {cell} is open since {time}: {n} members have voted so far.",
             voters).format(cell=ctx.member.cell_name, time=ctx.fmt.datetime(vote.opened_at),
-                           n=voters), rows(
-            Choice(_("My own ballot"), VOTING.pack(CastBallot(vote.id, 0, "mine"))),
-            Choice(_("Refresh"), VOTING.pack(ShowVote())),
-            Choice(_("Close the vote"), VOTING.pack(CloseVote(vote.id)))))]
+                           n=voters), _open_vote_choices(ctx, vote))]
     candidates = await _candidates(ctx)
     replies = [await _result(ctx, vote)] if vote is not None else []
     replies.append(Reply(ctx.fmt.ngettext(
@@ -99,6 +96,14 @@ async def _secretary_view(ctx: Context, vote: Vote | None) -> list[Reply]:
         rows(Choice(_("Open the vote"), VOTING.pack(OpenVote())),
              Choice(_("Main menu"), "menu"))))
     return replies
+
+
+def _open_vote_choices(ctx: Context, vote: Vote) -> tuple[tuple[Choice, ...], ...]:
+    """What the secretary can do while the vote is open."""
+    _ = ctx._
+    return rows(Choice(_("My own ballot"), VOTING.pack(CastBallot(vote.id, 0, "mine"))),
+                Choice(_("Refresh"), VOTING.pack(ShowVote())),
+                Choice(_("Close the vote"), VOTING.pack(CloseVote(vote.id))))
 
 
 async def on_action(ctx: Context, action: Action) -> list[Reply]:
@@ -150,10 +155,11 @@ async def _open(ctx: Context) -> Reply:
             rows(Choice(fmt.gettext("Vote"), VOTING.pack(ShowVote()))))
         await send_to_member(ctx.repos, member, f"vote:{vote.id}:{member.id}", "vote",
                              vote.id, invitation, ctx.now)
-    return Reply(ctx._("The vote is open; the cell's full members are told now. Press "
-                       "«Close the vote» when everyone present has voted."), rows(
-        Choice(ctx._("My own ballot"), VOTING.pack(CastBallot(vote.id, 0, "mine"))),
-        Choice(ctx._("Refresh"), VOTING.pack(ShowVote()))))
+    opened = (N_("The vote is open; the cell's full members are told now. Press «Close the "
+                 "vote» when everyone present has voted.") if ctx.incoming.has_buttons
+              else N_("The vote is open; the cell's full members are told now. Choose «Close "
+                      "the vote» when everyone present has voted."))
+    return Reply(ctx._(opened), _open_vote_choices(ctx, vote))
 
 
 async def _next_ballot(ctx: Context, vote: Vote, note: str = "") -> Reply:
@@ -223,6 +229,8 @@ async def _result(ctx: Context, vote: Vote) -> Reply:
         top = majority(counts)
         lines.append(f"• {member.full_name}: " + (" · ".join(parts) or _("no votes")) + " → "
                      + (_short(ctx, top) if top else _("undecided")))
+    lines.append(_("The level is the one with the most votes; on equal votes it is "
+                   "undecided."))
     choices = [Choice(_("Fill the cell's proposals with these results"),
                       VOTING.pack(FillProposals(vote.id)))] if not vote.is_open else []
     return Reply("\n".join(lines), rows(*choices))
@@ -251,8 +259,11 @@ async def _fill(ctx: Context, vote: Vote) -> Reply:
         "The cell's proposals were filled for {n} members from the vote.",
         len(proposals)).format(n=len(proposals))]
     if undecided:
-        lines.append(ctx._("Undecided (a tie or no votes), to record by hand: {names}.").format(
-            names=", ".join(undecided)))
+        lines.append((ctx._(
+            "Undecided (a tie or no votes): please choose the level for comrade {names} in "
+            "/proposals.") if len(undecided) == 1 else ctx._(
+            "Undecided (a tie or no votes): please choose the levels for comrades {names} in "
+            "/proposals.")).format(names=", ".join(undecided)))
     lines.append(ctx._("Check and confirm them with /proposals."))
     return Reply("\n".join(lines))
 
