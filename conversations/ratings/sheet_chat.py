@@ -71,7 +71,8 @@ async def on_document(ctx: Context, cell_id: int, document: IncomingDocument
     note = ctx.fmt.ngettext("Recorded from the file: the cell's proposal for {n} member.",
                             "Recorded from the file: the cell's proposals for {n} members.",
                             len(found.proposals)).format(n=len(found.proposals))
-    warning = lv.over_quota(ctx.fmt, ctx.config.quota, lv.counts(fresh.proposed()))
+    warning = lv.over_quota(ctx.fmt, ctx.config.quota, lv.counts(fresh.proposed()),
+                             ctx.forms)
     if warning:
         note += "\n" + warning
     return [list_reply(ctx, fresh, note=note)]
