@@ -17,11 +17,13 @@ from conversations.ratings.actions import (
     DecideMember,
     ProposeLevel,
     SetCellLevel,
+    SheetIn,
 )
 from tests.conftest import Chat
 from tests.rating_helpers import NO_REVIEW, chain_org, pack
 from tests.secretary_helpers import link, outbox
 from tests.test_rating_console import pick
+from tests.test_rating_sheet import rows_by_name, save, send_file, sheet_of
 
 CHAIN = "rating-chain"
 
@@ -110,6 +112,9 @@ async def test_a_proposal_changed_after_the_decision_is_warned_marked_and_told(
     await secretary.press(pack(ProposeLevel(an.id, "done", 1)))
     assert (await repos.ratings.proposal(an.id, 2026)).level == "done"
 
+    await admin.say("/decide")
+    assert ("Chi bộ 1: đã gửi đề xuất 9/10, đã quyết định 10; xếp loại chi bộ: — ⚠ 1 đề xuất "
+            "thay đổi sau quyết định") in admin.text
     await admin.press(pack(CellDecisions(an.cell_id)))
     assert ("Phan Văn An: Tốt → Hoàn thành (chưa xác nhận) → Tốt ⚠ đề xuất thay đổi sau "
             "quyết định") in admin.text
@@ -124,6 +129,8 @@ async def test_a_changed_decision_says_the_old_level_and_a_real_reason(assistant
                                                                       people):
     _secretary, admin = await _sent_and_accepted(assistant, repos, clock, people)
     an = people["Phan Văn An"]
+    await admin.say("/decide")
+    assert "⚠" not in admin.text
     await admin.press(pack(DecideLevel(an.id, "excellent", 1)))  # past the quota warning
     assert "ít nhất 10 ký tự" in admin.text
     await admin.say("x")
@@ -143,6 +150,8 @@ async def test_a_changed_decision_says_the_old_level_and_a_real_reason(assistant
         "Đảng ủy điều chỉnh mức xếp loại năm 2026 của đồng chí Phan Văn An từ «Hoàn thành "
         "tốt nhiệm vụ» thành «Hoàn thành xuất sắc nhiệm vụ». Lý do: Có sáng kiến cấp thành "
         "phố.")
+    await admin.say("/decide")  # the quota broken: marked
+    assert "⚠ vượt tỷ lệ: «Hoàn thành xuất sắc nhiệm vụ»: 2 đồng chí" in admin.text
 
 
 async def test_the_cells_secretaries_are_told_the_cells_rating(assistant, repos, clock, people):
@@ -220,3 +229,19 @@ async def test_level_words_typed_where_a_level_is_chosen(assistant, repos, clock
     assert "khác với đề xuất của chi bộ" in admin.text
     await admin.say("Chưa hoàn thành chỉ tiêu được giao")
     assert (await repos.ratings.decision(people["Lý Văn Cường"].id, 2026)).level == "done"
+
+
+async def test_a_filled_sheet_changing_a_decided_member_tells_the_committee(
+        assistant, repos, clock, people):
+    secretary, _admin = await _sent_and_accepted(assistant, repos, clock, people)
+    cell_id = people["Trần Văn Đức"].cell_id
+    before = len(await outbox(repos, CHAIN))
+    book = await sheet_of(secretary, cell_id)
+    rows = rows_by_name(book.active)
+    book.active.cell(rows["Vũ Thị Bình"], 4).value = "Hoàn thành nhiệm vụ"
+    await secretary.press(pack(SheetIn(cell_id)))
+    await send_file(secretary, save(book))
+    assert (await repos.ratings.proposal(people["Vũ Thị Bình"].id, 2026)).level == "done"
+    [(to, _chat, note)] = (await outbox(repos, CHAIN))[before:]  # the others unchanged
+    assert to == people["Bùi Thị Mai"].id
+    assert "đã thay đổi đề xuất đối với đồng chí Vũ Thị Bình" in note.text

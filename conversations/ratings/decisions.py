@@ -68,14 +68,20 @@ async def show_cells(ctx: Context, page: int = 0, note: str = "") -> list[Reply]
         r = await roster(ctx, cell)
         confirmed = sum(1 for p in r.proposals.values() if p.confirmed)
         cell_level = rated[cell.id].level if cell.id in rated else None
-        lines.append(_("{cell}: proposals sent {sent}/{expected}, decided {decided}; "
-                       "the cell: {level}").format(
+        line = _("{cell}: proposals sent {sent}/{expected}, decided {decided}; "
+                 "the cell: {level}").format(
             cell=cell.name, sent=confirmed, expected=len(r.entries), decided=len(r.decisions),
-            level=lv.word(ctx, cell_level)))
+            level=lv.word(ctx, cell_level))
+        changed = sum(1 for m, d in r.decisions.items() if changed_after(r.proposals.get(m), d))
+        if changed:
+            line += " ⚠ " + ctx.fmt.ngettext(
+                "{n} proposal changed after the decision",
+                "{n} proposals changed after the decision", changed).format(n=changed)
+        lines.append(line)
     if paged.footer(ctx):
         lines.append(paged.footer(ctx))
-    lines += ["", lv.quota_line(ctx.fmt, ctx.config.quota, await _counts(ctx, year),
-                                     ctx.forms)]
+    lines += ["", lv.quota_status(ctx.fmt, ctx.config.quota, await _counts(ctx, year),
+                                  ctx.forms)]
     buttons = [(Choice(c.name, RATINGS.pack(CellDecisions(c.id))),) for c in paged.shown]
     nav = paged.nav(ctx, lambda n: RATINGS.pack(Cells(n)))
     if nav:
@@ -206,7 +212,7 @@ def _refusal(ctx: Context, r: Roster, member_id: int) -> str | None:
     return None
 
 
-async def show_member(ctx: Context, member_id: int, note: str = "") -> list[Reply]:
+async def show_member(ctx: Context, member_id: int) -> list[Reply]:
     found = await _member_target(ctx, member_id)
     if found is None:
         return [admins_only(ctx)]
@@ -214,8 +220,7 @@ async def show_member(ctx: Context, member_id: int, note: str = "") -> list[Repl
     _ = ctx._
     proposal = r.proposals.get(member_id)
     decided = r.decisions.get(member_id)
-    lines = [note, ""] if note else []
-    lines += [_("Comrade {name} ({cell})").format(name=member.full_name, cell=r.cell.name),
+    lines = [_("Comrade {name} ({cell})").format(name=member.full_name, cell=r.cell.name),
              _("Own level: {level}").format(level=lv.label(ctx, r.own(member_id)))]
     if proposal:
         lines.append(_("The cell's proposal: {level}").format(level=lv.label(ctx, proposal.level))

@@ -101,6 +101,14 @@ def quota_line(fmt: Formatter, quota: Quota, per_level: Mapping[str, int],
         share=fmt.number(float(quota.share * 100)) + "%")
 
 
+def quota_status(fmt: Formatter, quota: Quota, per_level: Mapping[str, int],
+                 forms: FormLibrary) -> str:
+    """The quota line, marked «⚠ over the quota» as soon as the counts break it."""
+    line = quota_line(fmt, quota, per_level, forms)
+    return "⚠ " + fmt.gettext("over the quota") + ": " + line if quota.excess(per_level) \
+        else line
+
+
 def over_quota(fmt: Formatter, quota: Quota, per_level: Mapping[str, int],
                forms: FormLibrary) -> str | None:
     """The warning when the counts break the quota, or None."""

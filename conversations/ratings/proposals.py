@@ -102,11 +102,8 @@ def list_reply(ctx: Context, r: Roster, page: int = 0, note: str = "") -> Reply:
                      f"{lv.word(ctx, proposal.level if proposal else None)}{vote}")
     if paged.footer(ctx):
         lines.append(paged.footer(ctx))
-    counts = lv.counts(r.proposed())
-    quota = lv.quota_line(ctx.fmt, ctx.config.quota, counts, ctx.forms)
-    if ctx.config.quota.excess(counts):  # seen while proposing, not only when sending
-        quota = "⚠ " + _("over the quota") + ": " + quota
-    lines += ["", _status(ctx, r), quota]
+    lines += ["", _status(ctx, r),  # the quota seen while proposing, not only when sending
+              lv.quota_status(ctx.fmt, ctx.config.quota, lv.counts(r.proposed()), ctx.forms)]
     buttons: list[tuple[Choice, ...]] = [
         (Choice(e.member.full_name, RATINGS.pack(MemberCard(e.member.id))),) for e in paged.shown]
     nav = paged.nav(ctx, lambda n: RATINGS.pack(CellList(r.cell.id, n)))
@@ -177,9 +174,19 @@ async def _record(ctx: Context, r: Roster, member: Member, level: str, *,
         reason=reason if reason is not None else (
             before.reason if before and before.level == level else ""),
     )], source=source, by=ctx.member.id if ctx.member else None, now=ctx.now)
-    decided = r.decisions.get(member.id)
-    if decided and decided.level != level and (before is None or before.level != level):
-        await notices.tell_committee_of_change(ctx, r.cell, member, r.year, decided, level)
+    await tell_changes_after_decision(ctx, r, {member.id: level})
+
+
+async def tell_changes_after_decision(ctx: Context, r: Roster, new: dict[int, str]) -> None:
+    """The committee's admins, for each new level (member id -> level) the cell proposes
+    where the committee has decided otherwise; `r`: the roster before the change."""
+    for member_id, level in new.items():
+        decided, before = r.decisions.get(member_id), r.proposals.get(member_id)
+        entry = r.entry(member_id)
+        if (entry and decided and decided.level != level
+                and (before is None or before.level != level)):
+            await notices.tell_committee_of_change(ctx, r.cell, entry.member, r.year,
+                                                   decided, level)
 
 
 def _decided_warning(ctx: Context, r: Roster, member: Member, level: str, go: str
