@@ -84,7 +84,8 @@ async def _import(repos: Repos, settings: Settings, args: argparse.Namespace,
     lines = [fmt.ngettext("Recorded from the file: the cell's proposal for {n} member.",
                           "Recorded from the file: the cell's proposals for {n} members.",
                           len(found.proposals)).format(n=len(found.proposals))]
-    warning = lv.over_quota(fmt, settings.quota, lv.counts(proposed))
+    warning = lv.over_quota(fmt, settings.quota, lv.counts(proposed),
+                             settings.form_library())
     if warning:
         lines.append(warning)
     if not args.confirm:

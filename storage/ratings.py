@@ -113,7 +113,7 @@ INSERT INTO committee_decisions (member_id, year, cell_id, level, reason, decide
                                  decided_at)
 SELECT p.member_id, p.year, p.cell_id, p.level, '', ?, ?
 FROM cell_proposals p
-WHERE p.cell_id = ? AND p.year = ? AND p.confirmed_at IS NOT NULL
+WHERE p.cell_id = ? AND p.year = ? AND p.confirmed_at IS NOT NULL AND p.member_id <> ?
 ON CONFLICT (member_id, year) DO NOTHING
 """
 
@@ -179,14 +179,15 @@ class RatingRepo:
             member_id, year, cell_id, level, reason, by, to_db_time(now)))
 
     async def accept_cell(self, cell_id: int, year: int, *, by: int | None,
-                          now: datetime) -> list[int]:
-        """The cell's confirmed proposals become decisions where none was made yet.
-        Returns the members newly decided (to tell them)."""
+                          now: datetime, skip: int | None = None) -> list[int]:
+        """The cell's confirmed proposals become decisions where none was made yet, except
+        member `skip`'s (the admin's own). Returns the members newly decided (to tell them)."""
         async with self.db.transaction() as tx:
             before = {row[0] for row in await tx.fetchall(
                 "SELECT member_id FROM committee_decisions WHERE cell_id = ? AND year = ?",
                 (cell_id, year))}
-            await tx.execute(_ACCEPT_CELL, (by, to_db_time(now), cell_id, year))
+            await tx.execute(_ACCEPT_CELL, (by, to_db_time(now), cell_id, year,
+                                            -1 if skip is None else skip))
             after = await tx.fetchall(
                 "SELECT member_id FROM committee_decisions WHERE cell_id = ? AND year = ?",
                 (cell_id, year))

@@ -58,5 +58,5 @@ async def test_the_dialogue_checks_the_configured_quota(repos, forms, clock, org
     await secretary.press(pack(AgreeAll(cell_id)))
     await secretary.press(pack(ProposeLevel(people[NO_REVIEW].id, "done")))
     # 1 «xuất sắc» + 8 «tốt» = 9; half of them: at most 4 comrades
-    assert ("«Xuất sắc»: 1; theo tỷ lệ được tối đa 4 đồng chí (50% của 9 đồng chí xếp loại "
-            "«hoàn thành tốt» trở lên).") in secretary.text
+    assert ("«Hoàn thành xuất sắc nhiệm vụ»: 1 đồng chí; theo tỷ lệ được tối đa 4 đồng chí "
+            "(50% của 9 đồng chí xếp loại «Hoàn thành tốt nhiệm vụ» trở lên).") in secretary.text

@@ -118,6 +118,7 @@ async def test_cell_proposes_then_committee_decides_and_members_are_told(
     await admin.press(pack(DecideLevel(an.id, "excellent")))  # back: over the quota again
     assert "Trước khi quyết định: Vượt tỷ lệ 1 đồng chí." in admin.text
     await admin.press(pack(DecideLevel(an.id, "excellent", 1)))  # as the cell proposed
+    await admin.say("Đảng ủy nhất trí với đề xuất của chi bộ")  # a change needs a reason
     to_an = [r.text for m, _c, r in await outbox(repos, "rating") if m == an.id]
     assert len(to_an) == 3 and to_an[-1].endswith("«Hoàn thành xuất sắc nhiệm vụ».")
 
@@ -212,7 +213,8 @@ async def test_proposals_filled_by_a_vote_are_confirmed_here(assistant, repos, c
     await secretary.say("/proposals")
     assert "○" not in secretary.text and "Phan Văn An: Tốt → Tốt (theo biểu quyết)" in (
         secretary.text)
-    await secretary.press(pack(ConfirmList(cell_id)))
+    await secretary.press(pack(ConfirmList(cell_id)))  # warned: one has no review
+    await secretary.press(pack(ConfirmList(cell_id, 1)))
     proposals = await repos.ratings.proposals(cell_id, 2026)
     assert all(p.confirmed and p.source == "vote" for p in proposals.values())
 

@@ -105,7 +105,7 @@ async def test_chain_on_telegram(fake, prepared, bot):
 
     await admin.say("/decide")
     listed = await admin.press(pack(CellDecisions(cell_id)))
-    assert "Phan Văn An: Tốt → XS → —" in listed.text
+    assert "Phan Văn An: Tốt → Xuất sắc → —" in listed.text  # words, not «XS»
     warned = await admin.press(pack(AcceptCell(cell_id)))
     assert "Trước khi quyết định: Vượt tỷ lệ 1 đồng chí." in warned.text
     decided = await admin.press(pack(AcceptCell(cell_id, 1)))

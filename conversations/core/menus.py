@@ -63,9 +63,19 @@ class StartBroadcast(Action):
     prefix: ClassVar[str] = "broadcast"
 
 
+@dataclass(frozen=True)
+class OpenProposals(Action):
+    prefix: ClassVar[str] = "proposals"
+
+
+@dataclass(frozen=True)
+class OpenDecisions(Action):
+    prefix: ClassVar[str] = "decide"
+
+
 GENERAL = Codec(ShowMenu, ShowHelp, ChooseLanguage, SetLanguage)
 MENU = Codec(ShowMenu, ShowHelp, ChooseLanguage, SetLanguage, OpenReview, OpenInvitations,
-             OpenProgress, OpenCampaigns, StartBroadcast)
+             OpenProgress, OpenCampaigns, StartBroadcast, OpenProposals, OpenDecisions)
 
 # (command, description) for the platform's command menu and /help.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -111,6 +121,11 @@ def main_menu(ctx: Context, text: str | None = None, *, replace: bool = False) -
         choices.append(Choice(_("Send an announcement"), MENU.pack(StartBroadcast())))
     elif ctx.member and ctx.member.is_cell_secretary:
         choices.append(Choice(_("Announce to my cell"), MENU.pack(StartBroadcast())))
+    # the rating chain after the existing entries, so their numbers stay
+    if ctx.member and ctx.member.is_admin:
+        choices.append(Choice(_("Decide the levels (committee)"), MENU.pack(OpenDecisions())))
+    if ctx.member and ctx.member.is_cell_secretary:
+        choices.append(Choice(_("The cell's proposed levels"), MENU.pack(OpenProposals())))
     choices.append(Choice(_("Language / Ngôn ngữ"), MENU.pack(ChooseLanguage())))
     choices.append(Choice(_("Help"), MENU.pack(ShowHelp())))
     return Reply(text or _("What would you like to do?"), rows(*choices), replace=replace)

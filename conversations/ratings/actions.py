@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from conversations.core.actions import Action, Codec
+from conversations.core.menus import OpenDecisions, OpenProposals
 
 # -- the cell's proposals ----------------------------------------------------------------
 
@@ -33,17 +34,20 @@ class MemberCard(Action):
 
 @dataclass(frozen=True)
 class ProposeLevel(Action):
-    """The cell proposes this level for the member (a reason is asked when above own)."""
+    """The cell proposes this level for the member (a reason is asked when above own);
+    `anyway` = 1 after the warning that the committee has decided already."""
     prefix: ClassVar[str] = "rp.lv"
     member_id: int
     level: str
+    anyway: int = 0
 
 
 @dataclass(frozen=True)
 class AgreeOne(Action):
-    """The cell agrees with the member's own level."""
+    """The cell agrees with the member's own level (`anyway`: as in ProposeLevel)."""
     prefix: ClassVar[str] = "rp.own"
     member_id: int
+    anyway: int = 0
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,8 @@ class SetCellLevel(Action):
 
 
 RATINGS = Codec(
-    CellList, MemberCard, ProposeLevel, AgreeOne, AgreeAll, AskComment, ConfirmList,
+    OpenProposals, OpenDecisions, CellList, MemberCard, ProposeLevel, AgreeOne, AgreeAll,
+    AskComment, ConfirmList,
     SheetOut, SheetIn, Cells, CellDecisions, AcceptCell, DecideMember, DecideLevel, RateCell,
     SetCellLevel,
 )

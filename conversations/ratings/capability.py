@@ -11,6 +11,7 @@ from conversations.core.actions import Action
 from conversations.core.awaiting import Awaiting
 from conversations.core.capability import Capability
 from conversations.core.context import Context
+from conversations.core.menus import OpenDecisions, OpenProposals
 from conversations.core.replies import Kind, Reply
 from conversations.core.text import fold
 from conversations.ratings import cell_rating, decisions, proposals, sheet_chat
@@ -41,14 +42,18 @@ WORDS = {"de xuat": proposals.proposals_command, "proposals": proposals.proposal
 
 async def on_action(ctx: Context, action: Action) -> list[Reply]:
     match action:
+        case OpenProposals():
+            return await proposals.proposals_command(ctx)
+        case OpenDecisions():
+            return await decisions.decide_command(ctx)
         case CellList(cell_id=cell_id, page=page):
             return await proposals.show_list(ctx, cell_id, page)
         case MemberCard(member_id=member_id):
             return await proposals.show_member(ctx, member_id)
-        case ProposeLevel(member_id=member_id, level=level):
-            return await proposals.propose(ctx, member_id, level)
-        case AgreeOne(member_id=member_id):
-            return await proposals.agree_one(ctx, member_id)
+        case ProposeLevel(member_id=member_id, level=level, anyway=anyway):
+            return await proposals.propose(ctx, member_id, level, bool(anyway))
+        case AgreeOne(member_id=member_id, anyway=anyway):
+            return await proposals.agree_one(ctx, member_id, bool(anyway))
         case AgreeAll(cell_id=cell_id):
             return await proposals.agree_all(ctx, cell_id)
         case AskComment(member_id=member_id):
@@ -93,7 +98,7 @@ async def on_input(ctx: Context, awaiting: Awaiting) -> list[Reply] | None:
     if incoming.kind is not Kind.TEXT or not incoming.text.strip():
         return None
     if what == "decision":
-        return await decisions.record(ctx, int(target), level, incoming.text)
+        return await decisions.on_reason(ctx, int(target), level, incoming.text)
     if what in ("reason", "comment"):
         return await proposals.on_typed(ctx, what, int(target), level, incoming.text)
     return None

@@ -1,11 +1,13 @@
 """The committee's rating of a cell as a collective (the same four levels), shown with the
-cell's member figures: expected, self-reviews handed in, levels decided."""
+cell's member figures: expected, self-reviews handed in, levels decided. The cell's
+secretaries are told the level recorded."""
 
 from __future__ import annotations
 
 from conversations.core.context import Context
 from conversations.core.replies import Choice, Kind, Reply, rows
 from conversations.ratings import levels as lv
+from conversations.ratings import notices
 from conversations.ratings.actions import RATINGS, CellDecisions, SetCellLevel
 from conversations.ratings.roster import admin_of, admins_only, cell_roster
 
@@ -21,6 +23,7 @@ async def show(ctx: Context, cell_id: int, level: str | None = None) -> list[Rep
         await ctx.repos.ratings.rate_cell(r.cell.id, r.year, level, comment="",
                                           by=ctx.member.id if ctx.member else None,
                                           now=ctx.now)
+        await notices.tell_cell_rated(ctx, r.cell, r.year, level)
         lines += [_("Recorded: {cell} is rated «{level}».").format(
             cell=r.cell.name, level=lv.label(ctx, level)), ""]
     rated = await ctx.repos.ratings.cell_ratings(r.cell.committee_id, r.year)
@@ -30,11 +33,11 @@ async def show(ctx: Context, cell_id: int, level: str | None = None) -> list[Rep
               _("Members expected: {expected}; self-reviews handed in: {handed_in}.").format(
                   expected=len(r.entries), handed_in=handed_in),
               _("Levels decided: {levels}.").format(levels=", ".join(
-                  f"{lv.short(ctx, x.key)} {decided.get(x.key, 0)}" for x in lv.levels(ctx.forms))),
+                  f"{lv.word(ctx, x.key)} {decided.get(x.key, 0)}" for x in lv.levels(ctx.forms))),
               _("The cell's rating: {level}").format(level=lv.label(
                   ctx, rated[r.cell.id].level if r.cell.id in rated else None)),
               _("Choose the cell's level:")]
-    choices = [Choice(x.label(ctx.fmt.language), RATINGS.pack(SetCellLevel(r.cell.id, x.key)))
-               for x in lv.levels(ctx.forms)]
+    choices = [Choice(x.label(ctx.fmt.language), RATINGS.pack(SetCellLevel(r.cell.id, x.key)),
+                      lv.keyword(ctx, x.key)) for x in lv.levels(ctx.forms)]
     choices.append(Choice(_("Back"), RATINGS.pack(CellDecisions(r.cell.id)), _("back")))
     return [Reply("\n".join(lines), rows(*choices), replace=ctx.incoming.kind is Kind.ACTION)]

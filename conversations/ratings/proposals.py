@@ -4,8 +4,10 @@ member, with the cell committee's optional comment, and sends the list to the co
 A level above the member's own needs a reason (the next typed message). Members who have
 not handed in a self-review are still expected and rated (domain.md: only the exempted,
 the suspended and the newly admitted are not), so the cell proposes for them too; having
-no own level, they are left out of "agree with their own level". Proposals filled by a
-vote (source 'vote') are shown as such and confirmed here like the others.
+no own level, they are left out of "agree with their own level", and the secretary is
+warned, by name, before the list is sent. Proposals filled by a vote (source 'vote') are
+shown as such and confirmed here like the others. Changing the proposal for a member the
+committee has decided is warned about first, then told to the committee's admins.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from conversations.core.context import Context
 from conversations.core.paging import page_of
 from conversations.core.replies import Choice, Kind, Reply, rows
 from conversations.ratings import levels as lv
+from conversations.ratings import notices
 from conversations.ratings.actions import (
     RATINGS,
     AgreeAll,
@@ -36,10 +39,18 @@ from conversations.ratings.roster import (
     secretary_of,
 )
 from storage.models import Member
-from storage.ratings import NewProposal
+from storage.ratings import CellProposal, Decision, NewProposal
 
 CAPABILITY_NAME = "ratings"
 TEXT_LIMIT = 1000  # characters of a reason or a comment
+
+
+def changed_after(proposal: CellProposal | None, decided: Decision | None) -> bool:
+    """The cell changed its proposal to another level after the committee decided: the
+    committee decides on confirmed proposals only, so one unconfirmed beside a decision was
+    changed since (or, confirmed again, recorded after the decision)."""
+    return bool(proposal and decided and proposal.level != decided.level and (
+        not proposal.confirmed or proposal.recorded_at > decided.decided_at))
 
 
 async def proposals_command(ctx: Context, _args: str = "") -> list[Reply]:
@@ -84,15 +95,15 @@ def list_reply(ctx: Context, r: Roster, page: int = 0, note: str = "") -> Reply:
     for entry in paged.shown:
         member_id = entry.member.id
         proposal = r.proposals.get(member_id)
-        own = lv.short(ctx, r.own(member_id)) if r.own(member_id) else _("no review")
+        own = lv.word(ctx, r.own(member_id)) if r.own(member_id) else _("no review")
         mark = "✓" if proposal and proposal.confirmed else ("•" if proposal else "○")
         vote = " " + _("(vote)") if proposal and proposal.source == "vote" else ""
         lines.append(f"{mark} {entry.member.full_name}: {own} → "
-                     f"{lv.short(ctx, proposal.level if proposal else None)}{vote}")
+                     f"{lv.word(ctx, proposal.level if proposal else None)}{vote}")
     if paged.footer(ctx):
         lines.append(paged.footer(ctx))
-    lines += ["", _status(ctx, r),
-              lv.quota_line(ctx.fmt, ctx.config.quota, lv.counts(r.proposed()))]
+    lines += ["", _status(ctx, r),  # the quota seen while proposing, not only when sending
+              lv.quota_status(ctx.fmt, ctx.config.quota, lv.counts(r.proposed()), ctx.forms)]
     buttons: list[tuple[Choice, ...]] = [
         (Choice(e.member.full_name, RATINGS.pack(MemberCard(e.member.id))),) for e in paged.shown]
     nav = paged.nav(ctx, lambda n: RATINGS.pack(CellList(r.cell.id, n)))
@@ -132,9 +143,14 @@ def _member_reply(ctx: Context, r: Roster, member: Member, note: str = "") -> Re
             lines.append(_("Reason: {text}").format(text=proposal.reason))
         if proposal.comment:
             lines.append(_("Comment of the cell committee: {text}").format(text=proposal.comment))
+    decided = r.decisions.get(member.id)
+    if decided:
+        lines.append(_("The committee's decision: {level}").format(
+            level=lv.label(ctx, decided.level)))
     lines.append(_("Choose the level the cell proposes:"))
     choices = [Choice(level.label(ctx.fmt.language),
-                      RATINGS.pack(ProposeLevel(member.id, level.key)))
+                      RATINGS.pack(ProposeLevel(member.id, level.key)),
+                      lv.keyword(ctx, level.key))
                for level in lv.levels(ctx.forms)]
     if own:
         choices.append(Choice(_("Agree with the member's own level"),
@@ -149,7 +165,8 @@ def _member_reply(ctx: Context, r: Roster, member: Member, note: str = "") -> Re
 async def _record(ctx: Context, r: Roster, member: Member, level: str, *,
                   reason: str | None = None, comment: str | None = None,
                   source: str = "chat") -> None:
-    """One member's proposal; what is not given is kept from the one before."""
+    """One member's proposal; what is not given is kept from the one before. A new level
+    for a member the committee has decided otherwise is told to the committee's admins."""
     before = r.proposals.get(member.id)
     await ctx.repos.ratings.propose(r.cell.id, r.year, [NewProposal(
         member.id, level,
@@ -157,15 +174,52 @@ async def _record(ctx: Context, r: Roster, member: Member, level: str, *,
         reason=reason if reason is not None else (
             before.reason if before and before.level == level else ""),
     )], source=source, by=ctx.member.id if ctx.member else None, now=ctx.now)
+    await tell_changes_after_decision(ctx, r, {member.id: level})
 
 
-async def propose(ctx: Context, member_id: int, level: str) -> list[Reply]:
+async def tell_changes_after_decision(ctx: Context, r: Roster, new: dict[int, str]) -> None:
+    """The committee's admins, for each new level (member id -> level) the cell proposes
+    where the committee has decided otherwise; `r`: the roster before the change."""
+    for member_id, level in new.items():
+        decided, before = r.decisions.get(member_id), r.proposals.get(member_id)
+        entry = r.entry(member_id)
+        if (entry and decided and decided.level != level
+                and (before is None or before.level != level)):
+            await notices.tell_committee_of_change(ctx, r.cell, entry.member, r.year,
+                                                   decided, level)
+
+
+def _decided_warning(ctx: Context, r: Roster, member: Member, level: str, go: str
+                     ) -> Reply | None:
+    """Before changing the proposal of a member the committee has decided: what it does."""
+    decided = r.decisions.get(member.id)
+    proposal = r.proposals.get(member.id)
+    if decided is None or (proposal is not None and proposal.level == level):
+        return None
+    _ = ctx._
+    return Reply(_(
+        "The committee has already decided «{decided}» for comrade {name}. If the cell now "
+        "proposes «{level}», the committee's admins are told, the list must be confirmed "
+        "again, and the decision stays until the committee changes it.").format(
+        decided=lv.label(ctx, decided.level), name=member.full_name,
+        level=lv.label(ctx, level)),
+        rows(Choice(_("Change the proposal"), go, _("change")),
+             Choice(_("Back"), RATINGS.pack(MemberCard(member.id)), _("back"))),
+        replace=ctx.incoming.kind is Kind.ACTION)
+
+
+async def propose(ctx: Context, member_id: int, level: str, anyway: bool = False
+                  ) -> list[Reply]:
     found = await _target(ctx, member_id)
     if found is None:
         return [secretaries_only(ctx)]
     r, member = found
     if level not in lv.keys(ctx.forms):
         return [_member_reply(ctx, r, member)]
+    warning = None if anyway else _decided_warning(
+        ctx, r, member, level, RATINGS.pack(ProposeLevel(member_id, level, 1)))
+    if warning:
+        return [warning]
     own = r.own(member_id)
     if lv.better(ctx.forms, level, own):
         await ask_text(ctx, CAPABILITY_NAME, f"reason:{member_id}:{level}")
@@ -187,7 +241,7 @@ async def _after_change(ctx: Context, r: Roster, member: Member) -> list[Reply]:
     return [list_reply(ctx, fresh, note=note)]
 
 
-async def agree_one(ctx: Context, member_id: int) -> list[Reply]:
+async def agree_one(ctx: Context, member_id: int, anyway: bool = False) -> list[Reply]:
     found = await _target(ctx, member_id)
     if found is None:
         return [secretaries_only(ctx)]
@@ -197,6 +251,10 @@ async def agree_one(ctx: Context, member_id: int) -> list[Reply]:
         return [_member_reply(ctx, r, member, ctx._(
             "Comrade {name} has not handed in a self-review: choose the level the cell "
             "proposes.").format(name=member.full_name))]
+    warning = None if anyway else _decided_warning(
+        ctx, r, member, own, RATINGS.pack(AgreeOne(member_id, 1)))
+    if warning:
+        return [warning]
     await _record(ctx, r, member, own)
     return await _after_change(ctx, r, member)
 
@@ -252,15 +310,25 @@ async def confirm(ctx: Context, cell_id: int, anyway: bool) -> list[Reply]:
         return [list_reply(ctx, r, note=_(
             "The list cannot be sent yet: no proposal for {names}.").format(
             names=", ".join(missing)))]
-    warning = lv.over_quota(ctx.fmt, ctx.config.quota, lv.counts(r.proposed()))
-    if warning and not anyway:
-        return [Reply(_("Before sending: {warning}").format(warning=warning) + "\n" + _(
-            "The committee decides within the quota across the committee. Send the list "
-            "as it is, or change a proposal first."),
+    warnings = []
+    over = lv.over_quota(ctx.fmt, ctx.config.quota, lv.counts(r.proposed()), ctx.forms)
+    if over:
+        warnings += [over, _("The committee decides within the quota across the committee.")]
+    no_review = [e.member.full_name for e in r.entries if not r.own(e.member.id)]
+    if no_review:
+        warnings.append(ctx.fmt.ngettext(
+            "{n} member has not handed in a self-review: {names}.",
+            "{n} members have not handed in a self-review: {names}.", len(no_review)
+        ).format(n=len(no_review), names=", ".join(no_review)))
+    if warnings and not anyway:
+        return [Reply(_("Before sending: {warning}").format(warning="\n".join(warnings))
+                      + "\n" + _("Send the list as it is, or change a proposal first."),
             rows(Choice(_("Send as it is"), RATINGS.pack(ConfirmList(cell_id, 1)), _("send")),
                  Choice(_("Back to the list"), RATINGS.pack(CellList(cell_id)), _("list"))),
             replace=ctx.incoming.kind is Kind.ACTION)]
     confirmed = await ctx.repos.ratings.confirm_proposals(r.cell.id, r.year, ctx.now)
+    if confirmed:
+        await notices.tell_committee_confirmed(ctx, r.cell, r.year, len(r.entries))
     note = ctx.fmt.ngettext(
         "Sent to the committee: the cell's proposal for {n} member.",
         "Sent to the committee: the cell's proposals for {n} members.",

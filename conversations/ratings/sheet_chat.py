@@ -11,7 +11,11 @@ from conversations.core.text import file_name_part
 from conversations.ratings import levels as lv
 from conversations.ratings import sheet
 from conversations.ratings.actions import RATINGS, CellList, SheetIn
-from conversations.ratings.proposals import CAPABILITY_NAME, list_reply
+from conversations.ratings.proposals import (
+    CAPABILITY_NAME,
+    list_reply,
+    tell_changes_after_decision,
+)
 from conversations.ratings.roster import cell_roster, roster, secretaries_only, secretary_of
 
 FILES_CHANNELS = ("telegram", "console")
@@ -67,11 +71,13 @@ async def on_document(ctx: Context, cell_id: int, document: IncomingDocument
         return [Reply("\n".join(lines), again)]
     await ctx.repos.ratings.propose(r.cell.id, r.year, found.proposals, source="sheet",
                                     by=ctx.member.id if ctx.member else None, now=ctx.now)
+    await tell_changes_after_decision(ctx, r, {p.member_id: p.level for p in found.proposals})
     fresh = await roster(ctx, r.cell)
     note = ctx.fmt.ngettext("Recorded from the file: the cell's proposal for {n} member.",
                             "Recorded from the file: the cell's proposals for {n} members.",
                             len(found.proposals)).format(n=len(found.proposals))
-    warning = lv.over_quota(ctx.fmt, ctx.config.quota, lv.counts(fresh.proposed()))
+    warning = lv.over_quota(ctx.fmt, ctx.config.quota, lv.counts(fresh.proposed()),
+                             ctx.forms)
     if warning:
         note += "\n" + warning
     return [list_reply(ctx, fresh, note=note)]
