@@ -8,17 +8,19 @@ import csv
 import io
 import os
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
 
 from bot import campaign_cli
 from bot.argparse_words import translate_argparse
 from bot.campaign_cli import CampaignCommandError
 from bot.cli_options import global_options, global_options_after_commands
-from bot.cli_text import _, formatter, messages_in
-from bot.config import DEMO_DB, ConfigError, Settings, effective_settings
+from bot.cli_text import formatter, messages_in
+from bot.config import DEMO_DB, ConfigError, Settings, config_check
 from bot.invite_sheet import ZALO_LINK_ENV, group_post, write_slips
 from bot.logs import setup_logging
 from bot.member_file import ImportFileError, read_member_file
+from conversations.core.heavy import close_shared_pool
 from conversations.core.i18n import (
     N_,
     CataloguesMissingError,
@@ -137,7 +139,7 @@ def _command(settings: Settings, args: argparse.Namespace) -> int:
         check_catalogues()
         if args.command == "run":
             return run(settings)
-        return asyncio.run(COMMANDS[args.command](settings, args))
+        return asyncio.run(_closing_workers(COMMANDS[args.command](settings, args)))
     except (
         CommandError, ImportFileError, SchemaTooNewError, CataloguesMissingError, FormError,
         CampaignCommandError,
@@ -148,17 +150,13 @@ def _command(settings: Settings, args: argparse.Namespace) -> int:
         return 130
 
 
-def config_check(config: Path | None, db: str | None) -> int:
-    """Every setting in effect with its source, secrets masked; ConfigError if any is bad.
-    In the command's language (messages_in)."""
-    found = effective_settings(config)
-    width = max(len(e.setting.key) for e in found)
-    for e in found:
-        print(f"{e.setting.key:<{width}}  {e.shown()}  [{e.source}; {e.setting.env}]")
-    if db:
-        where = _("command line; wins over db and database_url")
-        print(f"{'--db':<{width}}  {db}  [{where}]")
-    return 0
+async def _closing_workers(command: Awaitable[int]) -> int:
+    """The command, then the end of the worker processes it used (documents, exports)
+    before the interpreter exits (close_shared_pool says why)."""
+    try:
+        return await command
+    finally:
+        await close_shared_pool()
 
 
 async def demo(settings: Settings, args: argparse.Namespace) -> int:

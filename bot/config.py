@@ -326,3 +326,16 @@ class Settings:
         """The built-in forms plus the committee's; a broken file stops start-up."""
         extra = [self.forms_dir] if self.forms_dir else []
         return load_forms(BUILTIN_FORMS_DIR, *extra)
+
+
+def config_check(config: Path | None, db: str | None) -> int:
+    """Every setting in effect with its source, secrets masked; ConfigError if any is bad.
+    In the command's language (messages_in)."""
+    found = effective_settings(config)
+    width = max(len(e.setting.key) for e in found)
+    for e in found:
+        print(f"{e.setting.key:<{width}}  {e.shown()}  [{e.source}; {e.setting.env}]")
+    if db:
+        where = _("command line; wins over db and database_url")
+        print(f"{'--db':<{width}}  {db}  [{where}]")
+    return 0

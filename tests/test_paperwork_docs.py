@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from bot.cli import main
 from bot.demo_reviews import sample_review
+from conversations.core import heavy
 from conversations.paperwork.actions import PAPERWORK, CellReport, ResultsList
 from storage.ratings import NewProposal
 from tests.conftest import COMMITTEE, record
@@ -197,6 +198,14 @@ async def test_command_line_writes_the_papers(tmp_path, db, capsys, decided):
         "bao-cao-kiem-diem-tap-the-2026-chi-bo-2.docx"]
     capsys.readouterr()
 
+
+async def test_a_command_ends_its_workers_before_it_returns(tmp_path, db, capsys, decided):
+    """Left to the interpreter's exit, the pool's end may write to a closed pipe (EBADF:
+    core/heavy.py close_shared_pool): the command closes the workers it used itself."""
+    used = heavy.shared_pool()
+    assert await _kiemdiem(db, "export", "--out", str(tmp_path), "--papers", "results") == 0
+    assert used._executor is None and heavy._shared is None
+    capsys.readouterr()
 
 
 def _body(content: bytes) -> list:
