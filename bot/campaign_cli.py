@@ -122,7 +122,8 @@ async def _show(repos, settings, committee, fmt, args) -> list[str]:
 async def _close(repos, settings, committee, fmt, args) -> list[str]:
     chosen = await repos.campaigns.get(args.id)
     if chosen is None or chosen.committee_id != committee.id:
-        raise CampaignCommandError(fmt.gettext("No such campaign; see kiemdiem campaign list."))
+        raise CampaignCommandError(fmt.gettext(
+            "There is no campaign #{id}; see kiemdiem campaign list.").format(id=args.id))
     if not await repos.campaigns.close(chosen.id, utc_now()):
         raise CampaignCommandError(fmt.gettext("Campaign #{id} is already closed.").format(
             id=chosen.id))

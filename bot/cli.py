@@ -8,16 +8,19 @@ import csv
 import io
 import os
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
 
 from bot import campaign_cli
 from bot.argparse_words import translate_argparse
 from bot.campaign_cli import CampaignCommandError
+from bot.cli_options import global_options, global_options_after_commands
 from bot.cli_text import formatter, messages_in
-from bot.config import DEMO_DB, ConfigError, Settings, effective_settings
+from bot.config import DEMO_DB, ConfigError, Settings, config_check
 from bot.invite_sheet import ZALO_LINK_ENV, group_post, write_slips
 from bot.logs import setup_logging
 from bot.member_file import ImportFileError, read_member_file
+from conversations.core.heavy import close_shared_pool
 from conversations.core.i18n import (
     N_,
     CataloguesMissingError,
@@ -59,10 +62,7 @@ def parser() -> argparse.ArgumentParser:
         description=_("Chat assistant for the Party members' yearly self-review "
         "(kiểm điểm, tự đánh giá, xếp loại chất lượng đảng viên)."),
     )
-    p.add_argument("--db", help=_("database file (default: $KIEMDIEM_DB or ./kiemdiem.sqlite3)"))
-    p.add_argument("--config", type=Path, metavar="FILE",
-                   help=_("a TOML file of settings (keys: the variables in lower case without "
-                   "KIEMDIEM_); the environment overrides it"))
+    global_options(p, _)
     p.add_argument("-v", "--verbose", action="store_true", help=_("log more"))
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -115,6 +115,7 @@ def parser() -> argparse.ArgumentParser:
     from bot.proposals_cli import add_parser as add_proposals_parser
 
     add_proposals_parser(sub, _)
+    global_options_after_commands(p, _)
     return p
 
 
@@ -138,7 +139,7 @@ def _command(settings: Settings, args: argparse.Namespace) -> int:
         check_catalogues()
         if args.command == "run":
             return run(settings)
-        return asyncio.run(COMMANDS[args.command](settings, args))
+        return asyncio.run(_closing_workers(COMMANDS[args.command](settings, args)))
     except (
         CommandError, ImportFileError, SchemaTooNewError, CataloguesMissingError, FormError,
         CampaignCommandError,
@@ -149,15 +150,13 @@ def _command(settings: Settings, args: argparse.Namespace) -> int:
         return 130
 
 
-def config_check(config: Path | None, db: str | None) -> int:
-    """Every setting in effect with its source, secrets masked; ConfigError if any is bad."""
-    found = effective_settings(config)
-    width = max(len(e.setting.key) for e in found)
-    for e in found:
-        print(f"{e.setting.key:<{width}}  {e.shown()}  [{e.source}; {e.setting.env}]")
-    if db:
-        print(f"{'--db':<{width}}  {db}  [command line; wins over db and database_url]")
-    return 0
+async def _closing_workers(command: Awaitable[int]) -> int:
+    """The command, then the end of the worker processes it used (documents, exports)
+    before the interpreter exits (close_shared_pool says why)."""
+    try:
+        return await command
+    finally:
+        await close_shared_pool()
 
 
 async def demo(settings: Settings, args: argparse.Namespace) -> int:

@@ -191,20 +191,22 @@ KNOWN_KEYS = tuple(s.key for s in SETTINGS)
 
 @dataclass(frozen=True)
 class Effective:
-    """One setting's value and where it came from: default, file or environment."""
+    """One setting's value and where it came from (default, file or environment, in the
+    command's language)."""
 
     setting: Setting
     value: object
     source: str
 
     def shown(self) -> str:
+        """The value as `kiemdiem config check` prints it, in the command's language."""
         if self.value is None:
-            return "(not set)"
+            return _("(not set)")
         if self.setting.key == "database_url":
             return masked(str(self.value))
         if self.setting.secret:
             text = str(self.value)
-            return f"set (…{text[-4:]})" if len(text) >= 16 else "set"
+            return _("set (…{end})").format(end=text[-4:]) if len(text) >= 16 else _("set")
         if isinstance(self.value, Mapping):
             return ", ".join(f"{k}={v:g}" for k, v in self.value.items())
         return str(self.value)
@@ -236,13 +238,13 @@ def effective_settings(config: Path | None = None,
     found, problems = [], []
     for setting in SETTINGS:
         if env.get(setting.env):
-            raw, source = env[setting.env], "environment"
+            raw, source = env[setting.env], _("environment")
             where = _("{name} (environment)").format(name=setting.env)
         elif setting.key in data:
-            raw, source = data[setting.key], f"file {config}"
+            raw, source = data[setting.key], _("file {path}").format(path=config)
             where = _("{file}, key {key}").format(file=config, key=setting.key)
         else:
-            found.append(Effective(setting, setting.default, "default"))
+            found.append(Effective(setting, setting.default, _("default")))
             continue
         try:
             found.append(Effective(setting, setting.parse(raw), source))
@@ -324,3 +326,16 @@ class Settings:
         """The built-in forms plus the committee's; a broken file stops start-up."""
         extra = [self.forms_dir] if self.forms_dir else []
         return load_forms(BUILTIN_FORMS_DIR, *extra)
+
+
+def config_check(config: Path | None, db: str | None) -> int:
+    """Every setting in effect with its source, secrets masked; ConfigError if any is bad.
+    In the command's language (messages_in)."""
+    found = effective_settings(config)
+    width = max(len(e.setting.key) for e in found)
+    for e in found:
+        print(f"{e.setting.key:<{width}}  {e.shown()}  [{e.source}; {e.setting.env}]")
+    if db:
+        where = _("command line; wins over db and database_url")
+        print(f"{'--db':<{width}}  {db}  [{where}]")
+    return 0

@@ -9,6 +9,7 @@ import getpass
 import shlex
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -159,7 +160,8 @@ async def member(settings: Settings, args: argparse.Namespace) -> int:
         member_id = await _find(db, args, _)
         data = await member_data(db, member_id)
         print(_("Member {id}: {name}, born {born}, {cell}.").format(
-            id=data.member_id, name=data.full_name, born=data.birth_date, cell=data.cell_name))
+            id=data.member_id, name=data.full_name, born=_birth_date(data.birth_date, fmt),
+            cell=data.cell_name))
         print(_("To be deleted: name, date of birth, workplace and posts; chat accounts: "
                 "{accounts}; invitation codes: {invites}; the text of the answers: {answers} "
                 "(reviews: {reviews}); messages queued or sent to the member: {queued}. Kept: "
@@ -180,6 +182,14 @@ async def member(settings: Settings, args: argparse.Namespace) -> int:
             "the members file too, or the next import adds them again.").format(
         id=member_id, by=by))
     return 0
+
+
+def _birth_date(stored: str, fmt: Formatter) -> str:
+    """As people write it (02/07/1985 in Vietnamese), from the stored 1985-07-02."""
+    try:
+        return fmt.date(date.fromisoformat(stored))
+    except ValueError:  # not a date: shown as stored rather than hidden
+        return stored
 
 
 async def _find(db, args: argparse.Namespace, _: Callable[[str], str]) -> int:

@@ -91,3 +91,13 @@ def test_reminder_plan_and_quiet_hours_are_per_campaign(tmp_path, capsys):
     # 22:30 two days before falls in the quiet hours: it moves to 06:00 the next morning
     assert f"06:00 {_day(9)}  đảng viên, trước hạn nộp 2 ngày" in out.out
     assert "7 ngày" not in out.out
+
+
+def test_closing_an_unknown_campaign_names_its_number(tmp_path, capsys):
+    _setup(tmp_path, capsys)
+    code, out = _run(tmp_path, capsys, "close", "7")
+    assert code == 2
+    assert "Không có đợt kiểm điểm số 7; đề nghị xem kiemdiem campaign list" in out.err
+    # the options before the command may also come after it
+    code = main(["campaign", "list", "--db", str(tmp_path / "k.sqlite3")])
+    assert code == 0 and "Chưa có đợt kiểm điểm nào" in capsys.readouterr().out

@@ -140,6 +140,11 @@ def test_importer_problems_are_in_vietnamese_by_default(tmp_path, capsys):
     assert "bad.csv, dòng 1: không nhận ra cột \"ghi_chu\" (đề nghị kiểm tra chính tả)" in err
     assert "bad.csv, dòng 5: ngày sinh \"31/02/1963\" không phải là ngày hợp lệ" in err
     assert "đề nghị ghi 2A (đảng viên giữ chức vụ lãnh đạo, quản lý)" in err
+    path.write_text(MEMBERS.replace(",secretary,", ",chủ tịch,", 1), encoding="utf-8")
+    assert main(["--db", str(tmp_path / "k.sqlite3"), "import", str(path),
+                 "--committee", "Đảng ủy phường A"]) == 2
+    assert ('không có vai trò "chủ tịch"; đề nghị ghi bí thư (secretary), phó bí thư (deputy),'
+            ' quản trị (admin) hoặc đảng viên (member)' in capsys.readouterr().err)
     assert main(["--db", str(tmp_path / "k.sqlite3"), "import", str(tmp_path / "none.xls")]) == 2
     assert "không đọc được tệp \".xls\" (định dạng Excel cũ)" in capsys.readouterr().err
 

@@ -41,6 +41,7 @@ def line_of(out, key):
 
 
 def test_the_environment_wins_over_the_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("bot.cli.cli_language", lambda: "en")  # lang itself stays a default
     path = write(tmp_path, 'db = "from-file.sqlite3"\ninvite_days = 10\nsend_rate = 5\n'
                            '[outbox_lifetime_days]\nbroadcast = 30\n')
     monkeypatch.setenv("KIEMDIEM_INVITE_DAYS", "45")
@@ -94,7 +95,7 @@ def test_a_broken_or_missing_file_is_refused(tmp_path, capsys, english):
     assert code == 2 and "cannot be read" in err
 
 
-def test_config_check_masks_every_secret(tmp_path, capsys, monkeypatch):
+def test_config_check_masks_every_secret(tmp_path, capsys, monkeypatch, english):
     path = write(tmp_path, f'telegram_bot_token = "{TOKEN}"\n'
                            f'webhook_secret = "{WEBHOOK_SECRET}"\n'
                            'webhook_url = "https://bot.example.org/hook"\nhttp_port = 8080\n')
@@ -148,3 +149,20 @@ def test_problems_are_in_vietnamese_by_default(tmp_path, capsys, monkeypatch):
     assert "70000 không phải là cổng TCP" in err
     code, _, err = check(capsys, "--config", str(write(tmp_path, "typo = 1\n")))
     assert "không có khóa typo; các khóa hợp lệ: db, " in err
+
+
+def test_config_check_speaks_vietnamese_and_takes_its_options_after_the_command(
+        tmp_path, capsys, monkeypatch):
+    path = write(tmp_path, f'telegram_bot_token = "{TOKEN}"\ninvite_days = 10\n')
+    monkeypatch.setenv("KIEMDIEM_SEND_RATE", "5")
+    code = main(["config", "check", "--config", str(path), "--db", "flag.sqlite3"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert line_of(out, "lang").endswith("vi  [mặc định; KIEMDIEM_LANG]")
+    assert "(chưa đặt)  [mặc định; KIEMDIEM_DATABASE_URL]" in line_of(out, "database_url")
+    assert "đã đặt (…xyz9)" in line_of(out, "telegram_bot_token")
+    assert line_of(out, "invite_days").endswith(f"10  [tệp {path}; KIEMDIEM_INVITE_DAYS]")
+    assert "[biến môi trường; KIEMDIEM_SEND_RATE]" in line_of(out, "send_rate")
+    assert "flag.sqlite3  [dòng lệnh; được ưu tiên hơn db và database_url]" in out
+    for english_word in ("not set", "default", "environment", "file ", "command line"):
+        assert english_word not in out

@@ -105,7 +105,7 @@ def test_forget_shows_first_and_deletes_nothing_without_confirmation(filled, mon
     assert main(["--db", str(path), "member", "forget", "--code",
                  display_code(nhung["code"]).lower()]) == 1
     out = capsys.readouterr().out
-    assert NHUNG in out and "1985-07-02" in out and "Chi bộ 1" in out
+    assert NHUNG in out and "sinh ngày 02/07/1985" in out and "Chi bộ 1" in out
     assert "XOA" in out and "Không xóa gì" in out
     assert _everything(path) == before
 
@@ -149,3 +149,16 @@ def test_forget_by_id_with_yes_for_scripts_and_unknown_members(filled, capsys):
     assert nhung["name"] not in _everything(path)
     assert main([*db, "--id", nhung["id"], "--yes"]) == 0  # again: said, and done again
     assert "đã được xóa một lần" in capsys.readouterr().out
+
+
+def test_the_database_may_be_named_after_the_command(filled, tmp_path, capsys, monkeypatch):
+    """`kiemdiem backup b.sqlite3 --db x` as well as `kiemdiem --db x backup b.sqlite3`; the
+    later one wins when both are given."""
+    path, nhung = filled
+    copy = tmp_path / "after.sqlite3"
+    assert main(["backup", str(copy), "--db", str(path)]) == 0
+    assert _counts(copy) == _counts(path)
+    monkeypatch.setattr("sys.stdin", io.StringIO("không\n"))
+    assert main(["--db", str(tmp_path / "none.sqlite3"), "member", "forget", "--id",
+                 nhung["id"], "--db", str(path)]) == 1  # shown, then not confirmed
+    assert NHUNG in capsys.readouterr().out

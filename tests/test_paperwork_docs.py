@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from bot.cli import main
 from bot.demo_reviews import sample_review
+from conversations.core import heavy
 from conversations.paperwork.actions import PAPERWORK, CellReport, ResultsList
 from storage.ratings import NewProposal
 from tests.conftest import COMMITTEE, record
@@ -46,13 +47,14 @@ async def decided(repos, clock, forms, org):
 
 
 def _paragraphs(content: bytes) -> list[str]:
+    """Each paragraph's text, a line break inside it read as a space."""
     doc = open_docx(io.BytesIO(content))
     texts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
         for row in table.rows:
             for cell in row.cells:
                 texts += [p.text for p in cell.paragraphs]
-    return texts
+    return [text.replace("\n", " ") for text in texts]
 
 
 def _table_rows(content: bytes, n: int) -> list[list[str]]:
@@ -87,7 +89,7 @@ async def test_the_secretary_gets_the_mau01_draft_from_the_files(repos, clock, c
         ["Hoàn thành tốt nhiệm vụ", "1", "1", "1"],
         ["Hoàn thành nhiệm vụ", "0", "0", "0"],
         ["Không hoàn thành nhiệm vụ", "0", "0", "0"],
-        ["Chưa có", "2", "2", "2"],
+        ["Chưa nộp / chưa đề xuất / chưa quyết định", "2", "2", "2"],
     ]
     assert any(t.startswith("Tỷ lệ «Hoàn thành xuất sắc nhiệm vụ» (Chi bộ đề xuất): 1 đồng chí, "
                             "tối đa 0 đồng chí") and t.endswith("VƯỢT TỶ LỆ CHO PHÉP.")
@@ -196,3 +198,60 @@ async def test_command_line_writes_the_papers(tmp_path, db, capsys, decided):
         "bao-cao-kiem-diem-tap-the-2026-chi-bo-2.docx"]
     capsys.readouterr()
 
+
+async def test_a_command_ends_its_workers_before_it_returns(tmp_path, db, capsys, decided):
+    """Left to the interpreter's exit, the pool's end may write to a closed pipe (EBADF:
+    core/heavy.py close_shared_pool): the command closes the workers it used itself."""
+    used = heavy.shared_pool()
+    assert await _kiemdiem(db, "export", "--out", str(tmp_path), "--papers", "results") == 0
+    assert used._executor is None and heavy._shared is None
+    capsys.readouterr()
+
+
+def _body(content: bytes) -> list:
+    """The document's body in order: paragraphs and tables."""
+    doc = open_docx(io.BytesIO(content))
+    return list(doc.iter_inner_content())
+
+
+async def test_mau01_breaks_its_title_and_keeps_the_signature_with_section_vi(
+        repos, clock, chat_factory, decided):
+    secretary = chat_factory(await link(repos, clock, decided["Trần Văn Đức"]), "telegram")
+    [reply] = await secretary.press(PAPERWORK.pack(CellReport(decided["Trần Văn Đức"].cell_id)))
+    body = _body(reply.document.content)
+    texts = [getattr(item, "text", None) for item in body]
+    assert "BÁO CÁO KIỂM ĐIỂM, TỰ ĐÁNH GIÁ, XẾP LOẠI\nCHẤT LƯỢNG TẬP THỂ" in texts
+    section_vi = texts.index("VI. TỰ NHẬN MỨC XẾP LOẠI CHẤT LƯỢNG CỦA CHI BỘ")
+    signature = next(n for n, item in enumerate(body) if n > section_vi and
+                     not hasattr(item, "text"))
+    # from the heading of VI to the signature, each paragraph keeps with the next: the
+    # signature never starts a page of its own
+    assert all(item.paragraph_format.keep_with_next for item in body[section_vi:signature])
+    # the committee's rating is not part of the cell's own: only after the signature
+    assert not any("Đảng ủy đã xếp loại" in (t or "") for t in texts[:signature])
+    assert texts[signature + 1:] == ["Đảng ủy đã xếp loại chi bộ: Hoàn thành tốt nhiệm vụ."]
+    signed = [p.text for cell in body[signature].rows[0].cells for p in cell.paragraphs]
+    assert signed[-1] == "Trần Văn Đức" and "(Ký, ghi rõ họ tên)" not in signed
+
+
+async def test_the_list_of_results_as_a_paper_to_sign(repos, clock, chat_factory, decided):
+    nhung = decided["Nguyễn Thị Hồng Nhung"]
+    await repos.ratings.decide(nhung.id, 2026, nhung.cell_id, "done",
+                               reason="Chưa hoàn thành chỉ tiêu", by=None, now=clock())
+    admin = chat_factory(await link(repos, clock, decided["Bùi Thị Mai"]), "telegram")
+    _xlsx, docx = (r.document for r in await admin.press(PAPERWORK.pack(ResultsList())))
+    body = _body(docx.content)
+    letterhead = [p.text for p in body[0].rows[0].cells[0].paragraphs]
+    assert letterhead[0] == "ĐẢNG ỦY\nPHƯỜNG THỬ NGHIỆM"  # broken after its body word
+    listing = _table_rows(docx.content, 1)
+    assert ["2", "Nguyễn Thị Hồng Nhung", "Hoàn thành tốt nhiệm vụ",
+            "Đảng ủy quyết định khác đề xuất: Chưa hoàn thành chỉ tiêu"] in listing
+    assert ["1", "Lê Minh Tuấn", "Hoàn thành xuất sắc nhiệm vụ",
+            "Sáng kiến cấp thành phố"] in listing  # as proposed: the reason alone
+    totals, quota, signature = body[-5], body[-3], body[-1]
+    assert quota.text.endswith("— vượt tỷ lệ cho phép 1 đồng chí.") and "VƯỢT" not in quota.text
+    # the totals, the quota and the signature stay on one page
+    kept = [p for row in totals.rows for cell in row.cells for p in cell.paragraphs]
+    assert all(p.paragraph_format.keep_with_next for p in [*kept, *body[-4:-1]])
+    assert "(Ký, ghi rõ họ tên)" in [p.text for c in signature.rows[0].cells
+                                      for p in c.paragraphs]  # the committee's: room to sign

@@ -103,3 +103,19 @@ async def test_the_committee_sheet_has_a_total_line_and_its_own_signature(
     assert {"T/M ĐẢNG ỦY", "BÍ THƯ"} <= set(_texts(summary))
     assert "T/M CHI ỦY" not in _texts(summary)
     assert "T/M CHI ỦY" in _texts(book["Chi bộ 1"])
+
+
+def _signed_by(sheet) -> str:
+    """What is printed under «BÍ THƯ», four rows down: the name, or the hint to write it."""
+    title = next(c for row in sheet.iter_rows() for c in row if c.value == "BÍ THƯ")
+    return sheet.cell(title.row + 4, title.column).value
+
+
+async def test_the_cell_papers_name_their_secretary_the_committee_leaves_room(
+        repos, clock, chat_factory, chain):
+    for sheet in await _exported(repos, clock, chat_factory, chain["Trần Văn Đức"]):
+        assert _signed_by(sheet) == "Trần Văn Đức"
+    book = await _exported(repos, clock, chat_factory, chain["Bùi Thị Mai"])
+    assert _signed_by(book["Tổng hợp"]) == "(Ký, ghi rõ họ tên)"
+    assert _signed_by(book["Chi bộ 1"]) == "Trần Văn Đức"
+    assert _signed_by(book["Chi bộ 2"]) == "Đặng Quốc Bảo"

@@ -50,6 +50,8 @@ CELL_COUNTS = Table("Mức xếp loại", "Đảng ủy")
 CELL_SUMMARY = Table("Phải kiểm", "Đảng ủy đã")
 RESULTS = Table("STT", "Ghi chú")
 RESULT_TOTALS = Table("Tên chi bộ", "Tổng số")
+# what the last page of a .docx shows beside the signature block
+WITH_SIGNATURE = {"mau01": "TỰ NHẬN MỨC XẾP LOẠI", "results.docx": "TỔNG HỢP THEO CHI BỘ"}
 
 
 def _name(n: int) -> str:
@@ -165,6 +167,8 @@ async def test_every_paper_prints_with_whole_tables(repos, forms, clock, committ
         tables, every_page, most = checks[key]
         pages = _check(pdf, tables, every_page=every_page)
         assert 1 <= len(pages) <= most, f"{document.filename}: {len(pages)} pages"
+        if key in WITH_SIGNATURE:  # the signature never alone on the last page
+            assert WITH_SIGNATURE[key] in pages[-1], f"{document.filename}: last page"
         report.append(f"{document.filename}: {len(pages)} pages, tables whole on each")
     print("\n" + "\n".join(report))
     _first_page_png(tmp_path / "docx" / (Path(files["results.docx"].filename).stem + ".pdf"),

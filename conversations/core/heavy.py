@@ -111,3 +111,15 @@ def shared_pool() -> WorkerPool:
 
 async def run_in_shared_pool(fn: Callable[..., T], /, *args: Any) -> T:
     return await shared_pool().run(fn, *args)
+
+
+async def close_shared_pool() -> None:
+    """End the shared pool's workers now: a command that used it calls this before it
+    returns. Left to the interpreter's exit, concurrent.futures wakes the pool's manager
+    thread without the lock that guards its wake-up pipe (Lib/concurrent/futures/process.py,
+    _python_exit), so the thread may be closing that pipe while it is written to: «OSError:
+    [Errno 9] Bad file descriptor», once in a while, after the command's work is done."""
+    global _shared
+    pool, _shared = _shared, None
+    if pool is not None:
+        await pool.close()

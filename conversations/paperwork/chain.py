@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from conversations.core.text import name_order
 from conversations.forms.library import FormDef
 from conversations.paperwork.heading import Heading
 from conversations.review import steps as rs
+from conversations.secretary.progress import CellProgress
 from storage.models import Committee
 from storage.ratings import CellProposal, ChainRow, Decision
 from storage.repos import Repos
@@ -51,6 +53,14 @@ def capped_note(form: FormDef | None, review: Review | None, chain: CellChain,
     return "\n".join(lines)
 
 
-def heading_of(committee: Committee, cell: str | None, year: int, on: date) -> Heading:
-    return Heading(committee.name, cell, year, committee.place, on)
+def heading_of(committee: Committee, cell: str | None, year: int, on: date,
+               signer: str = "") -> Heading:
+    return Heading(committee.name, cell, year, committee.place, on, signer)
+
+
+def secretary_name(progress: CellProgress) -> str:
+    """Who signs the cell's papers: its member with the role «bí thư» (the first by name
+    if the list gives two), or "" (the paper leaves room for the name)."""
+    names = [e.member.full_name for e in progress.entries if "secretary" in e.member.roles]
+    return min(names, key=name_order, default="")
 

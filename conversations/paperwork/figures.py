@@ -16,6 +16,7 @@ from conversations.forms import rating
 from conversations.paperwork.chain import CellChain
 from conversations.paperwork.heading import Heading, people
 from conversations.secretary.progress import EXCLUDED, SUBMITTED, CellProgress
+from storage.ratings import ChainRow
 
 # why a member is not reviewed, as the papers say it
 NOT_REVIEWED_VI = {
@@ -25,15 +26,23 @@ NOT_REVIEWED_VI = {
     "not_expected": "Chuyển đến sau khi bắt đầu đợt kiểm điểm",
 }
 NO_DECISION = "Chưa có quyết định của Đảng ủy"
+CHANGED = "Đảng ủy quyết định khác đề xuất"
 
 
-def quota_line(what: str, rule: rating.Quota, counts: Mapping[str, int]) -> str:
+def quota_line(what: str, rule: rating.Quota, counts: Mapping[str, int], *,
+               plain: bool = False) -> str:
     """The «xuất sắc» quota in people: 'Tỷ lệ … (Chi bộ đề xuất): 1 đồng chí, tối đa 0 đồng
-    chí (không quá 20% số «Hoàn thành tốt nhiệm vụ») — VƯỢT TỶ LỆ CHO PHÉP.'"""
+    chí (không quá 20% số «Hoàn thành tốt nhiệm vụ») — VƯỢT TỶ LỆ CHO PHÉP.' `plain`: as a
+    paper to be signed and sent up says it, '— vượt tỷ lệ cho phép 1 đồng chí.'"""
     allowed, excellent = rule.allowed(counts), counts.get("excellent", 0)
     share = f"{float(rule.share) * 100:g}%"
     base = "«Hoàn thành tốt nhiệm vụ»" + (" trở lên" if rule.base == "good_or_better" else "")
-    verdict = "đạt tỷ lệ" if excellent <= allowed else "VƯỢT TỶ LỆ CHO PHÉP"
+    if excellent <= allowed:
+        verdict = "đạt tỷ lệ"
+    elif plain:
+        verdict = f"vượt tỷ lệ cho phép {people(excellent - allowed)}"
+    else:
+        verdict = "VƯỢT TỶ LỆ CHO PHÉP"
     return (f"Tỷ lệ «Hoàn thành xuất sắc nhiệm vụ» ({what}): {people(excellent)}, tối đa "
             f"{people(allowed)} (không quá {share} số {base}) — {verdict}.")
 
@@ -91,6 +100,15 @@ class ResultLine:
     note: str = ""               # the committee's reason, or why not reviewed
 
 
+def _decision_note(row: ChainRow, reason: str) -> str:
+    """The committee's reason, said to be for a level other than the cell's proposal when
+    it is one (the paper lists members by the committee's level beside the proposal)."""
+    reason = reason.strip()
+    if row.cell and row.committee and row.committee != row.cell:
+        return f"{CHANGED}: {reason}" if reason else CHANGED
+    return reason
+
+
 @dataclass(frozen=True)
 class CellResults:
     cell: str
@@ -133,7 +151,7 @@ def cell_results(progress: CellProgress, chain: CellChain, levels: Sequence[tupl
             continue
         row, decision = chain.of(member.id), chain.decisions.get(member.id)
         lines.append(ResultLine(member.full_name, row.cell, row.committee,
-                                decision.reason.strip() if decision else ""))
+                                _decision_note(row, decision.reason if decision else "")))
     lines.sort(key=lambda line: (order.get(line.level or "", len(order)),
                                  name_order(line.full_name)))
     excluded.sort(key=lambda line: name_order(line.full_name))

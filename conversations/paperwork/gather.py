@@ -12,7 +12,7 @@ from conversations.core.replies import Document
 from conversations.core.zones import local_today
 from conversations.forms import rating
 from conversations.forms.library import FormLibrary
-from conversations.paperwork.chain import cell_chain, heading_of
+from conversations.paperwork.chain import cell_chain, heading_of, secretary_name
 from conversations.paperwork.figures import Results, cell_figures, cell_results
 from conversations.paperwork.mau01 import mau01_docx
 from conversations.paperwork.results import results_docx, results_xlsx
@@ -32,7 +32,8 @@ async def cell_report(repos: Repos, forms: FormLibrary, cell: Cell, now: datetim
     progress = await cell_progress(repos, forms, cell, today)
     chain = await cell_chain(repos, cell.id, progress.year)
     rated = (await repos.ratings.cell_ratings(committee.id, progress.year)).get(cell.id)
-    figures = cell_figures(heading_of(committee, cell.name, progress.year, today), progress,
+    heading = heading_of(committee, cell.name, progress.year, today, secretary_name(progress))
+    figures = cell_figures(heading, progress,
                            chain, levels_of(forms), rule or rating.Quota(),
                            rated.level if rated else None)
     content = await run_heavy(mau01_docx, figures)  # in a worker process

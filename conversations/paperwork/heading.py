@@ -3,6 +3,7 @@ when it is signed, and who signs it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +21,7 @@ class Heading:
     year: int
     place: str                # committees.place, e.g. "Phường Thử Nghiệm"
     on: date                  # the day the paper is made (the committee's local date)
+    signer: str = ""          # the cell's secretary, printed under the signature; "": room
 
     @property
     def dated(self) -> str:
@@ -43,6 +45,20 @@ class Heading:
         if self.cell is not None:
             return (f"- {clean_text(self.committee)};", "- Lưu chi bộ.")
         return ("- Cấp ủy cấp trên;", "- Lưu văn phòng đảng ủy.")
+
+
+# The body words a letterhead's name starts with: a name too long for its column breaks
+# after them, as letterheads are written («ĐẢNG ỦY» / «PHƯỜNG HÒA BÌNH»).
+_BODY = re.compile(r"^(ĐẢNG ỦY|ĐẢNG BỘ|CHI ỦY|CHI BỘ)\s+(.+)$")
+
+
+def letterhead_lines(name: str, fits: int) -> str:
+    """The name on one line if about `fits` characters fit, else broken after its body
+    word with a line break, rather than wherever the column's edge falls."""
+    match = _BODY.match(name)
+    if len(name) <= fits or match is None:
+        return name
+    return f"{match.group(1)}\n{match.group(2)}"
 
 
 def people(n: int) -> str:

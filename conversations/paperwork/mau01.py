@@ -10,6 +10,9 @@ from conversations.paperwork.paper import LEFT, Paper
 
 FORM_CODE = "Mẫu 01-HD KĐ.ĐG 2025"
 TITLE = "BÁO CÁO KIỂM ĐIỂM, TỰ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG TẬP THỂ"
+TITLE_BREAK = "XẾP LOẠI "  # the title's line ends after these words, as Mẫu 01 prints it
+# the table's last row: expected members not yet at each step
+NOT_YET = "Chưa nộp / chưa đề xuất / chưa quyết định"
 DRAFT_NOTE = ("(Dự thảo do hệ thống lập từ số liệu kiểm điểm; chi ủy bổ sung, hoàn chỉnh "
               "trước khi trình hội nghị chi bộ)")
 TICK = "☐"
@@ -41,7 +44,8 @@ def mau01_docx(figures: CellFigures) -> bytes:
     heading = figures.heading
     paper = Paper()
     paper.letterhead(heading, FORM_CODE)
-    paper.title(TITLE, f"NĂM {heading.year}", note=DRAFT_NOTE)
+    paper.title(TITLE.replace(TITLE_BREAK, TITLE_BREAK.strip() + "\n"), f"NĂM {heading.year}",
+                note=DRAFT_NOTE)
     paper.text(f"Thực hiện Quy định số 366-QĐ/TW ngày 30/8/2025 của Bộ Chính trị và Hướng dẫn "
                f"số 43-HD/BTCTW ngày 31/10/2025 của Ban Tổ chức Trung ương, {heading.cell} "
                f"báo cáo kết quả kiểm điểm, tự đánh giá, xếp loại chất lượng năm "
@@ -56,6 +60,10 @@ def mau01_docx(figures: CellFigures) -> bytes:
             paper.room(3)
     _self_rating(paper, figures)
     paper.signature(heading)
+    decided = dict(figures.levels).get(figures.cell_rating or "")
+    if decided:  # the committee's rating is no part of the cell's own; noted after it
+        paper.text(f"Đảng ủy đã xếp loại chi bộ: {decided}.", italic=True, size=11,
+                   align=LEFT)
     return paper.save()
 
 
@@ -74,7 +82,7 @@ def _members(paper: Paper, f: CellFigures) -> None:
               ("Đảng ủy quyết định", f.committee))
     rows: list[list[object]] = [[label, *(counts[key] for _s, counts in stages)]
                                 for key, label in f.levels]
-    rows.append(["Chưa có", f.not_submitted, f.expected - sum(f.cell.values()), f.undecided])
+    rows.append([NOT_YET, f.not_submitted, f.expected - sum(f.cell.values()), f.undecided])
     paper.table(["Mức xếp loại", *(stage for stage, _c in stages)], rows, (7.5, 3, 3, 3))
     if f.cell and not f.cell_confirmed:
         paper.text("Danh sách đề xuất của chi bộ chưa được bí thư xác nhận.", italic=True,
@@ -85,10 +93,8 @@ def _members(paper: Paper, f: CellFigures) -> None:
 
 
 def _self_rating(paper: Paper, f: CellFigures) -> None:
-    """The cell ticks its own level at the meeting; the committee's, once given, is shown."""
+    """The cell ticks its own level at the meeting. Kept with the signature block below,
+    so that the signature never stands alone on the last page."""
     paper.heading("VI. TỰ NHẬN MỨC XẾP LOẠI CHẤT LƯỢNG CỦA CHI BỘ")
     for _key, label in f.levels:
-        paper.text(f"{TICK} {label}", align=LEFT, indent=True)
-    decided = dict(f.levels).get(f.cell_rating or "")
-    if decided:
-        paper.text(f"Đảng ủy đã xếp loại chi bộ: {decided}.", italic=True, indent=True)
+        paper.text(f"{TICK} {label}", align=LEFT, indent=True, keep=True)

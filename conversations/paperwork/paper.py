@@ -15,9 +15,13 @@ from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
 
 from conversations.core.text import clean_text
-from conversations.paperwork.heading import COUNTRY_PARTY, Heading
+from conversations.paperwork.heading import COUNTRY_PARTY, Heading, letterhead_lines
 
 FONT = "Times New Roman"
+# The letterhead's left column, and how many capitals of 12 points fit on one of its lines
+# (about 0.32 cm each in bold, 0.26 cm plain): a longer name breaks after its body word.
+LETTERHEAD_LEFT_CM = 7.0
+FITS_BOLD, FITS_PLAIN = 21, 25
 CENTER, LEFT, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT,
                                 WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.JUSTIFY)
 
@@ -79,11 +83,12 @@ class Paper:
         return row.cells
 
     def letterhead(self, heading: Heading, form_code: str = "") -> None:
-        left, right = self._columns((6.5, self.width_cm - 6.5))
+        left, right = self._columns((LETTERHEAD_LEFT_CM, self.width_cm - LETTERHEAD_LEFT_CM))
         upper, issuer = heading.issuer
         if upper:
-            self.text(upper, size=12, align=CENTER, where=left)
-        self.text(issuer, bold=True, size=12, align=CENTER, where=left)
+            self.text(letterhead_lines(upper, FITS_PLAIN), size=12, align=CENTER, where=left)
+        self.text(letterhead_lines(issuer, FITS_BOLD), bold=True, size=12, align=CENTER,
+                  where=left)
         self.text("*", align=CENTER, where=left)
         party = self.text(COUNTRY_PARTY, bold=True, size=14, align=CENTER, where=right)
         party.runs[0].underline = True
@@ -92,6 +97,7 @@ class Paper:
             self.text(form_code, italic=True, size=11, align=RIGHT, where=right)
 
     def title(self, *lines: str, note: str = "") -> None:
+        """Centred bold lines; a line's "\\n" is where it breaks, not the page's edge."""
         self.text()
         for line in lines:
             self.text(line, bold=True, size=14, align=CENTER, keep=True)
@@ -101,9 +107,11 @@ class Paper:
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[object]],
               widths: Sequence[float], *, bold_rows: frozenset[int] = frozenset(),
-              merged_rows: frozenset[int] = frozenset(), size: float = 12) -> None:
+              merged_rows: frozenset[int] = frozenset(), size: float = 12,
+              keep: bool = False) -> None:
         """A grid with its header row repeated on every page; rows never split. A merged
-        row is one text across the whole width (a group's title)."""
+        row is one text across the whole width (a group's title). `keep`: the whole table
+        stays on the page of what follows it (a short table, then a sentence, a signature)."""
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -122,7 +130,11 @@ class Paper:
                 run.bold, run.font.size = True, Pt(size)
                 continue
             self._fill(row, values, widths, bold=n in bold_rows, size=size)
-        self.text()
+        if keep:
+            for cell in (c for row in table.rows for c in row.cells):
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
+        self.text(keep=keep)
 
     @staticmethod
     def _fill(row, values: Sequence[object], widths: Sequence[float], *, bold: bool,
@@ -148,7 +160,10 @@ class Paper:
         self.text(title, bold=True, align=CENTER, where=right)
         for _ in range(3):
             self.text(where=right)
-        self.text("(Ký, ghi rõ họ tên)", italic=True, size=12, align=CENTER, where=right)
+        if heading.signer:
+            self.text(heading.signer, bold=True, align=CENTER, where=right)
+        else:
+            self.text("(Ký, ghi rõ họ tên)", italic=True, size=12, align=CENTER, where=right)
 
     def save(self) -> bytes:
         out = io.BytesIO()

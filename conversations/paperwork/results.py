@@ -62,8 +62,9 @@ def _cell_title(results: Results, cell: CellResults) -> str:
     return f"{cell.cell.upper()} ({size})" + (f" — chi bộ xếp loại: {rated}" if rated else "")
 
 
-def _quota(results: Results) -> str:
-    return quota_line("toàn đảng bộ, Đảng ủy quyết định", results.rule, results.decided)
+def _quota(results: Results, plain: bool = False) -> str:
+    return quota_line("toàn đảng bộ, Đảng ủy quyết định", results.rule, results.decided,
+                      plain=plain)
 
 
 def results_xlsx(results: Results) -> bytes:
@@ -127,10 +128,13 @@ def results_docx(results: Results) -> bytes:
                 rows.append([n, line.full_name, _label(results, line.cell_level), line.note])
     paper.table(["STT", "Họ và tên", "Chi bộ đề xuất", "Ghi chú"], rows, (1.2, 5.3, 5.5, 4.5),
                 merged_rows=frozenset(merged))
+    # the totals, the quota and the signature stay on one page: never a last page with
+    # only the signature
     paper.heading("TỔNG HỢP THEO CHI BỘ")
     headers, totals = _totals(results, short=True)
     widths = (3.4, *([1.87] * (len(headers) - 1)))
-    paper.table(headers, totals, widths, bold_rows=frozenset({len(totals) - 1}), size=11)
-    paper.text(_quota(results), indent=True)
+    paper.table(headers, totals, widths, bold_rows=frozenset({len(totals) - 1}), size=11,
+                keep=True)
+    paper.text(_quota(results, plain=True), indent=True, keep=True)
     paper.signature(heading)
     return paper.save()

@@ -81,13 +81,17 @@ def sentence(sheet: Worksheet, text: str, width: int) -> None:
 
 
 def signature(sheet: Worksheet, heading: Heading, width: int) -> None:
-    """Below the table: who receives it (left), who signs it (right), room to sign."""
+    """Below the table: who receives it (left), who signs it (right), room to sign and
+    the signer's name when known."""
     top = sheet.max_row + 2
     split = max(1, width // 2 - 1)
     on_behalf, title = heading.signature
     _put(sheet, top, split + 1, width, on_behalf, BOLD)
     _put(sheet, top + 1, split + 1, width, title, BOLD)
-    _put(sheet, top + 5, split + 1, width, "(Ký, ghi rõ họ tên)", ITALIC)
+    if heading.signer:
+        _put(sheet, top + 5, split + 1, width, heading.signer, BOLD)
+    else:
+        _put(sheet, top + 5, split + 1, width, "(Ký, ghi rõ họ tên)", ITALIC)
     _put(sheet, top, 1, split, "Nơi nhận:", Font(bold=True, italic=True, underline="single"),
          Alignment(horizontal="left"))
     for n, line in enumerate(heading.recipients, start=1):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -136,9 +136,10 @@ SUMMARY_TAIL = ("Kiểm tra tỷ lệ xuất sắc", "Xuất sắc tối đa (đ
 
 
 def committee_xlsx(heading: Heading, cells: Sequence[tuple[str, Sequence[ExportRow]]],
-                   levels: Sequence[tuple[str, str]], rule: rating.Quota | None = None
-                   ) -> bytes:
-    """A summary sheet (one line per cell and a total line), then one sheet per cell."""
+                   levels: Sequence[tuple[str, str]], rule: rating.Quota | None = None,
+                   signers: Mapping[str, str] | None = None) -> bytes:
+    """A summary sheet (one line per cell and a total line), then one sheet per cell,
+    signed by the cell's secretary (`signers`: by cell name) where known."""
     book = Workbook()
     summary = book.active
     summary.title = "Tổng hợp"
@@ -151,8 +152,8 @@ def committee_xlsx(heading: Heading, cells: Sequence[tuple[str, Sequence[ExportR
     for name, rows in cells:
         _summary_line(summary, name, rows, levels, rule)
         _members_sheet(book.create_sheet(), _sheet_name(name, used),
-                       Heading(heading.committee, name, heading.year, heading.place,
-                               heading.on), rows, levels)
+                       replace(heading, cell=name, signer=(signers or {}).get(name, "")),
+                       rows, levels)
     _summary_line(summary, "Tổng cộng", [r for _name, rows in cells for r in rows], levels,
                   rule)
     for cell in summary[summary.max_row]:

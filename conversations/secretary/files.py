@@ -19,7 +19,13 @@ from conversations.core.text import fold, name_order
 from conversations.core.zones import local_today
 from conversations.forms.library import FormLibrary
 from conversations.paperwork import actions as paperwork
-from conversations.paperwork.chain import CellChain, capped_note, cell_chain, heading_of
+from conversations.paperwork.chain import (
+    CellChain,
+    capped_note,
+    cell_chain,
+    heading_of,
+    secretary_name,
+)
 from conversations.review import steps as rs
 from conversations.review.printable import review_documents
 from conversations.secretary.exports import REMOVED, ExportRow, cell_xlsx, committee_xlsx, docx_zip
@@ -139,7 +145,8 @@ async def cell_files(repos: Repos, forms: FormLibrary, cell: Cell, now: datetime
     zone = ZoneInfo(committee.timezone)
     [progress] = await _with_removed(repos, [await cell_progress(
         repos, forms, cell, local_today(now, zone), texts=SCORES)])
-    heading = heading_of(committee, cell.name, progress.year, local_today(now, zone))
+    heading = heading_of(committee, cell.name, progress.year, local_today(now, zone),
+                         secretary_name(progress))
     name = f"kiem-diem-{progress.year}-{slug(cell.name)}"
     rows = export_rows(progress, forms, zone, await cell_chain(repos, cell.id, progress.year))
     # building the files is CPU work: in worker processes, so the bot keeps answering
@@ -163,7 +170,8 @@ async def committee_files(repos: Repos, forms: FormLibrary, committee: Committee
     sheets = [(p.cell.name, export_rows(p, forms, zone, await cell_chain(repos, p.cell.id, year)))
               for p in cells]
     name = f"kiem-diem-{year}-{slug(committee.name)}"
-    xlsx = await run_heavy(committee_xlsx, heading, sheets, levels_of(forms))
+    signers = {p.cell.name: secretary_name(p) for p in cells}
+    xlsx = await run_heavy(committee_xlsx, heading, sheets, levels_of(forms), None, signers)
     archive = await _zip_of(repos, forms, committee, year,
                             [(p, slug(p.cell.name)) for p in cells], run_heavy)
     return [Document(f"{name}.xlsx", xlsx), Document(f"{name}.zip", archive)]
