@@ -1,4 +1,5 @@
-"""Outbox sender throughput: 100,000 recipients, and the 25/s limit kept.
+"""Outbox sender throughput (20,000 recipients by default, so that `make bench` stays under
+10 minutes; `python bench/broadcast.py 100000` for the full size), and the 25/s limit kept.
 
 1. No rate limit, in-process no-op transport: the engine alone (claim, pace, record).
 2. No rate limit, PTB with an offline Bot API request object: engine + PTB, no network.
@@ -40,7 +41,7 @@ from storage.repos import Repos
 from storage.sending import SendingRepo
 
 ROOT = str(Path(__file__).resolve().parents[1])
-RECIPIENTS = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 100_000
+RECIPIENTS = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 20_000
 LIMITED_SECONDS = 16
 TOKEN = "123456:BENCH"
 UNLIMITED = SenderConfig(rate=None, batch_size=100)  # a larger in-flight window than the default 25
