@@ -83,7 +83,8 @@ def _members(paper: Paper, f: CellFigures) -> None:
     rows: list[list[object]] = [[label, *(counts[key] for _s, counts in stages)]
                                 for key, label in f.levels]
     rows.append([NOT_YET, f.not_submitted, f.expected - sum(f.cell.values()), f.undecided])
-    paper.table(["Mức xếp loại", *(stage for stage, _c in stages)], rows, (7.5, 3, 3, 3))
+    # a little inside the text width (16.5 cm): LibreOffice pads cells outward
+    paper.table(["Mức xếp loại", *(stage for stage, _c in stages)], rows, (7.2, 3, 3, 3))
     if f.cell and not f.cell_confirmed:
         paper.text("Danh sách đề xuất của chi bộ chưa được bí thư xác nhận.", italic=True,
                    indent=True)
