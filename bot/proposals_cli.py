@@ -77,6 +77,14 @@ async def _import(repos: Repos, settings: Settings, args: argparse.Namespace,
     found = sheet.read(args.file.read_bytes(), r, settings.form_library(), _)
     if found.problems:
         raise CommandError("\n".join([f"{args.file}:", *found.problems]))
+    before = r.proposed()
+    changed = [r.entry(p.member_id).member.full_name for p in found.proposals
+               if p.member_id in r.decisions and before.get(p.member_id) != p.level]
+    if changed:  # the chat warns and tells the committee; a file from the shell cannot
+        raise CommandError(_(
+            "The committee has already decided the level of {names}. Change their "
+            "proposals in the chat (/proposals), where the committee is told; nothing was "
+            "recorded.").format(names=", ".join(changed)))
     now = utc_now()
     await repos.ratings.propose(r.cell.id, r.year, found.proposals, source="sheet", by=None,
                                 now=now)

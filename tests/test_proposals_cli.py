@@ -90,3 +90,39 @@ def test_unknown_cell_and_missing_file(tmp_path, capsys, forms):
     assert main(["--db", str(db), "proposals", "import", str(tmp_path / "none.xlsx"),
                  "--cell", "Chi bộ 1", "--committee", COMMITTEE]) == 2
     assert "none.xlsx" in capsys.readouterr().err
+
+
+def test_a_file_cannot_change_a_decided_members_proposal(tmp_path, capsys, forms):
+    """The chat warns and tells the committee when a decided member's proposal changes;
+    the command line cannot, so it refuses and records nothing."""
+    db = tmp_path / "k.sqlite3"
+    people = _people(db, forms)
+    duc = people["Trần Văn Đức"]
+    year = review_year(utc_now().date())
+    sheet_path = tmp_path / "de-xuat.xlsx"
+    args = ["--cell", "chi bộ 1", "--committee", COMMITTEE]
+    assert main(["--db", str(db), "proposals", "export", str(sheet_path), *args]) == 0
+    book = openpyxl.load_workbook(sheet_path)
+    sheet = book.active
+    for row in range(3, sheet.max_row + 1):
+        sheet.cell(row, 4).value = "Hoàn thành nhiệm vụ"
+    book.save(sheet_path)
+    assert main(["--db", str(db), "proposals", "import", str(sheet_path), *args]) == 0
+
+    async def decide():
+        database = await open_database(db)
+        try:
+            await Repos.of(database).ratings.decide(duc.id, year, duc.cell_id, "done",
+                                                    reason="", by=None, now=utc_now())
+        finally:
+            await database.close()
+    asyncio.run(decide())
+    for row in range(3, sheet.max_row + 1):
+        if sheet.cell(row, 2).value == duc.full_name:
+            sheet.cell(row, 4).value = "Hoàn thành tốt nhiệm vụ"
+    book.save(sheet_path)
+    capsys.readouterr()
+    assert main(["--db", str(db), "proposals", "import", str(sheet_path), *args]) == 2
+    err = capsys.readouterr().err
+    assert duc.full_name in err and "/proposals" in err
+    assert _proposals(db, duc.cell_id)[duc.id].level == "done"  # nothing recorded
