@@ -22,7 +22,7 @@ from conversations.core import channel_choice, general, menus
 from conversations.core.actions import SEPARATOR, Action, Codec
 from conversations.core.awaiting import forget, settle
 from conversations.core.capability import Capability
-from conversations.core.context import AssistantConfig, Clock, Context, utc_now
+from conversations.core.context import AssistantConfig, Clock, Context
 from conversations.core.heavy import RunHeavy, run_in_shared_pool
 from conversations.core.i18n import Formatter, normalise_language
 from conversations.core.menus import OpenReview
@@ -38,6 +38,7 @@ from conversations.ratings import capability as ratings
 from conversations.review import dialogue as review
 from conversations.secretary import capability as secretary
 from conversations.voting import capability as voting
+from storage.database import utc_now
 from storage.repos import Repos
 
 

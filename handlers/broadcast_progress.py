@@ -11,6 +11,7 @@ from datetime import datetime
 
 from conversations.broadcasts import report as broadcast_report
 from conversations.core.i18n import Formatter
+from conversations.core.zones import DEFAULT_TIMEZONE
 from handlers.outbox_sender import SendError, Transport
 from storage.broadcasts import Broadcast
 from storage.db import utc_now
@@ -91,7 +92,7 @@ class BroadcastProgress:
             return  # sent from the command line, or the author's channel is not running
         committee = await self.repos.org.committee(broadcast.committee_id)
         fmt = Formatter(broadcast.report_language,
-                        committee.timezone if committee else "Asia/Ho_Chi_Minh")
+                        committee.timezone if committee else DEFAULT_TIMEZONE)
         text = broadcast_report.progress_text(fmt, broadcast, counts, self.clock())
         message_id = broadcast.report_message_id
         try:

@@ -8,6 +8,7 @@ from typing import TextIO
 from conversations.core.replies import Reply
 from conversations.core.typed_menu import remember_sent
 from handlers.text_render import plain, render_text
+from handlers.updates import log_failure
 from storage.outbox import OutboxRow
 from storage.repos import Repos
 from storage.sending import Attachment
@@ -34,7 +35,10 @@ class ConsoleTransport:
         self.out.write("\n")
         self.out.flush()
         if row.kind != "broadcast":  # its numbered choices answer the next typed number
-            await remember_sent(self.repos, CHANNEL, row.chat_id or "", reply)
+            try:
+                await remember_sent(self.repos, CHANNEL, row.chat_id or "", reply)
+            except Exception as exc:  # it was shown: a failure here must not show it again
+                log_failure(exc, CHANNEL, "remembering a message's choices")
         return None
 
     async def post_status(self, chat_id: str, text: str, message_id: str | None) -> str | None:

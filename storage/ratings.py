@@ -115,6 +115,7 @@ SELECT p.member_id, p.year, p.cell_id, p.level, '', ?, ?
 FROM cell_proposals p
 WHERE p.cell_id = ? AND p.year = ? AND p.confirmed_at IS NOT NULL AND p.member_id <> ?
 ON CONFLICT (member_id, year) DO NOTHING
+RETURNING member_id
 """
 
 # Per member of a cell: own level (submitted or accepted review), cell's, committee's.
@@ -182,16 +183,10 @@ class RatingRepo:
                           now: datetime, skip: int | None = None) -> list[int]:
         """The cell's confirmed proposals become decisions where none was made yet, except
         member `skip`'s (the admin's own). Returns the members newly decided (to tell them)."""
-        async with self.db.transaction() as tx:
-            before = {row[0] for row in await tx.fetchall(
-                "SELECT member_id FROM committee_decisions WHERE cell_id = ? AND year = ?",
-                (cell_id, year))}
-            await tx.execute(_ACCEPT_CELL, (by, to_db_time(now), cell_id, year,
-                                            -1 if skip is None else skip))
-            after = await tx.fetchall(
-                "SELECT member_id FROM committee_decisions WHERE cell_id = ? AND year = ?",
-                (cell_id, year))
-        return sorted(row[0] for row in after if row[0] not in before)
+        async with self.db.transaction() as tx:  # RETURNING: only the rows inserted
+            rows = await tx.fetchall(_ACCEPT_CELL, (by, to_db_time(now), cell_id, year,
+                                                    -1 if skip is None else skip))
+        return sorted(row[0] for row in rows)
 
     async def decisions(self, cell_id: int, year: int) -> dict[int, Decision]:
         rows = await self.db.fetchall(

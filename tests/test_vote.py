@@ -139,3 +139,19 @@ async def test_typed_the_secretary_can_close_at_once_and_is_told_what_to_do_with
     assert ("đề nghị đồng chí chọn mức cho đồng chí Nguyễn Thị Hồng Nhung trong /proposals"
             in duc.text)
     assert "ghi tay" not in duc.text
+
+
+async def test_filling_from_the_vote_keeps_the_cell_committees_comment(
+        repos, clock, chat_factory, org):
+    from storage.ratings import NewProposal
+    duc, _nhung, tuan = await _people(repos, clock, chat_factory, org)
+    nhung_id, cell = org["Nguyễn Thị Hồng Nhung"].id, org["Trần Văn Đức"].cell_id
+    await repos.ratings.propose(cell, 2026, [NewProposal(nhung_id, "done", comment="Gương mẫu")],
+                                source="chat", by=None, now=clock())
+    await duc.press(VOTING.pack(OpenVote()))
+    vote_id = await _vote_id(repos, org)
+    await tuan.press(VOTING.pack(CastBallot(vote_id, nhung_id, "good")))
+    await duc.press(VOTING.pack(CloseVote(vote_id, 1)))
+    await duc.press(VOTING.pack(FillProposals(vote_id)))
+    proposal = (await repos.ratings.proposals(cell, 2026))[nhung_id]
+    assert (proposal.level, proposal.comment) == ("good", "Gương mẫu")

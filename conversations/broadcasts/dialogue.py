@@ -145,7 +145,7 @@ async def on_input(ctx: Context, awaiting: Awaiting) -> list[Reply] | None:
 
 def _can_send_files(ctx: Context) -> bool:
     """Telegram's chat sends files; the console and Zalo's do not reach the bot with one."""
-    return ctx.incoming.has_buttons and ctx.incoming.channel != "zalo"
+    return ctx.incoming.has_buttons
 
 
 async def _ask_again(ctx: Context, why: str) -> Reply:

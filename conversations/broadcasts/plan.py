@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from conversations.core.i18n import N_, translator
+from conversations.core.menus import MENU, ShowMenu
 from conversations.core.outgoing import encode_reply
 from conversations.core.replies import Choice, Reply, rows
 from storage.broadcasts import KIND, CellGroup, NewAttachment
@@ -55,7 +56,7 @@ def recipient_reply(committee: str, text: str, html: bool, language: str, *,
     header = "📢 " + _(HEADER).format(committee=committee)
     if html:
         header = f"<b>{escape(header)}</b>"
-    choices = () if group else rows(Choice(_("Main menu"), "menu"))
+    choices = () if group else rows(Choice(_("Main menu"), MENU.pack(ShowMenu())))
     return Reply(f"{header}\n\n{text}", choices, html=html)
 
 

@@ -4,6 +4,7 @@ what it is for waits in the account's "awaiting" state ('edit:<campaign>:<what>:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from conversations.campaigns import notices
@@ -79,7 +80,7 @@ async def on_action(ctx: Context, action: ManageCampaign | ChangeDeadline | Togg
         case ToggleLate():
             policy = "refuse" if campaign.late_policy == "allow" else "allow"
             await ctx.repos.campaigns.change(campaign.id, late_policy=policy)
-            return await _shown(ctx, campaign.id, _(
+            return await _shown(ctx, replace(campaign, late_policy=policy), _(
                 "Late submissions are now refused.") if policy == "refuse" else _(
                 "Late submissions are now accepted and marked late."))
         case CloseCampaign(confirmed=0):
@@ -177,13 +178,11 @@ async def on_date(ctx: Context, awaiting: Awaiting) -> list[Reply]:
     assert changed is not None
     await notices.deadline_changed(ctx.repos, await _committee(ctx), campaign, changed,
                                    ctx.member.id, ctx.now)
-    return await _shown(ctx, campaign.id, ctx._("The deadline was changed; reminders follow "
-                                                "the new date."))
+    return await _shown(ctx, changed, ctx._("The deadline was changed; reminders follow "
+                                            "the new date."))
 
 
-async def _shown(ctx: Context, campaign_id: int, note: str) -> list[Reply]:
-    campaign = await ctx.repos.campaigns.get(campaign_id)
-    assert campaign is not None
+async def _shown(ctx: Context, campaign: Campaign, note: str) -> list[Reply]:
     lines = await describe(ctx.repos, ctx.fmt, campaign, ctx.now, with_id=False)
     buttons = manage_buttons(ctx, campaign) if campaign.is_open else []
     return [Reply(note + "\n" + "\n".join(lines), rows(*buttons))]

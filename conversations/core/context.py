@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from conversations.core.heavy import RunHeavy, run_in_shared_pool
 from conversations.core.i18n import Formatter
@@ -17,11 +17,6 @@ from storage.models import Account, Member
 from storage.repos import Repos
 
 Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The real clock (tests pass their own)."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

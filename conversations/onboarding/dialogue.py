@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from conversations.core.context import Context
 from conversations.core.i18n import Formatter
-from conversations.core.menus import main_menu
+from conversations.core.menus import MENU, ShowMenu, main_menu
 from conversations.core.outgoing import encode_reply
 from conversations.core.paging import page_of
 from conversations.core.replies import Choice, Reply
@@ -214,7 +214,7 @@ async def invite_member(ctx: Context, member_id: int, *, confirmed: bool = False
             "anyway?"
         ).format(name=target.full_name), (
             (Choice(_("Yes, give a new code"), INVITATIONS.pack(ConfirmInvite(target.id))),),
-            (Choice(_("Cancel"), "menu"),),
+            (Choice(_("Cancel"), MENU.pack(ShowMenu())),),
         ))
     invite = await issue_invite(
         ctx.repos, target.id, ctx.now, ctx.config.invite_ttl, issued_by=ctx.member.id
@@ -240,5 +240,5 @@ async def invite_member(ctx: Context, member_id: int, *, confirmed: bool = False
     # list or the question shown before (which are no longer on the screen).
     return Reply("\n".join(lines), (
         (Choice(_("Code for another member"), INVITATIONS.pack(InvitePage(0))),),
-        (Choice(_("Main menu"), "menu"),),
+        (Choice(_("Main menu"), MENU.pack(ShowMenu())),),
     ))

@@ -179,9 +179,9 @@ async def accept_cell(ctx: Context, cell_id: int, anyway: bool) -> list[Reply]:
     decided = await ctx.repos.ratings.accept_cell(r.cell.id, r.year, by=ctx.member.id,
                                                   now=ctx.now, skip=ctx.member.id)
     for member_id in decided:
-        member = await ctx.repos.org.member(member_id)
-        if member is not None:
-            await notices.tell_decided(ctx, member, r.year, waiting[member_id])
+        entry = r.entry(member_id)
+        if entry is not None:
+            await notices.tell_decided(ctx, entry.member, r.year, waiting[member_id])
     fresh = await _tell_cell_if_done(ctx, r.cell)
     note = ctx.fmt.ngettext(
         "Decided as the cell proposed for {n} member; they are told.",

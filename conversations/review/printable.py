@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from conversations.core.i18n import document_date
 from conversations.core.replies import Document
 from conversations.core.text import file_name_part
+from conversations.core.zones import DEFAULT_TIMEZONE
 from conversations.forms.kinds import kind_of, points
 from conversations.forms.library import FormDef, FormLibrary
 from conversations.forms.rating import verdict
@@ -49,7 +50,7 @@ def review_document(forms: FormLibrary, member: Member, committee: Committee | N
                     review: Review, caption: str = "") -> Document:
     """The printable .docx of a member's review, signed on the day it was submitted."""
     form = forms.get(review.form_version, review.form_code)
-    zone = ZoneInfo(committee.timezone if committee else "Asia/Ho_Chi_Minh")
+    zone = ZoneInfo(committee.timezone if committee else DEFAULT_TIMEZONE)
     signed_on = (review.submitted_at or review.updated_at).astimezone(zone).date()
     draft = review.editable  # not submitted yet: for reading, never for signing
     content = review_docx(form, member, committee.name if committee else "", review,

@@ -16,9 +16,11 @@ from conversations.core.actions import Action
 from conversations.core.capability import Capability
 from conversations.core.context import Context
 from conversations.core.i18n import N_
+from conversations.core.menus import MENU, ShowMenu
 from conversations.core.replies import Choice, Reply, rows
 from conversations.core.text import name_order
 from conversations.forms.rating import exclusion, review_year
+from conversations.ratings import levels
 from conversations.secretary.alerts import formatter_for, send_to_member
 from conversations.voting.actions import (
     VOTING,
@@ -33,12 +35,11 @@ from storage.ratings import NewProposal
 from storage.votes import Vote, VoteOpenError
 
 ABSTAIN = "abstain"
-SHORT = {"excellent": N_("Excellent"), "good": N_("Good"), "done": N_("Completed"),
-         "not_done": N_("Not completed"), ABSTAIN: N_("Abstain")}
 
 
 def _short(ctx: Context, level: str | None) -> str:
-    return ctx._(SHORT[level]) if level in SHORT else "—"
+    """A level in a word or two, as the rating chain shows it; or «Không biểu quyết»."""
+    return ctx._("Abstain") if level == ABSTAIN else levels.word(ctx, level)
 
 
 async def _candidates(ctx: Context) -> list[Member]:
@@ -59,8 +60,8 @@ def _not_a_voter(ctx: Context) -> Reply:
                        "from activities or suspended, do not."))
 
 
-def _levels(ctx: Context, member: Member) -> list[str]:
-    return [level.key for level in ctx.forms.get(ctx.forms.default_version, member.form).levels]
+def _levels(ctx: Context) -> list[str]:
+    return levels.keys(ctx.forms)  # the four levels, the same on every form
 
 
 async def vote_command(ctx: Context, _args: str = "") -> list[Reply]:
@@ -94,7 +95,7 @@ async def _secretary_view(ctx: Context, vote: Vote | None) -> list[Reply]:
         "Members vote from their own chats during the meeting; who voted what is not "
         "recorded.", len(candidates)).format(n=len(candidates), cell=ctx.member.cell_name),
         rows(Choice(_("Open the vote"), VOTING.pack(OpenVote())),
-             Choice(_("Main menu"), "menu"))))
+             Choice(_("Main menu"), MENU.pack(ShowMenu())))))
     return replies
 
 
@@ -179,7 +180,7 @@ async def _next_ballot(ctx: Context, vote: Vote, note: str = "") -> Reply:
         n=len(others) - len(left) + 1, total=len(others), name=candidate.full_name,
         own=_short(ctx, own) if own else _("not submitted yet"))
     choices = [Choice(_short(ctx, level), VOTING.pack(CastBallot(vote.id, candidate.id, level)))
-               for level in [*_levels(ctx, candidate), ABSTAIN]]
+               for level in [*_levels(ctx), ABSTAIN]]
     return Reply(text, rows(*choices, per_row=2))
 
 
@@ -196,7 +197,7 @@ async def _cast(ctx: Context, action: CastBallot) -> Reply:
     candidates = {m.id: m for m in await _candidates(ctx)}
     candidate = candidates.get(action.candidate_id)
     if (candidate is None or candidate.id == ctx.member.id
-            or action.level not in [*_levels(ctx, candidate), ABSTAIN]):
+            or action.level not in [*_levels(ctx), ABSTAIN]):
         return await _next_ballot(ctx, vote, ctx._("That button is no longer valid."))
     counted = await ctx.repos.votes.cast(vote.id, ctx.member.id, candidate.id, action.level)
     note = ctx._("Counted.") if counted else ctx._(
@@ -225,7 +226,7 @@ async def _result(ctx: Context, vote: Vote) -> Reply:
     for member in await _candidates(ctx):
         counts = tally.get(member.id, {})
         parts = [f"{_short(ctx, level)} {counts[level]}"
-                 for level in [*_levels(ctx, member), ABSTAIN] if counts.get(level)]
+                 for level in [*_levels(ctx), ABSTAIN] if counts.get(level)]
         top = majority(counts)
         lines.append(f"• {member.full_name}: " + (" · ".join(parts) or _("no votes")) + " → "
                      + (_short(ctx, top) if top else _("undecided")))
@@ -239,6 +240,7 @@ async def _result(ctx: Context, vote: Vote) -> Reply:
 async def _fill(ctx: Context, vote: Vote) -> Reply:
     tally = await ctx.repos.votes.tally(vote.id)
     chain = await ctx.repos.ratings.chain(vote.cell_id, vote.year)
+    earlier = await ctx.repos.ratings.proposals(vote.cell_id, vote.year)
     proposals, undecided = [], []
     for member in await _candidates(ctx):
         counts = tally.get(member.id, {})
@@ -247,11 +249,13 @@ async def _fill(ctx: Context, vote: Vote) -> Reply:
             undecided.append(member.full_name)
             continue
         own = chain[member.id].own if member.id in chain else None
-        levels = _levels(ctx, member)
-        above = own in levels and levels.index(top) < levels.index(own)
+        order = _levels(ctx)
+        above = own in order and order.index(top) < order.index(own)
         reason = ctx._("By the cell's secret vote: {n} of {total} votes.").format(
             n=counts[top], total=sum(counts.values())) if above else ""
-        proposals.append(NewProposal(member.id, top, reason=reason))
+        kept = earlier.get(member.id)  # the cell committee's comment stays with the level
+        proposals.append(NewProposal(member.id, top, comment=kept.comment if kept else "",
+                                     reason=reason))
     await ctx.repos.ratings.propose(vote.cell_id, vote.year, proposals, source="vote",
                                     by=ctx.member.id, now=ctx.now)
     lines = [ctx.fmt.ngettext(
@@ -259,6 +263,8 @@ async def _fill(ctx: Context, vote: Vote) -> Reply:
         "The cell's proposals were filled for {n} members from the vote.",
         len(proposals)).format(n=len(proposals))]
     if undecided:
+        # two messages, not ngettext: Vietnamese has one plural form, yet one comrade is
+        # «đồng chí X» and several are «các đồng chí X, Y»
         lines.append((ctx._(
             "Undecided (a tie or no votes): please choose the level for comrade {names} in "
             "/proposals.") if len(undecided) == 1 else ctx._(
