@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.cli_text import _
 from bot.document_page import document_response
 from conversations.core.i18n import translator
 from handlers.document_links import LINK_PATH
@@ -61,7 +62,8 @@ def http_config(settings: Settings) -> HttpConfig | None:
     secret = _webhook_secret(settings)
     public = settings.public_url  # documents as links only when the operator says so
     if public and not public.startswith("https://"):
-        raise SystemExit(f"kiemdiem: KIEMDIEM_PUBLIC_URL must start with https:// (got {public})")
+        raise SystemExit("kiemdiem: " + _(
+            "KIEMDIEM_PUBLIC_URL must start with https:// (got {url})").format(url=public))
     if secret is None and public is None and settings.http_port is None:
         return None
     port = DEFAULT_PORT if settings.http_port is None else settings.http_port
@@ -75,13 +77,15 @@ def _webhook_secret(settings: Settings) -> str | None:
     if not url and not secret:
         return None
     if not (url and secret):
-        raise SystemExit("kiemdiem: set both KIEMDIEM_WEBHOOK_URL and KIEMDIEM_WEBHOOK_SECRET"
-                         " (webhook mode) or neither (polling)")
+        raise SystemExit("kiemdiem: " + _(
+            "set both KIEMDIEM_WEBHOOK_URL and KIEMDIEM_WEBHOOK_SECRET (webhook mode) or "
+            "neither (polling)"))
     if not url.startswith("https://"):
-        raise SystemExit(f"kiemdiem: KIEMDIEM_WEBHOOK_URL must start with https:// (got {url})")
+        raise SystemExit("kiemdiem: " + _(
+            "KIEMDIEM_WEBHOOK_URL must start with https:// (got {url})").format(url=url))
     if not WEBHOOK_SECRET.fullmatch(secret):
-        raise SystemExit("kiemdiem: KIEMDIEM_WEBHOOK_SECRET must have 8 to 256 letters,"
-                         " digits, _ or -")
+        raise SystemExit("kiemdiem: " + _(
+            "KIEMDIEM_WEBHOOK_SECRET must have 8 to 256 letters, digits, _ or -"))
     register_secret(secret)
     return secret
 
